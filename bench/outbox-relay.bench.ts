@@ -1,0 +1,120 @@
+/*
+ * The outbox relay's events a second to a real Kafka broker, beside a bare kafkajs
+ * producer (same settings: idempotent, acks=all, 5 in flight) sending the same messages
+ * in batches of the same size, in the same run.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { SystemClock } from '../src/common/clock';
+import { toKafkaMessage } from '../src/events/event-encoding';
+import { networkStatusChanged } from '../src/events/event-messages';
+import { KafkaEventPublisher } from '../src/events/kafka-event-publisher';
+import { OutboxRelay } from '../src/events/outbox-relay';
+import { OutboxRepository } from '../src/events/outbox.repository';
+import { startBroker, stopBroker } from '../test/infra/kafka/broker';
+import { openBenchDatabase } from './database';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const BATCH = 500;
+const USERS = 1_000;
+
+function sampleEvents() {
+  const users = Array.from({ length: USERS }, () => randomUUID());
+  return Array.from({ length: EVENTS }, (_, i) =>
+    networkStatusChanged({
+      userId: users[i % USERS],
+      mdn: `+1201555${String(i % USERS).padStart(4, '0')}`,
+      network: 'att',
+      previousStatus: i % 2 ? 'ENABLED' : 'DISABLED',
+      status: i % 2 ? 'DISABLED' : 'ENABLED',
+      reason: null,
+      previousIndicator: i % 2 ? 'GREEN' : 'NONE',
+      indicator: i % 2 ? 'NONE' : 'GREEN',
+      indicatorReason: null,
+      statusChangedAt: new Date(),
+      lastSeenAt: new Date(),
+      sequence: Math.floor(i / USERS) + 1,
+      source: 'API',
+      occurredAt: new Date(),
+    }),
+  );
+}
+
+async function main() {
+  const broker = await startBroker();
+  const brokers = [`127.0.0.1:${broker.port}`];
+  const bench = await openBenchDatabase({
+    KAFKA_BROKERS: brokers.join(','),
+    OUTBOX_BATCH_SIZE: String(BATCH),
+  });
+  try {
+    const events = sampleEvents();
+    const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: ['bench.bare', 'bench.relay'].map((topic) => ({
+        topic,
+        numPartitions: 6,
+        replicationFactor: 1,
+      })),
+    });
+    await admin.disconnect();
+
+    // Baseline: the same messages, straight from memory to Kafka.
+    const messages = events.map((event) => toKafkaMessage(event, 'protobuf'));
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+    await producer.connect();
+    const bareStarted = process.hrtime.bigint();
+    for (let i = 0; i < messages.length; i += BATCH) {
+      await producer.send({ topic: 'bench.bare', acks: -1, messages: messages.slice(i, i + BATCH) });
+    }
+    const bareSeconds = Number(process.hrtime.bigint() - bareStarted) / 1e9;
+    await producer.disconnect();
+
+    // The relay: the same events from the outbox table, marked sent as they go.
+    const client = new Client({ connectionString: bench.url });
+    await client.connect();
+    await client.query(
+      `INSERT INTO outbox_events (event_id, event_type, key, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])`,
+      [
+        events.map((event) => event.eventId),
+        events.map((event) => event.eventType),
+        events.map((event) => event.key),
+        events.map((event) => Buffer.from(event.payload)),
+      ],
+    );
+    await client.end();
+    const config = {
+      ...bench.config,
+      events: { ...bench.config.events, kafka: { ...bench.config.events.kafka!, topic: 'bench.relay' } },
+    };
+    const publisher = new KafkaEventPublisher(config.events.kafka);
+    const relay = new OutboxRelay(new OutboxRepository(bench.service), publisher, new SystemClock(), config);
+    const relayStarted = process.hrtime.bigint();
+    let sent = 0;
+    for (let published; (published = await relay.relayOnce()) > 0;) sent += published;
+    const relaySeconds = Number(process.hrtime.bigint() - relayStarted) / 1e9;
+    await publisher.close();
+    if (sent !== EVENTS) throw new Error(`relay sent ${sent} of ${EVENTS}`);
+
+    const bareRate = EVENTS / bareSeconds;
+    const relayRate = EVENTS / relaySeconds;
+    process.stdout.write(`events: ${EVENTS}, batches of ${BATCH}, real Kafka broker (KRaft, 1 node)\n`);
+    process.stdout.write(`bare kafkajs producer   ${bareRate.toFixed(0).padStart(7)} events/s\n`);
+    process.stdout.write(
+      `outbox relay            ${relayRate.toFixed(0).padStart(7)} events/s  (${((relayRate / bareRate) * 100).toFixed(0)}% of bare)\n`,
+    );
+  } finally {
+    await bench.close();
+    await stopBroker(broker);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,147 @@
+/*
+ * Signed webhook intake against PostgreSQL: the service's POST /v1/webhooks/carriers/att
+ * (activity.seen) beside a bare Fastify handler doing the same signature check and SQL,
+ * each in its own process, measured one after the other in the same run with autocannon.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Webhook } from 'standardwebhooks';
+import { newWebhookSecret } from '../src/simulator/carrier-simulator';
+import { createBenchDatabase, run } from './support';
+
+const USERS = 10_000;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
+const CONNECTIONS = 20;
+
+async function main() {
+  const database = await createBenchDatabase();
+  const secret = newWebhookSecret();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: database.url,
+    DB_MIGRATE_ON_START: 'true',
+    ADMIN_API_TOKENS: 'admin:bench-admin-token-0123456789',
+    CARRIER_SIMULATOR: 'off',
+    PROVISION_ON_REGISTER: 'false',
+    CARRIER_VERIZON_URL: 'http://127.0.0.1:9',
+    CARRIER_ATT_URL: 'http://127.0.0.1:9',
+    CARRIER_TMOBILE_URL: 'http://127.0.0.1:9',
+    SMS_GATEWAY_URL: 'http://127.0.0.1:9',
+    NUMBER_LOOKUP_URL: 'http://127.0.0.1:9',
+    CARRIER_VERIZON_WEBHOOK_SECRET: secret,
+    CARRIER_ATT_WEBHOOK_SECRET: secret,
+    CARRIER_TMOBILE_WEBHOOK_SECRET: secret,
+    SMS_WEBHOOK_SECRET: secret,
+  };
+  const children: ChildProcess[] = [];
+  try {
+    const service = await startProcess(
+      join(__dirname, '../src/main.js'),
+      { ...env, PORT: '3931' },
+      '/health/live',
+      3931,
+    );
+    children.push(service);
+    await run(database.url, seedSql());
+    const bare = await startProcess(
+      join(__dirname, 'bare-webhook-server.js'),
+      { ...env, PORT: '3932' },
+      undefined,
+      3932,
+    );
+    children.push(bare);
+
+    const results: Record<string, autocannon.Result> = {};
+    for (const [name, port] of [
+      ['bare Fastify + same SQL', 3932],
+      ['service', 3931],
+    ] as const) {
+      await load(port, secret, 500); // warm-up
+      results[name] = await load(port, secret, REQUESTS);
+    }
+    const baseline = results['bare Fastify + same SQL'];
+    for (const [name, result] of Object.entries(results)) {
+      const ratio = result.requests.average / baseline.requests.average;
+      process.stdout.write(
+        `${name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p99 ${String(result.latency.p99).padStart(4)} ms  ` +
+          `non-2xx ${result.non2xx}  throughput vs bare ${(ratio * 100).toFixed(0)}%\n`,
+      );
+    }
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await database.drop();
+  }
+}
+
+function seedSql(): string {
+  return `
+    INSERT INTO users (id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
+    SELECT gen_random_uuid(), 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
+    FROM generate_series(1, ${USERS}) AS i;
+    INSERT INTO network_lines (id, user_id, network, status, status_changed_at, last_seen_at, indicator)
+    SELECT gen_random_uuid(), id, 'att', 'ENABLED', now(), now(), 'GREEN' FROM users;
+    ANALYZE;`;
+}
+
+/** Every request is a distinct, validly signed delivery, made before the clock starts. */
+function load(port: number, secret: string, amount: number): Promise<autocannon.Result> {
+  const signer = new Webhook(secret);
+  const requests = Array.from({ length: amount }, (_, i) => {
+    const id = randomUUID();
+    const body = JSON.stringify({
+      type: 'activity.seen',
+      callbackId: id,
+      occurredAt: new Date(Date.now() + i).toISOString(),
+      mdn: `+1201${String(1 + (i % USERS)).padStart(7, '0')}`,
+    });
+    const now = new Date();
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signer.sign(id, now, body),
+      },
+    };
+  });
+  let next = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${port}/v1/webhooks/carriers/att`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    amount,
+    requests: [{ setupRequest: (request) => ({ ...request, ...requests[next++ % requests.length] }) }],
+  });
+}
+
+async function startProcess(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  health: string | undefined,
+  port: number,
+): Promise<ChildProcess> {
+  // BENCH_NODE_OPTIONS (e.g. --cpu-prof) goes to the measured processes, for profiling.
+  const extra = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}${health ?? '/'}`);
+      return child;
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AuthModule } from './auth/auth.module';
+import type { Clock } from './common/clock';
+import { CommonModule } from './common/common.module';
+import { DomainExceptionFilter } from './common/errors/domain-exception.filter';
+import { createValidationPipe } from './common/validation.pipe';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import type { Database } from './database/database';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { ActivationModule } from './activation/activation.module';
+import { CarriersModule } from './carriers/carriers.module';
+import { OptInModule } from './opt-in/opt-in.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { EventsModule } from './events/events.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, database: Database, clock: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule.forRoot(clock),
+        LoggingModule,
+        DatabaseModule.forRoot(database),
+        ScheduleModule.forRoot(),
+        HealthModule,
+        AuthModule,
+        ProvisioningModule,
+        CarriersModule,
+        OptInModule,
+        ActivationModule,
+        WebhooksModule,
+        EventsModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

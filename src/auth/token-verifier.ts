@@ -1,0 +1,59 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { jwtVerify } from 'jose';
+import { APP_CONFIG } from '../config/config.module';
+import { ROLES, type Role } from '../config/admin-tokens';
+import type { AppConfig } from '../config/config';
+
+export interface Principal {
+  subject: string;
+  role: Role;
+}
+
+/**
+ * Static tokens (development, tests) are compared in constant time: both sides are
+ * hashed first so that neither their content nor their length leaks through timing.
+ * JWTs (production) are HS256, verified with the configured key, issuer and audience.
+ */
+@Injectable()
+export class TokenVerifier {
+  private readonly staticTokens: { role: Role; digest: Buffer }[];
+  private readonly jwtKey?: Uint8Array;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.staticTokens = config.auth.staticTokens.map(({ role, token }) => ({ role, digest: digest(token) }));
+    this.jwtKey = config.auth.jwt ? new TextEncoder().encode(config.auth.jwt.secret) : undefined;
+  }
+
+  async verify(token: string): Promise<Principal | undefined> {
+    const presented = digest(token);
+    let match: Role | undefined;
+    for (const candidate of this.staticTokens) {
+      // No early exit: every configured token is compared.
+      if (timingSafeEqual(candidate.digest, presented)) match ??= candidate.role;
+    }
+    if (match) return { subject: `static:${match}`, role: match };
+    return this.verifyJwt(token);
+  }
+
+  private async verifyJwt(token: string): Promise<Principal | undefined> {
+    const jwt = this.config.auth.jwt;
+    if (!jwt || !this.jwtKey || token.split('.').length !== 3) return undefined;
+    try {
+      const { payload } = await jwtVerify(token, this.jwtKey, {
+        algorithms: ['HS256'],
+        issuer: jwt.issuer,
+        audience: jwt.audience,
+      });
+      const role = payload.role;
+      if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return undefined;
+      return { subject: payload.sub ?? 'jwt', role: role as Role };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}

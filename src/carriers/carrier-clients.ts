@@ -1,0 +1,78 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { ReadinessChecks } from '../health/readiness-checks';
+import { NETWORK_KEYS, type Network } from '../provisioning/domain/networks';
+import { AttCarrierAdapter } from './adapters/att.carrier-adapter';
+import { TmobileCarrierAdapter } from './adapters/tmobile.carrier-adapter';
+import { VerizonCarrierAdapter } from './adapters/verizon.carrier-adapter';
+import type { CarrierGateway } from './carrier-gateway';
+import { NumberLookupClient } from './number-lookup.client';
+import { ResilientHttp } from './resilient-http';
+import { SmsGatewayClient } from './sms-gateway.client';
+
+/** One adapter per network; adding a network is an entry here and its adapter file. */
+const ADAPTERS: Record<Network, new (http: ResilientHttp) => CarrierGateway> = {
+  verizon: VerizonCarrierAdapter,
+  att: AttCarrierAdapter,
+  tmobile: TmobileCarrierAdapter,
+};
+
+/** Every outbound party with its own breaker, and their state for readiness. */
+@Injectable()
+export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
+  readonly gateways: ReadonlyMap<Network, CarrierGateway>;
+  readonly sms: SmsGatewayClient;
+  readonly lookup: NumberLookupClient;
+  private readonly parties = new Map<string, ResilientHttp>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly readiness: ReadinessChecks,
+    private readonly health: HealthIndicatorService,
+  ) {
+    const carriers = config.carriers;
+    this.gateways = new Map(
+      NETWORK_KEYS.map((network) => [
+        network,
+        new ADAPTERS[network](this.party(network, carriers.urls[network])),
+      ]),
+    );
+    this.sms = new SmsGatewayClient(this.party('sms-gateway', carriers.smsGatewayUrl));
+    this.lookup = new NumberLookupClient(this.party('number-lookup', carriers.numberLookupUrl));
+  }
+
+  gateway(network: Network): CarrierGateway {
+    return this.gateways.get(network)!;
+  }
+
+  onModuleInit(): void {
+    // An open breaker degrades the service but does not take it out of the load balancer:
+    // everything else (and the other carriers) still works.
+    this.readiness.register(() => {
+      const states = Object.fromEntries([...this.parties].map(([name, party]) => [name, party.state]));
+      const open = Object.entries(states).filter(([, state]) => state === 'open');
+      const indicator = this.health.check('carriers');
+      return open.length > 0
+        ? indicator.degraded({ breakers: states, open: open.map(([name]) => name) })
+        : indicator.up({ breakers: states });
+    });
+  }
+
+  onApplicationShutdown(): void {
+    for (const party of this.parties.values()) party.shutdown();
+  }
+
+  private party(name: string, baseURL: string | undefined): ResilientHttp {
+    const party = new ResilientHttp({
+      name,
+      // Unset only when the config check allowed it (simulator); calls then fail clearly.
+      baseURL: baseURL ?? 'http://carrier-not-configured.invalid',
+      apiKey: this.config.carriers.apiKey,
+      config: this.config.carriers,
+    });
+    this.parties.set(name, party);
+    return party;
+  }
+}

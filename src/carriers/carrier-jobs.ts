@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock';
+import { PeriodicJob } from '../common/periodic-job';
+import { retryOnConflict } from '../common/retry-on-conflict';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { DatabaseService } from '../database/database.service';
+import { canMove } from '../provisioning/domain/status-machine';
+import type { Network } from '../provisioning/domain/networks';
+import { LinesRepository } from '../provisioning/persistence/lines.repository';
+import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
+import { RequestCarrierProvisioning } from './usecases/request-carrier-provisioning.usecase';
+
+const BATCH = 200;
+
+/** Sends again the provisioning requests a carrier could not take (down, breaker open). */
+@Injectable()
+export class RetryCarrierRequestsJob extends PeriodicJob {
+  constructor(
+    registry: SchedulerRegistry,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly database: DatabaseService,
+    private readonly request: RequestCarrierProvisioning,
+  ) {
+    super(registry, config.jobsIntervalSeconds * 1000);
+  }
+
+  async run(): Promise<number> {
+    const pending = await this.database.prisma.networkLine.findMany({
+      where: { carrierRequestId: { not: null }, carrierRequestedAt: null },
+      include: { user: { select: { mdn: true } } },
+      take: BATCH,
+    });
+    let requested = 0;
+    for (const line of pending) {
+      const outcome = await this.request.execute(line.userId, line.network as Network, line.user.mdn);
+      if (outcome === 'requested') requested++;
+    }
+    return requested;
+  }
+}
+
+/** A carrier that has not answered a request in time leaves the line Not Communicating. */
+@Injectable()
+export class NotCommunicatingJob extends PeriodicJob {
+  constructor(
+    registry: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly database: DatabaseService,
+    private readonly lines: LinesRepository,
+    private readonly changeLineStatus: ChangeLineStatus,
+    private readonly clock: Clock,
+  ) {
+    super(registry, config.jobsIntervalSeconds * 1000);
+  }
+
+  async run(): Promise<number> {
+    const minutes = this.config.carriers.answerTimeoutMinutes;
+    const deadline = new Date(this.clock.now().getTime() - minutes * 60_000);
+    const overdue = await this.database.prisma.networkLine.findMany({
+      where: { carrierRequestedAt: { lt: deadline } },
+      select: { userId: true, network: true },
+      take: BATCH,
+    });
+    for (const { userId, network } of overdue) {
+      await retryOnConflict(async () => {
+        const line = await this.lines.find(userId, network as Network);
+        if (!line?.carrierRequestedAt || line.carrierRequestedAt >= deadline) return;
+        const cleared = { carrierRequestId: null, carrierRequestedAt: null };
+        if (!canMove(line.network, line.status, 'NOT_COMMUNICATING')) {
+          await this.lines.updateFlow(line, cleared);
+          return;
+        }
+        await this.changeLineStatus.execute({
+          userId,
+          network: line.network,
+          to: 'NOT_COMMUNICATING',
+          source: 'SYSTEM',
+          detail: `no answer from the carrier within ${minutes} minutes`,
+          flow: () => cleared,
+        });
+      });
+    }
+    return overdue.length;
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { NotFoundError } from '../../common/errors/domain-error';
+import { maskMdn } from '../../logging/mask';
+import type { Network } from '../../provisioning/domain/networks';
+import type { NetworkStatus } from '../../provisioning/domain/network-status';
+import { TransitionNotAllowedError } from '../../provisioning/domain/status-machine';
+import type { LineRecord } from '../../provisioning/persistence/line-record';
+import { LinesRepository } from '../../provisioning/persistence/lines.repository';
+import { ChangeLineStatus } from '../../provisioning/usecases/change-line-status.usecase';
+import { RecordSighting } from '../../provisioning/usecases/record-sighting.usecase';
+
+export type CarrierStatus = Extract<
+  NetworkStatus,
+  'ENABLED' | 'DISABLED' | 'UNABLE_TO_PROVISION' | 'NOT_COMMUNICATING'
+>;
+
+export interface ProvisioningUpdate {
+  network: Network;
+  mdn: string;
+  status: CarrierStatus;
+  reason?: string;
+  occurredAt: Date;
+}
+
+export type CallbackOutcome = { applied: true } | { applied: false; why: string };
+
+/** A carrier's word on a line: applied if it is the newest, kept in the history either way. */
+@Injectable()
+export class ApplyCarrierCallback {
+  private readonly logger = new Logger(ApplyCarrierCallback.name);
+
+  constructor(
+    private readonly lines: LinesRepository,
+    private readonly changeLineStatus: ChangeLineStatus,
+    private readonly recordSighting: RecordSighting,
+  ) {}
+
+  async provisioningUpdated(update: ProvisioningUpdate): Promise<CallbackOutcome> {
+    const line = await this.requireLine(update.network, update.mdn);
+    const move = {
+      to: update.status,
+      reason: update.reason ?? null,
+      source: 'CARRIER_CALLBACK' as const,
+      occurredAt: update.occurredAt,
+      detail: null,
+    };
+    if (update.occurredAt.getTime() < line.statusChangedAt.getTime()) {
+      await this.lines.recordUnapplied(line, { ...move, from: line.status });
+      return { applied: false, why: 'older than the line’s latest status' };
+    }
+    try {
+      await this.changeLineStatus.execute({
+        userId: line.userId,
+        network: update.network,
+        ...move,
+        flow: () => ({ carrierRequestId: null, carrierRequestedAt: null }),
+      });
+      return { applied: true };
+    } catch (error) {
+      if (!(error instanceof TransitionNotAllowedError)) throw error;
+      // The carrier's word is kept for the record even when the table refuses the move.
+      await this.lines.recordUnapplied(line, { ...move, from: line.status, detail: error.message });
+      this.logger.warn(`Carrier callback for ${maskMdn(update.mdn)} not applied: ${error.message}`);
+      return { applied: false, why: error.message };
+    }
+  }
+
+  async activitySeen(network: Network, mdn: string, occurredAt: Date): Promise<void> {
+    const line = await this.requireLine(network, mdn);
+    await this.recordSighting.execute({ userId: line.userId, network, seenAt: occurredAt, line });
+  }
+
+  private async requireLine(network: Network, mdn: string): Promise<LineRecord> {
+    const line = await this.lines.findByMdn(mdn, network);
+    if (!line) throw new NotFoundError(`No ${network} line for ${maskMdn(mdn)}`);
+    return line;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Errors the rules raise. They carry a stable code and optional details but no HTTP
+ * knowledge: DomainExceptionFilter maps the codes to status codes in one place.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export type DomainErrorCode =
+  | 'validation_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'transition_not_allowed'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'carrier_unavailable'
+  | 'carrier_rejected';
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export class ValidationFailedError extends DomainError {
+  readonly code = 'validation_failed';
+  constructor(readonly problems: FieldProblem[]) {
+    super(`Invalid input: ${problems.map((problem) => problem.field).join(', ')}`, problems);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+export class ConflictError extends DomainError {
+  readonly code = 'conflict';
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
+/** A carrier or the SMS gateway cannot be reached now (down, timing out, breaker open). */
+export class CarrierUnavailableError extends DomainError {
+  readonly code = 'carrier_unavailable';
+}
+
+/** A carrier refused a request (a 4xx): retrying the same request will not help. */
+export class CarrierRejectedError extends DomainError {
+  readonly code = 'carrier_rejected';
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError, type DomainErrorCode } from './domain-error';
+
+const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
+  validation_failed: HttpStatus.BAD_REQUEST,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  transition_not_allowed: HttpStatus.CONFLICT,
+  unauthorized: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  carrier_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  carrier_rejected: HttpStatus.BAD_GATEWAY,
+};
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+/** Every error leaves the service as `{ error, message, details }`; a 500 shows only an id. */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const [status, body] = this.toResponse(exception);
+    void reply.status(status).send(body);
+  }
+
+  private toResponse(exception: unknown): [number, ErrorBody] {
+    if (exception instanceof DomainError) {
+      return [
+        STATUS_BY_CODE[exception.code],
+        { error: exception.code, message: exception.message, details: exception.details },
+      ];
+    }
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    const statusCode = (exception as { statusCode?: unknown }).statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      // Fastify's own refusals (body too large, bad content type, malformed JSON).
+      return [statusCode, { error: httpErrorName(statusCode), message: (exception as Error).message }];
+    }
+    const errorId = randomUUID();
+    this.logger.error({ err: exception, errorId }, 'Unhandled error');
+    return [
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      {
+        error: 'internal_error',
+        message: `Internal error; quote id ${errorId} when reporting it`,
+        details: { errorId },
+      },
+    ];
+  }
+}
+
+function fromHttpException(exception: HttpException): [number, ErrorBody] {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  // Terminus's readiness report is already the body dashboards expect.
+  if (isHealthReport(response)) return [status, response as unknown as ErrorBody];
+  const message =
+    typeof response === 'object' && response !== null && 'message' in response
+      ? String(response.message)
+      : exception.message;
+  return [status, { error: httpErrorName(status), message }];
+}
+
+function httpErrorName(status: number): string {
+  return (HttpStatus[status] ?? 'error').toLowerCase();
+}
+
+function isHealthReport(response: unknown): boolean {
+  return typeof response === 'object' && response !== null && 'status' in response && 'details' in response;
+}

@@ -1,0 +1,43 @@
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { SchedulerRegistry } from '@nestjs/schedule';
+
+/**
+ * A job run every few seconds through @nestjs/schedule. Runs never overlap within one
+ * process; across replicas each job claims its rows (optimistic writes or row locks),
+ * so two replicas firing at once do the work once.
+ */
+export abstract class PeriodicJob implements OnModuleInit, OnApplicationShutdown {
+  protected readonly logger = new Logger(this.constructor.name);
+  private running?: Promise<void>;
+
+  protected constructor(
+    private readonly registry: SchedulerRegistry,
+    private readonly everyMs: number,
+  ) {}
+
+  /** One pass; returns how many items it handled. */
+  abstract run(): Promise<number>;
+
+  onModuleInit(): void {
+    const timer = setInterval(() => void this.tick(), this.everyMs);
+    timer.unref();
+    this.registry.addInterval(this.constructor.name, timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.registry.doesExist('interval', this.constructor.name))
+      this.registry.deleteInterval(this.constructor.name);
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.run()
+      .then((handled) => {
+        if (handled > 0) this.logger.log(`Handled ${handled}`);
+      })
+      .catch((error: unknown) => this.logger.error({ err: error }, 'Job pass failed'))
+      .finally(() => (this.running = undefined));
+    await this.running;
+  }
+}

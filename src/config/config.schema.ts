@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+const optionalUrl = optionalText.pipe(
+  z.url({ message: 'must be an http(s) URL', protocol: /^https?$/ }).optional(),
+);
+const webhookSecret = optionalText.pipe(
+  z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{24,}={0,2}$/, 'must be whsec_ followed by at least 18 bytes of base64')
+    .optional(),
+);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/**
+ * Every environment variable the service reads, with its default. `.env.example`
+ * mirrors this list; a unit test keeps the two in step.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: integer(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: integer(1000, 120_000).default(10_000),
+
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DB_POOL_MAX: integer(1, 500).default(10),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: integer(100, 120_000).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  DB_MIGRATE_ON_START: flag.optional(),
+
+  ADMIN_API_TOKENS: optionalText,
+  JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  JWT_ISSUER: optionalText,
+  JWT_AUDIENCE: optionalText,
+
+  STALE_AFTER_DAYS: integer(1, 3650).default(30),
+
+  CARRIER_VERIZON_URL: optionalUrl,
+  CARRIER_ATT_URL: optionalUrl,
+  CARRIER_TMOBILE_URL: optionalUrl,
+  SMS_GATEWAY_URL: optionalUrl,
+  NUMBER_LOOKUP_URL: optionalUrl,
+  CARRIER_API_KEY: optionalText,
+  CARRIER_VERIZON_WEBHOOK_SECRET: webhookSecret,
+  CARRIER_ATT_WEBHOOK_SECRET: webhookSecret,
+  CARRIER_TMOBILE_WEBHOOK_SECRET: webhookSecret,
+  SMS_WEBHOOK_SECRET: webhookSecret,
+  CARRIER_SIMULATOR: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).default('auto'),
+  CARRIER_TIMEOUT_MS: integer(100, 60_000).default(5_000),
+  CARRIER_RETRIES: integer(0, 10).default(3),
+  CARRIER_BREAKER_VOLUME: integer(1, 1000).default(5),
+  CARRIER_BREAKER_ERROR_PERCENT: integer(1, 100).default(50),
+  CARRIER_BREAKER_RESET_MS: integer(100, 600_000).default(30_000),
+  CARRIER_ANSWER_TIMEOUT_MINUTES: integer(1, 10_080).default(60),
+  PROVISION_ON_REGISTER: flag.default(true),
+  OPT_IN_RESEND_INTERVAL_HOURS: z.coerce
+    .number({ message: 'must be a number' })
+    .positive('must be above 0')
+    .default(24),
+  OPT_IN_MAX_SENDS: integer(1, 50).default(5),
+  OPT_IN_TEXT: z
+    .string()
+    .min(10)
+    .default('Reply YES to allow your employer to capture messages on this line. Reply STOP to opt out.'),
+  JOBS_INTERVAL_SECONDS: integer(1, 3600).default(60),
+
+  KAFKA_BROKERS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, 'must be host:port pairs separated by commas')
+      .optional(),
+  ),
+  KAFKA_CLIENT_ID: z.string().min(1).default('mdn-provisioning'),
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[\w.-]{1,249}$/, 'must be a valid Kafka topic name')
+    .default('mdn.provisioning.status.v1'),
+  KAFKA_TOPIC_PARTITIONS: integer(1, 1000).default(6),
+  EVENT_ENCODING: z.enum(['protobuf', 'json'], { message: 'must be protobuf or json' }).default('protobuf'),
+  OUTBOX_BATCH_SIZE: integer(1, 10_000).default(500),
+  OUTBOX_POLL_MS: integer(10, 60_000).default(200),
+  OUTBOX_RETENTION_HOURS: integer(1, 24 * 365).default(72),
+  OUTBOX_MAX_AGE_SECONDS: integer(1, 86_400).default(60),
+  SWEEP_INTERVAL_SECONDS: integer(1, 86_400).default(300),
+  SWEEP_BATCH_SIZE: integer(100, 1_000_000).default(20_000),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

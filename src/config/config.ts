@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { configSchema } from './config.schema';
+import { NETWORK_KEYS, type Network } from '../provisioning/domain/networks';
+import { parseAdminTokens, type AdminToken } from './admin-tokens';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number; shutdownTimeoutMs: number };
+  logLevel: string;
+  database:
+    | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean }
+    | {
+        kind: 'postgres';
+        url: string;
+        poolMax: number;
+        acquireTimeoutMs: number;
+        statementTimeoutMs: number;
+        migrateOnStart: boolean;
+      };
+  auth: {
+    staticTokens: AdminToken[];
+    jwt?: { secret: string; issuer?: string; audience?: string };
+  };
+  staleAfterDays: number;
+  carriers: CarriersConfig;
+  optIn: { provisionOnRegister: boolean; resendIntervalHours: number; maxSends: number; text: string };
+  jobsIntervalSeconds: number;
+  events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** Unset: no Kafka; events stay in the outbox and GET /v1/events serves them. */
+  kafka?: { brokers: string[]; clientId: string; topic: string; partitions: number };
+  encoding: 'protobuf' | 'json';
+  batchSize: number;
+  pollMs: number;
+  retentionHours: number;
+  maxAgeSeconds: number;
+  sweepIntervalSeconds: number;
+  sweepBatchSize: number;
+}
+
+export interface CarriersConfig {
+  /** Base URL of each network's provisioning API. */
+  urls: Partial<Record<Network, string>>;
+  smsGatewayUrl?: string;
+  numberLookupUrl?: string;
+  apiKey?: string;
+  /** Standard Webhooks secrets (`whsec_...`) per network and for the SMS gateway. */
+  webhookSecrets: Partial<Record<Network | 'sms', string>>;
+  /** Start the in-repo carrier simulator and point every client at it. */
+  simulator: boolean;
+  timeoutMs: number;
+  retries: number;
+  breaker: { volumeThreshold: number; errorThresholdPercentage: number; resetTimeoutMs: number };
+  answerTimeoutMinutes: number;
+}
+
+/** Reads and validates the environment once; throws a ConfigError naming every bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const raw = parsed.data;
+
+  const tokens = parseAdminTokens(raw.ADMIN_API_TOKENS);
+  const problems = [...tokens.problems];
+  if (raw.NODE_ENV === 'production' && tokens.tokens.length === 0 && !raw.JWT_SECRET) {
+    problems.push('ADMIN_API_TOKENS or JWT_SECRET: one of them must be set in production');
+  }
+  const carriers = carriersConfig(raw);
+  if (raw.NODE_ENV === 'production') problems.push(...missingCarrierSettings(carriers));
+  if (carriers.simulator && raw.NODE_ENV === 'production') {
+    problems.push('CARRIER_SIMULATOR: the simulator cannot run in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: raw.NODE_ENV,
+    http: { host: raw.HOST, port: raw.PORT, shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS },
+    logLevel: raw.LOG_LEVEL,
+    database: raw.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: raw.DATABASE_URL,
+          poolMax: raw.DB_POOL_MAX,
+          acquireTimeoutMs: raw.DB_POOL_ACQUIRE_TIMEOUT_MS,
+          statementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
+          migrateOnStart: raw.DB_MIGRATE_ON_START ?? false,
+        }
+      : { kind: 'embedded', dataDir: raw.DATA_DIR, migrateOnStart: raw.DB_MIGRATE_ON_START ?? true },
+    auth: {
+      staticTokens: tokens.tokens,
+      jwt: raw.JWT_SECRET
+        ? { secret: raw.JWT_SECRET, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE }
+        : undefined,
+    },
+    staleAfterDays: raw.STALE_AFTER_DAYS,
+    carriers,
+    optIn: {
+      provisionOnRegister: raw.PROVISION_ON_REGISTER,
+      resendIntervalHours: raw.OPT_IN_RESEND_INTERVAL_HOURS,
+      maxSends: raw.OPT_IN_MAX_SENDS,
+      text: raw.OPT_IN_TEXT,
+    },
+    jobsIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    events: {
+      kafka: raw.KAFKA_BROKERS
+        ? {
+            brokers: raw.KAFKA_BROKERS.split(','),
+            clientId: raw.KAFKA_CLIENT_ID,
+            topic: raw.KAFKA_TOPIC,
+            partitions: raw.KAFKA_TOPIC_PARTITIONS,
+          }
+        : undefined,
+      encoding: raw.EVENT_ENCODING,
+      batchSize: raw.OUTBOX_BATCH_SIZE,
+      pollMs: raw.OUTBOX_POLL_MS,
+      retentionHours: raw.OUTBOX_RETENTION_HOURS,
+      maxAgeSeconds: raw.OUTBOX_MAX_AGE_SECONDS,
+      sweepIntervalSeconds: raw.SWEEP_INTERVAL_SECONDS,
+      sweepBatchSize: raw.SWEEP_BATCH_SIZE,
+    },
+  };
+}
+
+type Raw = z.infer<typeof configSchema>;
+
+function carriersConfig(raw: Raw): CarriersConfig {
+  const urls: Partial<Record<Network, string>> = {
+    verizon: raw.CARRIER_VERIZON_URL,
+    att: raw.CARRIER_ATT_URL,
+    tmobile: raw.CARRIER_TMOBILE_URL,
+  };
+  const anyConfigured = [...Object.values(urls), raw.SMS_GATEWAY_URL, raw.NUMBER_LOOKUP_URL].some(Boolean);
+  // auto: a development or test run with no carrier configured talks to the simulator.
+  const simulator =
+    raw.CARRIER_SIMULATOR === 'on' ||
+    (raw.CARRIER_SIMULATOR === 'auto' && !anyConfigured && raw.NODE_ENV !== 'production');
+  return {
+    urls,
+    smsGatewayUrl: raw.SMS_GATEWAY_URL,
+    numberLookupUrl: raw.NUMBER_LOOKUP_URL,
+    apiKey: raw.CARRIER_API_KEY,
+    webhookSecrets: {
+      verizon: raw.CARRIER_VERIZON_WEBHOOK_SECRET,
+      att: raw.CARRIER_ATT_WEBHOOK_SECRET,
+      tmobile: raw.CARRIER_TMOBILE_WEBHOOK_SECRET,
+      sms: raw.SMS_WEBHOOK_SECRET,
+    },
+    simulator,
+    timeoutMs: raw.CARRIER_TIMEOUT_MS,
+    retries: raw.CARRIER_RETRIES,
+    breaker: {
+      volumeThreshold: raw.CARRIER_BREAKER_VOLUME,
+      errorThresholdPercentage: raw.CARRIER_BREAKER_ERROR_PERCENT,
+      resetTimeoutMs: raw.CARRIER_BREAKER_RESET_MS,
+    },
+    answerTimeoutMinutes: raw.CARRIER_ANSWER_TIMEOUT_MINUTES,
+  };
+}
+
+function missingCarrierSettings(carriers: CarriersConfig): string[] {
+  const env = (network: string) => network.toUpperCase();
+  return [
+    ...NETWORK_KEYS.filter((network) => !carriers.urls[network]).map(
+      (network) => `CARRIER_${env(network)}_URL: must be set (or run the simulator, CARRIER_SIMULATOR=on)`,
+    ),
+    ...NETWORK_KEYS.filter((network) => !carriers.webhookSecrets[network]).map(
+      (network) => `CARRIER_${env(network)}_WEBHOOK_SECRET: must be set to verify ${network} callbacks`,
+    ),
+    ...(carriers.smsGatewayUrl ? [] : ['SMS_GATEWAY_URL: must be set to send opt-in texts']),
+    ...(carriers.numberLookupUrl ? [] : ['NUMBER_LOOKUP_URL: must be set to look numbers up']),
+    ...(carriers.webhookSecrets.sms ? [] : ['SMS_WEBHOOK_SECRET: must be set to verify subscriber replies']),
+  ];
+}
+
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { toKafkaMessage } from './event-encoding';
+import { EVENT_PUBLISHER, type EventPublisher } from './event-publisher';
+import { OutboxRepository, type Cursor } from './outbox.repository';
+
+const LEASE = 'outbox-relay';
+const LEASE_TTL_MS = 15_000;
+const LEASE_RENEW_MS = 2_000;
+const MAX_BACKOFF_MS = 5_000;
+const CLEANUP_EVERY_MS = 60_000;
+
+export interface RelayState {
+  running: boolean;
+  holdsLease: boolean;
+  lastError?: string;
+  lastPublishedAt?: Date;
+}
+
+/**
+ * Publishes the outbox in order and marks rows sent. Nothing is published inside a
+ * request: a change only writes its event row; this loop sends it when it can. Kafka
+ * down: the rows wait (the backlog shows in readiness) and drain in order later.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly owner = `relay-${randomUUID()}`;
+  private stopped = true;
+  private loop?: Promise<void>;
+  private failures = 0;
+  private lastCleanup = 0;
+  private wake?: () => void;
+  private leaseRenewedAt = 0;
+  /** The last row published: the next read starts after it. */
+  private cursor?: Cursor;
+  private marking?: Promise<void>;
+  readonly state: RelayState = { running: false, holdsLease: false };
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher | null,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.publisher) this.start();
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.state.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.flushMarks().catch(() => undefined);
+    this.state.running = false;
+    if (this.state.holdsLease) await this.outbox.releaseLease(LEASE, this.owner).catch(() => undefined);
+    this.state.holdsLease = false;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+    await this.publisher?.close();
+  }
+
+  /**
+   * One pass: publishes the next batch if this replica holds the lease; returns how many.
+   * Marking a batch sent overlaps with reading the next one, but the next is published
+   * only once the previous is marked, so a failure can only re-send, never reorder.
+   */
+  async relayOnce(): Promise<number> {
+    if (!this.publisher) return 0;
+    if (!(await this.holdLease())) return 0;
+    const rows = await this.outbox.unsent(this.config.events.batchSize, this.cursor);
+    await this.flushMarks();
+    if (rows.length === 0) return 0;
+    await this.publisher.publish(rows.map((row) => toKafkaMessage(row, this.config.events.encoding)));
+    const last = rows[rows.length - 1];
+    this.cursor = { txid: last.txid, id: last.id };
+    this.marking = this.outbox.markSent(
+      rows.map((row) => row.id),
+      this.clock.now(),
+    );
+    // Observed here so a failure is not an unhandled rejection; flushMarks reports it.
+    this.marking.catch(() => undefined);
+    this.state.lastPublishedAt = this.clock.now();
+    return rows.length;
+  }
+
+  private async flushMarks(): Promise<void> {
+    const marking = this.marking;
+    this.marking = undefined;
+    try {
+      await marking;
+    } catch (error) {
+      // Read from the oldest unsent row again: the unmarked batch goes out once more.
+      this.cursor = undefined;
+      throw error;
+    }
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const now = Date.now();
+    if (this.state.holdsLease && now - this.leaseRenewedAt < LEASE_RENEW_MS) return true;
+    this.state.holdsLease = await this.outbox.holdLease(LEASE, this.owner, LEASE_TTL_MS);
+    this.leaseRenewedAt = now;
+    if (!this.state.holdsLease) this.cursor = undefined;
+    return this.state.holdsLease;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let published = 0;
+      try {
+        published = await this.relayOnce();
+        await this.cleanUp();
+        if (this.failures > 0) this.logger.log('Publishing again after failures');
+        this.failures = 0;
+        this.state.lastError = undefined;
+      } catch (error) {
+        this.failures++;
+        this.cursor = undefined;
+        this.state.lastError = (error as Error).message;
+        if (this.failures === 1 || this.failures % 20 === 0) {
+          this.logger.warn(`Outbox relay failed (${this.failures} in a row): ${this.state.lastError}`);
+        }
+      }
+      if (published < this.config.events.batchSize) await this.pause(this.delay());
+    }
+  }
+
+  private delay(): number {
+    if (this.failures === 0) return this.config.events.pollMs;
+    return Math.min(MAX_BACKOFF_MS, this.config.events.pollMs * 2 ** Math.min(this.failures, 10));
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async cleanUp(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastCleanup < CLEANUP_EVERY_MS) return;
+    this.lastCleanup = now;
+    const before = new Date(now - this.config.events.retentionHours * 3_600_000);
+    const deleted = await this.outbox.deleteSentBefore(before);
+    if (deleted > 0) this.logger.log(`Removed ${deleted} sent events older than ${before.toISOString()}`);
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { ReadinessChecks } from '../health/readiness-checks';
+import { OutboxRelay } from './outbox-relay';
+import { OutboxRepository } from './outbox.repository';
+
+/**
+ * Readiness shows the outbox backlog and the age of its oldest unsent event. A growing
+ * backlog degrades the service but does not take it out of the load balancer: requests
+ * still work and nothing is lost.
+ */
+@Injectable()
+export class OutboxHealth implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessChecks,
+    private readonly health: HealthIndicatorService,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register(async () => {
+      const indicator = this.health.check('events');
+      const backlog = await this.outbox.backlog().catch((error: Error) => error);
+      if (backlog instanceof Error)
+        return indicator.down({ message: `outbox unreadable: ${backlog.message}` });
+      const { unsent, oldest } = backlog;
+      const oldestAgeSeconds = oldest
+        ? Math.max(0, (this.clock.now().getTime() - oldest.getTime()) / 1000)
+        : 0;
+      const details = {
+        kafka: this.config.events.kafka ? 'configured' : 'not configured (events kept for GET /v1/events)',
+        relay: this.relay.state.running ? (this.relay.state.holdsLease ? 'publishing' : 'standby') : 'off',
+        unsent,
+        oldestUnsentAgeSeconds: Math.round(oldestAgeSeconds),
+        lastError: this.relay.state.lastError,
+      };
+      const late = this.config.events.kafka && oldestAgeSeconds > this.config.events.maxAgeSeconds;
+      return late ? indicator.degraded(details) : indicator.up(details);
+    });
+  }
+}

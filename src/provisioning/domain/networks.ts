@@ -1,0 +1,26 @@
+/**
+ * Carrier networks by the key used in URLs, events and configuration. Verizon runs the
+ * SMS opt-in flow; the others provision directly. Adding a network is a line here and an
+ * adapter in src/carriers.
+ */
+export const NETWORKS = {
+  verizon: { name: 'Verizon', kind: 'opt-in' },
+  att: { name: 'AT&T', kind: 'direct' },
+  tmobile: { name: 'T-Mobile', kind: 'direct' },
+} as const satisfies Record<string, { name: string; kind: NetworkKind }>;
+
+export type NetworkKind = 'opt-in' | 'direct';
+export type Network = keyof typeof NETWORKS;
+
+export const NETWORK_KEYS = Object.keys(NETWORKS) as Network[];
+
+export function isNetwork(value: string): value is Network {
+  return Object.hasOwn(NETWORKS, value);
+}
+
+export function networkKind(network: Network): NetworkKind {
+  return NETWORKS[network].kind;
+}
+
+/** Networks whose lines show RED when not enabled: those that run the opt-in flow. */
+export const OPT_IN_NETWORKS = NETWORK_KEYS.filter((network) => networkKind(network) === 'opt-in');

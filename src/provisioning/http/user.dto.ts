@@ -1,0 +1,70 @@
+import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { NETWORK_KEYS, type Network } from '../domain/networks';
+import { IsMdn } from './is-mdn.validator';
+
+const USER_STATUSES = ['ACTIVE', 'SUSPENDED', 'DELETED', 'LOCKED'] as const;
+
+export class RegisterUserDto {
+  @ApiProperty({ example: 'Ada' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  firstName!: string;
+
+  @ApiProperty({ example: 'Lovelace' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  lastName!: string;
+
+  @ApiProperty({ example: 'ada.lovelace' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  username!: string;
+
+  @ApiProperty({ description: 'Mobile number (MDN); stored as E.164', example: '+12015550123' })
+  @IsMdn()
+  mdn!: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsEmail()
+  email!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  businessPhone?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  company?: string;
+
+  @ApiPropertyOptional({ description: 'Unique customer code' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  customerCode?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  udid?: string;
+
+  @ApiPropertyOptional({ enum: NETWORK_KEYS, description: 'The network the line is on, when known' })
+  @IsOptional()
+  @IsIn(NETWORK_KEYS)
+  network?: Network;
+}
+
+export class UpdateUserDto extends PartialType(OmitType(RegisterUserDto, ['username', 'network'] as const)) {
+  @ApiPropertyOptional({ enum: USER_STATUSES })
+  @IsOptional()
+  @IsIn(USER_STATUSES)
+  status?: (typeof USER_STATUSES)[number];
+}

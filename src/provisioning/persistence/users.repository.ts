@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError } from '../../common/errors/domain-error';
+import { DatabaseService } from '../../database/database.service';
+import { Prisma, type NetworkLine, type User, type UserStatus } from '../../generated/prisma/client';
+import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indicator';
+import type { Network } from '../domain/networks';
+import type { NetworkStatus } from '../domain/network-status';
+import { userEvent } from '../../events/event-messages';
+import { appendToOutbox } from '../../events/outbox.writer';
+import { lineConditionSql } from './line-condition.sql';
+import { uniqueViolationField } from './prisma-errors';
+
+export type UserWithLines = User & { lines: NetworkLine[] };
+
+export interface NewUser {
+  firstName: string;
+  lastName: string;
+  username: string;
+  mdn: string;
+  email: string;
+  businessPhone?: string | null;
+  company?: string | null;
+  customerCode?: string | null;
+  udid?: string | null;
+}
+
+export type UserChanges = Partial<Omit<NewUser, 'username'>> & { status?: UserStatus };
+
+export interface UserFilter {
+  network?: Network;
+  indicator?: Indicator;
+  networkStatus?: NetworkStatus;
+  userStatus?: UserStatus;
+  search?: string;
+  after?: string;
+  limit: number;
+  now: Date;
+  staleAfterDays: number;
+}
+
+export type Summary = Record<string, Record<Indicator, number>>;
+
+/** The API field behind each unique constraint, by column or index name. */
+const FIELD_NAMES: Record<string, string> = {
+  username: 'username',
+  users_username_key: 'username',
+  mdn: 'mdn',
+  users_mdn_key: 'mdn',
+  customer_code: 'customerCode',
+  users_customer_code_key: 'customerCode',
+};
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async create(user: NewUser, networks: Network[], now: Date): Promise<UserWithLines> {
+    return this.withConflicts(() =>
+      this.database.prisma.$transaction(async (tx) => {
+        const created = await tx.user.create({
+          data: {
+            ...user,
+            registeredAt: now,
+            lines: { create: networks.map((network) => ({ network, statusChangedAt: now })) },
+          },
+          include: { lines: true },
+        });
+        await appendToOutbox(tx, [userEvent('registered', created, now)]);
+        return created;
+      }),
+    );
+  }
+
+  findById(id: string): Promise<UserWithLines | null> {
+    return this.database.prisma.user.findUnique({
+      where: { id },
+      include: { lines: { orderBy: { network: 'asc' } } },
+    });
+  }
+
+  findByMdn(mdn: string): Promise<UserWithLines | null> {
+    return this.database.prisma.user.findUnique({ where: { mdn }, include: { lines: true } });
+  }
+
+  /** Changes a user and writes UserUpdated (UserDeleted when the status becomes DELETED). */
+  update(id: string, changes: UserChanges, now: Date): Promise<UserWithLines> {
+    return this.withConflicts(() =>
+      this.database.prisma.$transaction(async (tx) => {
+        const updated = await tx.user.update({
+          where: { id },
+          data: changes,
+          include: { lines: { orderBy: { network: 'asc' } } },
+        });
+        await appendToOutbox(tx, [
+          userEvent(changes.status === 'DELETED' ? 'deleted' : 'updated', updated, now),
+        ]);
+        return updated;
+      }),
+    );
+  }
+
+  /**
+   * One page of users in id order (ids are time-ordered UUIDv7, so this is registration
+   * order and stable under inserts). Line filters select users having at least one line
+   * that matches all of them.
+   */
+  async list(filter: UserFilter): Promise<{ users: UserWithLines[]; hasMore: boolean }> {
+    const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
+    if (filter.after) where.push(Prisma.sql`u.id > ${filter.after}::uuid`);
+    if (filter.userStatus) where.push(Prisma.sql`u.status = ${filter.userStatus}::"UserStatus"`);
+    if (filter.search) {
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(
+        Prisma.sql`(u.first_name ILIKE ${pattern} OR u.last_name ILIKE ${pattern} OR u.username ILIKE ${pattern}
+          OR u.mdn ILIKE ${pattern} OR u.email ILIKE ${pattern})`,
+      );
+    }
+    const lineWhere = this.lineFilter(filter);
+    if (lineWhere.length > 0) {
+      where.push(
+        Prisma.sql`EXISTS (SELECT 1 FROM network_lines l WHERE l.user_id = u.id AND ${Prisma.join(lineWhere, ' AND ')})`,
+      );
+    }
+    const rows = await this.database.prisma.$queryRaw<{ id: string }[]>`
+      SELECT u.id::text AS id FROM users u WHERE ${Prisma.join(where, ' AND ')}
+      ORDER BY u.id LIMIT ${filter.limit + 1}`;
+    const ids = rows.slice(0, filter.limit).map((row) => row.id);
+    const users = await this.database.prisma.user.findMany({
+      where: { id: { in: ids } },
+      include: { lines: { orderBy: { network: 'asc' } } },
+      orderBy: { id: 'asc' },
+    });
+    return { users, hasMore: rows.length > filter.limit };
+  }
+
+  /** Users per network and indicator, leaving out deleted users. */
+  async summary(now: Date, staleAfterDays: number): Promise<Summary> {
+    const counts = INDICATORS.map(
+      (indicator) =>
+        Prisma.sql`count(*) FILTER (WHERE ${lineConditionSql(indicatorCondition(indicator, now, staleAfterDays))})::int AS ${Prisma.raw(`"${indicator}"`)}`,
+    );
+    const rows = await this.database.prisma.$queryRaw<({ network: string } & Record<Indicator, number>)[]>`
+      SELECT l.network, ${Prisma.join(counts, ', ')}
+      FROM network_lines l JOIN users u ON u.id = l.user_id
+      WHERE u.status <> 'DELETED'::"UserStatus"
+      GROUP BY l.network ORDER BY l.network`;
+    return Object.fromEntries(
+      rows.map(({ network, ...byIndicator }) => [network, byIndicator as Record<Indicator, number>]),
+    );
+  }
+
+  private lineFilter(filter: UserFilter): Prisma.Sql[] {
+    const parts: Prisma.Sql[] = [];
+    if (filter.network) parts.push(Prisma.sql`l.network = ${filter.network}`);
+    if (filter.networkStatus) parts.push(Prisma.sql`l.status = ${filter.networkStatus}::"NetworkStatus"`);
+    if (filter.indicator) {
+      parts.push(lineConditionSql(indicatorCondition(filter.indicator, filter.now, filter.staleAfterDays)));
+    }
+    return parts;
+  }
+
+  private async withConflicts<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      const field = uniqueViolationField(error);
+      if (!field) throw error;
+      const name = FIELD_NAMES[field] ?? field;
+      throw new ConflictError(`A user with this ${name} already exists`, [
+        { field: name, reason: 'already taken' },
+      ]);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { NetworksController } from './http/networks.controller';
+import { SummaryController } from './http/summary.controller';
+import { UsersController } from './http/users.controller';
+import { LinesRepository } from './persistence/lines.repository';
+import { UsersRepository } from './persistence/users.repository';
+import { ProvisioningQueries } from './provisioning.queries';
+import { RegistrationHooks } from './registration-hooks';
+import { SweepStaleLinesJob } from './sweep-stale-lines.job';
+import { SweepStaleLines } from './usecases/sweep-stale-lines.usecase';
+import { ChangeLineStatus } from './usecases/change-line-status.usecase';
+import { DeleteUser } from './usecases/delete-user.usecase';
+import { RecordSighting } from './usecases/record-sighting.usecase';
+import { RegisterUser } from './usecases/register-user.usecase';
+import { UpdateUser } from './usecases/update-user.usecase';
+
+@Module({
+  controllers: [UsersController, NetworksController, SummaryController],
+  providers: [
+    UsersRepository,
+    LinesRepository,
+    ProvisioningQueries,
+    RegisterUser,
+    UpdateUser,
+    DeleteUser,
+    ChangeLineStatus,
+    RecordSighting,
+    RegistrationHooks,
+    SweepStaleLines,
+    SweepStaleLinesJob,
+  ],
+  exports: [
+    UsersRepository,
+    LinesRepository,
+    ChangeLineStatus,
+    RecordSighting,
+    ProvisioningQueries,
+    RegistrationHooks,
+  ],
+})
+export class ProvisioningModule {}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { NotFoundError } from '../../common/errors/domain-error';
+import { retryOnConflict } from '../../common/retry-on-conflict';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config';
+import { computeIndicator } from '../domain/indicator';
+import type { Network } from '../domain/networks';
+import { recordSighting } from '../domain/status-machine';
+import type { LineRecord } from '../persistence/line-record';
+import { LinesRepository } from '../persistence/lines.repository';
+
+/** The line was seen (archived traffic, a carrier confirmation): last-seen moves forward. */
+@Injectable()
+export class RecordSighting {
+  constructor(
+    private readonly lines: LinesRepository,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** `line`, when the caller has just read it, saves reading it again on the first try. */
+  execute(command: {
+    userId: string;
+    network: Network;
+    seenAt: Date;
+    line?: LineRecord;
+  }): Promise<LineRecord> {
+    let known = command.line;
+    return retryOnConflict(async () => {
+      const line = known ?? (await this.lines.find(command.userId, command.network));
+      known = undefined;
+      if (!line) throw new NotFoundError(`User ${command.userId} has no ${command.network} line`);
+      const seenAt = recordSighting(line, command.seenAt).lastSeenAt;
+      if (seenAt === null || seenAt === line.lastSeenAt) return line;
+      const indicator = computeIndicator(
+        { ...line, lastSeenAt: seenAt },
+        this.clock.now(),
+        this.config.staleAfterDays,
+      );
+      return this.lines.recordSighting(line, seenAt, indicator, this.clock.now());
+    });
+  }
+}

@@ -1,0 +1,283 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import { NETWORK_KEYS, type Network } from '../provisioning/domain/networks';
+
+/**
+ * Plays Verizon, AT&T, T-Mobile, the SMS gateway and the number lookup over HTTP, and
+ * calls the service back with signed webhooks. Tests and the embedded demo script it
+ * through /_control. Development and test tool only: never started in production.
+ */
+export type Party = Network | 'sms' | 'lookup';
+export type Outcome =
+  | { kind: 'enable' }
+  | { kind: 'disable'; reason?: string }
+  | { kind: 'refuse'; reason: string }
+  | { kind: 'silent' };
+export type PartyMode =
+  { kind: 'healthy' } | { kind: 'fail'; status: number } | { kind: 'slow'; delayMs: number };
+
+export interface SimulatorOptions {
+  secrets: Record<Network | 'sms', string>;
+  /** Where the service listens; can be set later, once it does. */
+  serviceUrl?: string;
+  callbackDelayMs?: number;
+  /** Reply every opt-in text with this (the demo answers YES); unset: silence. */
+  autoReply?: string;
+  /** The time the simulated parties stamp on what they send (tests move it). */
+  now?: () => Date;
+}
+
+export interface RecordedRequest {
+  party: Party;
+  method: string;
+  path: string;
+  idempotencyKey?: string;
+  body: unknown;
+  status: number;
+}
+
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+export class CarrierSimulator {
+  readonly requests: RecordedRequest[] = [];
+  readonly texts: { to: string; text: string; messageId: string }[] = [];
+  private readonly server: FastifyInstance;
+  private readonly outcomes = new Map<string, Outcome>();
+  private readonly lookups = new Map<string, Network | null>();
+  private readonly replies = new Map<string, string[]>();
+  private readonly modes = new Map<Party, PartyMode>();
+  private readonly idempotent = new Map<string, unknown>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private port = 0;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.server = Fastify({ logger: false });
+    this.routes();
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  urlOf(party: Party): string {
+    return `${this.url}/${party}`;
+  }
+
+  setServiceUrl(url: string): void {
+    this.options.serviceUrl = url;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+    await this.server.listen({ port, host });
+    const address = this.server.server.address();
+    this.port = typeof address === 'object' && address ? address.port : port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.server.close();
+  }
+
+  /** How the carrier answers a provisioning request for this MDN (default: enable). */
+  script(mdn: string, outcome: Outcome): void {
+    this.outcomes.set(mdn, outcome);
+  }
+
+  /** Which network the lookup names for this MDN (default: one derived from its digits). */
+  setLookup(mdn: string, network: Network | null): void {
+    this.lookups.set(mdn, network);
+  }
+
+  /** The subscriber's answers to the next opt-in texts, one per text. */
+  queueReplies(mdn: string, ...texts: string[]): void {
+    this.replies.set(mdn, [...(this.replies.get(mdn) ?? []), ...texts]);
+  }
+
+  setMode(party: Party, mode: PartyMode): void {
+    this.modes.set(party, mode);
+  }
+
+  textsTo(mdn: string): string[] {
+    return this.texts.filter((text) => text.to === mdn).map((text) => text.text);
+  }
+
+  /** Sends a signed webhook to the service as a carrier (or the SMS gateway) would. */
+  async deliver(
+    source: Network | 'sms',
+    body: Record<string, unknown>,
+    id = randomUUID(),
+  ): Promise<Response> {
+    if (!this.options.serviceUrl) throw new Error('The simulator does not know the service URL yet');
+    const path = source === 'sms' ? '/v1/webhooks/sms' : `/v1/webhooks/carriers/${source}`;
+    const payload = JSON.stringify(body);
+    const timestamp = new Date();
+    const signature = new Webhook(this.options.secrets[source]).sign(id, timestamp, payload);
+    return fetch(`${this.options.serviceUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      body: payload,
+    });
+  }
+
+  /** Waits until every callback the simulator has scheduled has been delivered. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private later(ms: number, work: () => Promise<unknown>): void {
+    const task: Promise<unknown> = new Promise((resolve) => setTimeout(resolve, ms))
+      .then(work)
+      .catch(() => undefined)
+      .finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  private routes(): void {
+    for (const network of NETWORK_KEYS) {
+      this.server.post(`/${network}/*`, (request, reply) => this.provision(network, request, reply));
+    }
+    this.server.post('/sms/v1/messages', (request, reply) => this.sms(request, reply));
+    this.server.get('/lookup/v1/numbers/:mdn', (request, reply) => this.lookup(request, reply));
+    // Scripting over HTTP, for the standalone simulator.
+    this.server.post('/_control/script', (request, reply) => {
+      const { mdn, outcome } = request.body as { mdn: string; outcome: Outcome };
+      this.script(mdn, outcome);
+      return reply.send({ ok: true });
+    });
+    this.server.post('/_control/mode', (request, reply) => {
+      const { party, mode } = request.body as { party: Party; mode: PartyMode };
+      this.setMode(party, mode);
+      return reply.send({ ok: true });
+    });
+    this.server.post('/_control/replies', (request, reply) => {
+      const { mdn, texts } = request.body as { mdn: string; texts: string[] };
+      this.queueReplies(mdn, ...texts);
+      return reply.send({ ok: true });
+    });
+    this.server.post('/_control/lookup', (request, reply) => {
+      const { mdn, network } = request.body as { mdn: string; network: Network | null };
+      this.setLookup(mdn, network);
+      return reply.send({ ok: true });
+    });
+    this.server.get('/_control/log', (_request, reply) =>
+      reply.send({ requests: this.requests, texts: this.texts }),
+    );
+  }
+
+  private async guard(party: Party, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const mode = this.modes.get(party) ?? { kind: 'healthy' };
+    if (mode.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, mode.delayMs));
+    if (mode.kind === 'fail') {
+      this.record(party, request, mode.status);
+      await reply.status(mode.status).send({ error: 'simulated failure' });
+      return false;
+    }
+    return true;
+  }
+
+  private record(party: Party, request: FastifyRequest, status: number): void {
+    const key = request.headers['idempotency-key'];
+    this.requests.push({
+      party,
+      method: request.method,
+      path: request.url,
+      idempotencyKey: typeof key === 'string' ? key : undefined,
+      body: request.body,
+      status,
+    });
+  }
+
+  private async provision(network: Network, request: FastifyRequest, reply: FastifyReply) {
+    if (!(await this.guard(network, request, reply))) return;
+    const key = String(request.headers['idempotency-key'] ?? randomUUID());
+    this.record(network, request, 202);
+    const seen = this.idempotent.get(`${network}:${key}`);
+    if (seen) return reply.status(202).send(seen);
+
+    const mdn = mdnOf(network, request);
+    const reference = randomUUID();
+    const ack =
+      network === 'verizon'
+        ? { requestId: reference }
+        : network === 'att'
+          ? { transactionId: reference }
+          : { id: reference };
+    this.idempotent.set(`${network}:${key}`, ack);
+    const outcome = this.outcomes.get(mdn) ?? { kind: 'enable' };
+    if (outcome.kind !== 'silent') {
+      const status =
+        outcome.kind === 'enable'
+          ? 'ENABLED'
+          : outcome.kind === 'disable'
+            ? 'DISABLED'
+            : 'UNABLE_TO_PROVISION';
+      const reason = outcome.kind === 'enable' ? undefined : outcome.reason;
+      this.later(this.options.callbackDelayMs ?? 20, () =>
+        this.deliver(network, {
+          type: 'provisioning.updated',
+          callbackId: randomUUID(),
+          occurredAt: this.now().toISOString(),
+          mdn,
+          status,
+          reason,
+        }),
+      );
+    }
+    return reply.status(202).send(ack);
+  }
+
+  private async sms(request: FastifyRequest, reply: FastifyReply) {
+    if (!(await this.guard('sms', request, reply))) return;
+    const key = String(request.headers['idempotency-key'] ?? randomUUID());
+    this.record('sms', request, 202);
+    const seen = this.idempotent.get(`sms:${key}`);
+    if (seen) return reply.status(202).send(seen);
+    const { to, text } = request.body as { to: string; text: string };
+    const sent = { messageId: randomUUID() };
+    this.idempotent.set(`sms:${key}`, sent);
+    this.texts.push({ to, text, messageId: sent.messageId });
+    const answer = this.replies.get(to)?.shift() ?? this.options.autoReply;
+    if (answer !== undefined) {
+      this.later(this.options.callbackDelayMs ?? 20, () =>
+        this.deliver('sms', {
+          messageId: randomUUID(),
+          from: to,
+          text: answer,
+          receivedAt: this.now().toISOString(),
+        }),
+      );
+    }
+    return reply.status(202).send(sent);
+  }
+
+  private async lookup(request: FastifyRequest, reply: FastifyReply) {
+    if (!(await this.guard('lookup', request, reply))) return;
+    this.record('lookup', request, 200);
+    const mdn = (request.params as { mdn: string }).mdn;
+    const network = this.lookups.has(mdn)
+      ? this.lookups.get(mdn)
+      : NETWORK_KEYS[Number(mdn.at(-1) ?? 0) % NETWORK_KEYS.length];
+    return reply.send({ network });
+  }
+}
+
+/** Each carrier's request names the number its own way (see the adapters). */
+function mdnOf(network: Network, request: FastifyRequest): string {
+  const body = (request.body ?? {}) as { mdn?: string; msisdn?: string };
+  if (network === 'verizon') return body.mdn ?? '';
+  if (network === 'att') return `+${body.msisdn ?? ''}`;
+  return decodeURIComponent(request.url.split('/')[4] ?? '');
+}

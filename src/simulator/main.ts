@@ -1,0 +1,38 @@
+/*
+ * The carrier simulator on its own:
+ *   SIMULATOR_PORT=4010 SERVICE_URL=http://127.0.0.1:3000 \
+ *   CARRIER_VERIZON_WEBHOOK_SECRET=whsec_... (and the ATT, TMOBILE, SMS ones) \
+ *   node dist/src/simulator/main.js
+ * Point the service's CARRIER_*_URL at http://127.0.0.1:4010/<network>,
+ * SMS_GATEWAY_URL at /sms and NUMBER_LOOKUP_URL at /lookup.
+ */
+import { CarrierSimulator } from './carrier-simulator';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    process.stderr.write(`${name} must be set\n`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const simulator = new CarrierSimulator({
+  serviceUrl: process.env.SERVICE_URL ?? 'http://127.0.0.1:3000',
+  autoReply: process.env.SIMULATOR_AUTO_REPLY,
+  secrets: {
+    verizon: required('CARRIER_VERIZON_WEBHOOK_SECRET'),
+    att: required('CARRIER_ATT_WEBHOOK_SECRET'),
+    tmobile: required('CARRIER_TMOBILE_WEBHOOK_SECRET'),
+    sms: required('SMS_WEBHOOK_SECRET'),
+  },
+});
+
+simulator.start(Number(process.env.SIMULATOR_PORT ?? 4010)).then(
+  () => process.stdout.write(`Carrier simulator on ${simulator.url}\n`),
+  (error: unknown) => {
+    process.stderr.write(`Simulator failed to start: ${String(error)}\n`);
+    process.exit(1);
+  },
+);
+process.once('SIGTERM', () => void simulator.stop().then(() => process.exit(0)));

@@ -1,0 +1,80 @@
+import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { HandlePortOut } from '../activation/handle-port-out.usecase';
+import { PublicRoute } from '../auth/roles';
+import { ApplyCarrierCallback } from '../carriers/usecases/apply-carrier-callback.usecase';
+import { normalizeMdn } from '../provisioning/domain/mdn';
+import type { Network } from '../provisioning/domain/networks';
+import { NetworkPipe } from '../provisioning/http/parse-id.pipe';
+import { HandleOptInReply } from '../opt-in/handle-opt-in-reply.usecase';
+import {
+  carrierCallbackSchema,
+  parsePayload,
+  smsReplySchema,
+  type CarrierCallback,
+} from './webhook-payloads';
+import { WebhookReceipts } from './webhook-receipts';
+import { WebhookVerifier } from './webhook-verifier';
+
+type RawRequest = FastifyRequest & { rawBody?: Buffer };
+
+const E164 = /^\+[1-9]\d{7,14}$/;
+
+/** Carriers send E.164 already; only other spellings pay for a full parse. */
+function toE164(mdn: string): string {
+  if (E164.test(mdn)) return mdn;
+  const parsed = normalizeMdn(mdn);
+  return parsed.ok ? parsed.e164 : mdn;
+}
+
+/** Carriers and the SMS gateway call in here; signed, not bearer-authenticated. */
+@ApiTags('webhooks')
+@PublicRoute()
+@Controller('v1/webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly verifier: WebhookVerifier,
+    private readonly receipts: WebhookReceipts,
+    private readonly callbacks: ApplyCarrierCallback,
+    private readonly portOut: HandlePortOut,
+    private readonly replies: HandleOptInReply,
+  ) {}
+
+  @Post('carriers/:network')
+  @HttpCode(200)
+  async carrier(@Param('network', NetworkPipe) network: Network, @Req() request: RawRequest) {
+    const body = parsePayload(
+      carrierCallbackSchema,
+      this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers),
+    );
+    const callback = { ...body, mdn: toE164(body.mdn) };
+    const result = await this.receipts.once(network, callback.callbackId, () =>
+      this.apply(network, callback),
+    );
+    return result === 'duplicate' ? { status: 'duplicate' } : { status: 'accepted', ...result };
+  }
+
+  @Post('sms')
+  @HttpCode(200)
+  async sms(@Req() request: RawRequest) {
+    const body = parsePayload(
+      smsReplySchema,
+      this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers),
+    );
+    const result = await this.receipts.once('sms', body.messageId, () => this.replies.execute(body));
+    return result === 'duplicate' ? { status: 'duplicate' } : { status: 'accepted', ...result };
+  }
+
+  private async apply(network: Network, callback: CarrierCallback): Promise<Record<string, unknown>> {
+    switch (callback.type) {
+      case 'provisioning.updated':
+        return this.callbacks.provisioningUpdated({ network, ...callback });
+      case 'activity.seen':
+        await this.callbacks.activitySeen(network, callback.mdn, callback.occurredAt);
+        return {};
+      case 'number.ported_out':
+        return this.portOut.execute(network, callback.mdn, callback.occurredAt);
+    }
+  }
+}

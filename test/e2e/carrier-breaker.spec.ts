@@ -1,0 +1,73 @@
+import { RetryCarrierRequestsJob } from '../../src/carriers/carrier-jobs';
+import { aUser } from '../support/factories';
+import { readJson } from '../support/http';
+import { startFlow, type FlowHarness } from '../support/flow';
+
+describe('a carrier answering 500s', () => {
+  let flow: FlowHarness;
+
+  beforeAll(async () => {
+    flow = await startFlow();
+  });
+  afterAll(() => flow.stop());
+
+  const ready = async () => {
+    const response = await fetch(`${flow.running.baseUrl}/health/ready`);
+    return { status: response.status, body: await readJson(response) };
+  };
+
+  it('opens the breaker, readiness reports it, and the lines recover once the carrier is healthy', async () => {
+    flow.simulator.setMode('att', { kind: 'fail', status: 500 });
+    const users = [];
+    for (let i = 0; i < 4; i++)
+      users.push((await flow.admin.post('/v1/users', aUser({ network: 'att' }))).body);
+
+    // Each registration retried once (2 calls) until the breaker opened and failed fast.
+    const calls = flow.simulator.requests.filter((request) => request.party === 'att').length;
+    expect(calls).toBeGreaterThanOrEqual(6);
+    expect(calls).toBeLessThan(8);
+    const report = await ready();
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({
+      status: 'degraded',
+      details: {
+        carriers: { status: 'degraded', open: ['att'], breakers: { att: 'open', verizon: 'closed' } },
+      },
+    });
+    for (const user of users) {
+      expect((await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0].status).toBe('NO_STATUS');
+    }
+
+    flow.simulator.setMode('att', { kind: 'healthy' });
+    await new Promise((resolve) => setTimeout(resolve, 350)); // the breaker's reset time
+    expect(await flow.runJob(RetryCarrierRequestsJob)).toBe(4);
+    await flow.simulator.settle();
+    for (const user of users) {
+      expect((await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0]).toMatchObject({
+        status: 'ENABLED',
+        indicator: 'GREEN',
+      });
+    }
+    expect((await ready()).body.details.carriers).toMatchObject({
+      status: 'up',
+      breakers: { att: 'closed' },
+    });
+
+    // Every retry reused its line's idempotency key: one key per line, whatever the attempts.
+    const keys = new Set(
+      flow.simulator.requests
+        .filter((request) => request.party === 'att')
+        .map((request) => request.idempotencyKey),
+    );
+    expect(keys.size).toBe(4);
+  });
+
+  it('never retries a 4xx and does not count it against the breaker', async () => {
+    flow.simulator.setMode('tmobile', { kind: 'fail', status: 422 });
+    const before = flow.simulator.requests.filter((request) => request.party === 'tmobile').length;
+    for (let i = 0; i < 4; i++) await flow.admin.post('/v1/users', aUser({ network: 'tmobile' }));
+    const after = flow.simulator.requests.filter((request) => request.party === 'tmobile').length;
+    expect(after - before).toBe(4);
+    expect((await ready()).body.details.carriers.breakers.tmobile).toBe('closed');
+  });
+});

@@ -1,0 +1,150 @@
+import { aUser } from '../support/factories';
+import { readJson } from '../support/http';
+import { startFlow, type FlowHarness } from '../support/flow';
+import { signedPost } from '../support/signed';
+
+describe('carrier and SMS webhooks', () => {
+  let flow: FlowHarness;
+  let user: { id: string; mdn: string };
+  const url = () => `${flow.running.baseUrl}/v1/webhooks/carriers/att`;
+
+  beforeAll(async () => {
+    flow = await startFlow({ PROVISION_ON_REGISTER: 'false' });
+    user = (await flow.admin.post('/v1/users', aUser({ network: 'att' }))).body;
+  });
+  afterAll(() => flow.stop());
+
+  const update = (overrides: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      type: 'provisioning.updated',
+      callbackId: `cb-${Math.random()}`,
+      occurredAt: flow.clock.now().toISOString(),
+      mdn: user.mdn,
+      status: 'ENABLED',
+      ...overrides,
+    });
+  const lineOf = async () => (await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0];
+  const historyOf = async () => (await flow.admin.get(`/v1/users/${user.id}/networks/att/history`)).body;
+
+  it('401 for a bad signature, and nothing changes', async () => {
+    const response = await signedPost(url(), update(), {
+      secret: flow.secrets.att,
+      signedBody: update({ status: 'DISABLED' }),
+    });
+    expect(response.status).toBe(401);
+    expect(await readJson(response)).toMatchObject({
+      error: 'unauthorized',
+      message: expect.stringContaining('signature'),
+    });
+    const wrongSecret = await signedPost(url(), update(), { secret: flow.secrets.verizon });
+    expect(wrongSecret.status).toBe(401);
+    expect((await lineOf()).status).toBe('NO_STATUS');
+  });
+
+  it('401 for a timestamp more than 5 minutes off, either way', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const old = await signedPost(url(), update(), { secret: flow.secrets.att, timestamp: now - 6 * 60 });
+    expect(old.status).toBe(401);
+    expect((await readJson(old)).message).toMatch(/too old/);
+    const future = await signedPost(url(), update(), { secret: flow.secrets.att, timestamp: now + 6 * 60 });
+    expect(future.status).toBe(401);
+  });
+
+  it('401 without the signature headers', async () => {
+    const response = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: update(),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('400 for malformed JSON or a missing field, naming it', async () => {
+    const malformed = await signedPost(url(), '{"type": "provisioning.updated",', {
+      secret: flow.secrets.att,
+    });
+    expect(malformed.status).toBe(400);
+    const missing = await signedPost(
+      url(),
+      JSON.stringify({ type: 'provisioning.updated', mdn: user.mdn, status: 'ENABLED' }),
+      {
+        secret: flow.secrets.att,
+      },
+    );
+    expect(missing.status).toBe(400);
+    const fields = ((await readJson(missing)).details as { field: string }[])
+      .map((problem) => problem.field)
+      .sort();
+    expect(fields).toEqual(['callbackId', 'occurredAt']);
+    const badStatus = await signedPost(url(), update({ status: 'GREEN' }), { secret: flow.secrets.att });
+    expect(badStatus.status).toBe(400);
+  });
+
+  it('413 for a body over 64 KiB', async () => {
+    const response = await signedPost(url(), update({ reason: 'x'.repeat(70 * 1024) }), {
+      secret: flow.secrets.att,
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('404 for an unknown MDN or network; the MDN is not echoed whole', async () => {
+    const unknown = await signedPost(url(), update({ mdn: '+12015550000' }), { secret: flow.secrets.att });
+    expect(unknown.status).toBe(404);
+    expect((await readJson(unknown)).message).not.toContain('2015550000');
+    const network = await signedPost(`${flow.running.baseUrl}/v1/webhooks/carriers/sprint`, update(), {
+      secret: flow.secrets.att,
+    });
+    expect(network.status).toBe(404);
+  });
+
+  it('applies a valid callback once; a replay of the same id answers 200 and changes nothing', async () => {
+    const body = update({ callbackId: 'cb-replayed' });
+    const first = await signedPost(url(), body, { secret: flow.secrets.att, id: 'msg-1' });
+    expect(first.status).toBe(200);
+    expect(await readJson(first)).toMatchObject({ status: 'accepted', applied: true });
+    expect((await lineOf()).status).toBe('ENABLED');
+    const replay = await signedPost(url(), body, { secret: flow.secrets.att, id: 'msg-1' });
+    expect(replay.status).toBe(200);
+    expect(await readJson(replay)).toEqual({ status: 'duplicate' });
+    expect(await historyOf()).toHaveLength(1);
+  });
+
+  it('keeps an out-of-order callback in the history without applying it', async () => {
+    const earlier = new Date(flow.clock.now().getTime() - 60_000).toISOString();
+    const response = await signedPost(url(), update({ status: 'DISABLED', occurredAt: earlier }), {
+      secret: flow.secrets.att,
+    });
+    expect(await readJson(response)).toMatchObject({ status: 'accepted', applied: false });
+    expect((await lineOf()).status).toBe('ENABLED');
+    expect((await historyOf()).find((entry: { to: string }) => entry.to === 'DISABLED')).toMatchObject({
+      from: 'ENABLED',
+      occurredAt: earlier,
+    });
+  });
+
+  it('activity.seen moves last seen forward', async () => {
+    flow.clock.advanceDays(40);
+    expect((await lineOf()).indicator).toBe('ORANGE');
+    const seen = JSON.stringify({
+      type: 'activity.seen',
+      callbackId: 'seen-1',
+      occurredAt: flow.clock.now().toISOString(),
+      mdn: user.mdn,
+    });
+    expect((await signedPost(url(), seen, { secret: flow.secrets.att })).status).toBe(200);
+    expect(await lineOf()).toMatchObject({ indicator: 'GREEN', lastSeenAt: flow.clock.now().toISOString() });
+  });
+
+  it('the SMS webhook verifies with its own secret', async () => {
+    const body = JSON.stringify({
+      messageId: 'sms-1',
+      from: user.mdn,
+      text: 'YES',
+      receivedAt: new Date().toISOString(),
+    });
+    const wrong = await signedPost(`${flow.running.baseUrl}/v1/webhooks/sms`, body, {
+      secret: flow.secrets.att,
+    });
+    expect(wrong.status).toBe(401);
+  });
+});

@@ -1,0 +1,79 @@
+import { SweepStaleLines } from '../../src/provisioning/usecases/sweep-stale-lines.usecase';
+import { startApp, testConfig } from '../support/app';
+import { ManualClock } from '../support/clock';
+import { createEmbeddedDatabase, createPostgresDatabase } from '../support/databases';
+import { aUser } from '../support/factories';
+import { eventually } from '../support/eventually';
+import { apiClient } from '../support/http';
+
+async function registerEnabledLines(baseUrl: string, count: number): Promise<void> {
+  const admin = apiClient(baseUrl);
+  for (let i = 0; i < count; i++) {
+    const registered = await admin.post('/v1/users', aUser({ network: i % 2 ? 'att' : 'verizon' }));
+    expect(registered.status).toBe(201);
+    if (i % 2) {
+      const enabled = await admin.post(`/v1/users/${registered.body.id}/networks/att/status`, {
+        status: 'ENABLED',
+      });
+      expect(enabled.status).toBe(200);
+    }
+  }
+}
+
+/** SWEEP events in the feed, once `expected` are visible: other tests' open transactions on the server can hold them back a moment. */
+function sweepEvents(baseUrl: string, expected: number): Promise<number> {
+  return eventually(async () => {
+    const feed = (await apiClient(baseUrl).get('/v1/events?limit=1000')).body as {
+      items: { event: { source?: string } }[];
+    };
+    const count = feed.items.filter((item) => item.event.source === 'SWEEP').length;
+    return count >= expected ? count : undefined;
+  });
+}
+
+describe('the staleness sweep', () => {
+  it('run by two replicas at once, writes each event once', async () => {
+    const target = await createPostgresDatabase();
+    const clock = new ManualClock(new Date('2026-09-01T00:00:00.000Z'));
+    const first = await startApp(testConfig(target, { SWEEP_BATCH_SIZE: '100' }), { clock });
+    const second = await startApp(
+      testConfig(target, { SWEEP_BATCH_SIZE: '100', DB_MIGRATE_ON_START: 'false' }),
+      { clock },
+    );
+    try {
+      await registerEnabledLines(first.baseUrl, 240); // 120 enabled AT&T lines, 120 Verizon lines (RED)
+      clock.advanceDays(31);
+      const [a, b] = await Promise.all([
+        first.app.get(SweepStaleLines).execute(),
+        second.app.get(SweepStaleLines).execute(),
+      ]);
+      expect(a + b).toBe(120);
+      expect(await sweepEvents(first.baseUrl, 120)).toBe(120);
+      expect(await first.app.get(SweepStaleLines).execute()).toBe(0);
+      const summary = (await apiClient(first.baseUrl).get('/v1/summary')).body;
+      expect(summary.att).toMatchObject({ ORANGE: 120, GREEN: 0 });
+      expect(summary.verizon).toMatchObject({ RED: 120, ORANGE: 0 });
+    } finally {
+      await first.stop();
+      await second.stop();
+      await target.drop();
+    }
+  });
+
+  it('works on the embedded database too', async () => {
+    const clock = new ManualClock(new Date('2026-09-01T00:00:00.000Z'));
+    const running = await startApp(testConfig(createEmbeddedDatabase(), { SWEEP_BATCH_SIZE: '100' }), {
+      clock,
+    });
+    try {
+      await registerEnabledLines(running.baseUrl, 20);
+      clock.advanceDays(30);
+      expect(await running.app.get(SweepStaleLines).execute()).toBe(0);
+      clock.advanceDays(1);
+      expect(await running.app.get(SweepStaleLines).execute()).toBe(10);
+      expect(await sweepEvents(running.baseUrl, 10)).toBe(10);
+    } finally {
+      await running.stop();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  NetworkStatusChangedSchema,
+  type NetworkStatusChanged,
+} from '../../src/generated/proto/mdn/provisioning/v1/events_pb';
+
+export interface ReceivedEvent {
+  key: string;
+  type: string;
+  eventId: string;
+  partition: number;
+  offset: string;
+  /** Decoded with the generated code when the event is a NetworkStatusChanged. */
+  statusChanged?: NetworkStatusChanged;
+  value: Buffer;
+}
+
+export function testBrokers(): string {
+  const brokers = process.env.KAFKA_TEST_BROKERS;
+  if (!brokers)
+    throw new Error('KAFKA_TEST_BROKERS is not set: the integration global setup starts the broker');
+  return brokers;
+}
+
+/**
+ * Reads the topic from the beginning with a fresh consumer group until `until` says it
+ * has enough (or the time runs out), and returns what arrived in partition order.
+ */
+export async function readTopic(
+  topic: string,
+  until: (events: ReceivedEvent[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<ReceivedEvent[]> {
+  const kafka = new Kafka({ clientId: 'test-reader', brokers: [testBrokers()], logLevel: logLevel.NOTHING });
+  await topicExists(kafka, topic, timeoutMs);
+  const consumer = kafka.consumer({ groupId: `test-${Math.random().toString(36).slice(2)}` });
+  const events: ReceivedEvent[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: ({ message, partition }) => {
+      const header = (name: string) => message.headers?.[name]?.toString() ?? '';
+      const value = message.value ?? Buffer.alloc(0);
+      const type = header('event-type');
+      events.push({
+        key: message.key?.toString() ?? '',
+        type,
+        eventId: header('event-id'),
+        partition,
+        offset: message.offset,
+        value,
+        statusChanged:
+          type === 'NetworkStatusChanged' && header('content-type') !== 'application/json'
+            ? fromBinary(NetworkStatusChangedSchema, value)
+            : undefined,
+      });
+      if (until(events)) done();
+      return Promise.resolve();
+    },
+  });
+  const timer = setTimeout(done, timeoutMs);
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  return events;
+}
+
+/** The relay creates the topic with its first publish; readers may come first. */
+async function topicExists(kafka: Kafka, topic: string, timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} was never created`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
