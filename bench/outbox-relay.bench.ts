@@ -12,6 +12,7 @@ import { networkStatusChanged } from '../src/events/event-messages';
 import { KafkaEventPublisher } from '../src/events/kafka-event-publisher';
 import { OutboxRelay } from '../src/events/outbox-relay';
 import { OutboxRepository } from '../src/events/outbox.repository';
+import { Metrics } from '../src/metrics/metrics.service';
 import { startBroker, stopBroker } from '../test/infra/kafka/broker';
 import { openBenchDatabase } from './database';
 
@@ -93,7 +94,13 @@ async function main() {
       events: { ...bench.config.events, kafka: { ...bench.config.events.kafka!, topic: 'bench.relay' } },
     };
     const publisher = new KafkaEventPublisher(config.events.kafka);
-    const relay = new OutboxRelay(new OutboxRepository(bench.service), publisher, new SystemClock(), config);
+    const relay = new OutboxRelay(
+      new OutboxRepository(bench.service),
+      publisher,
+      new SystemClock(),
+      config,
+      new Metrics(),
+    );
     const relayStarted = process.hrtime.bigint();
     let sent = 0;
     for (let published; (published = await relay.relayOnce()) > 0;) sent += published;

@@ -6,6 +6,7 @@
  */
 import { SystemClock } from '../src/common/clock';
 import { SweepStaleLines } from '../src/provisioning/usecases/sweep-stale-lines.usecase';
+import { Metrics } from '../src/metrics/metrics.service';
 import { openBenchDatabase } from './database';
 import { run } from './support';
 
@@ -34,7 +35,7 @@ async function main() {
     const bareSeconds = (Date.now() - bareStarted) / 1000 / 2;
     await run(bench.url, 'VACUUM ANALYZE network_lines');
 
-    const sweep = new SweepStaleLines(bench.service, new SystemClock(), bench.config);
+    const sweep = new SweepStaleLines(bench.service, new SystemClock(), bench.config, new Metrics());
     const started = Date.now();
     const swept = await sweep.execute();
     const seconds = (Date.now() - started) / 1000;

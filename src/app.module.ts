@@ -18,6 +18,7 @@ import { OptInModule } from './opt-in/opt-in.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { EventsModule } from './events/events.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         DatabaseModule.forRoot(database),
         ScheduleModule.forRoot(),
         HealthModule,
+        MetricsModule,
         AuthModule,
         ProvisioningModule,
         CarriersModule,

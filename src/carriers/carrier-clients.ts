@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { ReadinessChecks } from '../health/readiness-checks';
+import { Metrics } from '../metrics/metrics.service';
 import { NETWORK_KEYS, type Network } from '../provisioning/domain/networks';
 import { AttCarrierAdapter } from './adapters/att.carrier-adapter';
 import { TmobileCarrierAdapter } from './adapters/tmobile.carrier-adapter';
@@ -31,6 +32,7 @@ export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly readiness: ReadinessChecks,
     private readonly health: HealthIndicatorService,
+    private readonly metrics: Metrics,
   ) {
     const carriers = config.carriers;
     this.gateways = new Map(
@@ -48,6 +50,10 @@ export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
+    this.metrics.onScrape(() => {
+      for (const [name, party] of this.parties)
+        this.metrics.breakerOpen.set({ party: name }, party.state === 'open' ? 1 : 0);
+    });
     // An open breaker degrades the service but does not take it out of the load balancer:
     // everything else (and the other carriers) still works.
     this.readiness.register(() => {

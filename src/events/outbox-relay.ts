@@ -9,6 +9,7 @@ import {
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { Metrics } from '../metrics/metrics.service';
 import { toKafkaMessage } from './event-encoding';
 import { EVENT_PUBLISHER, type EventPublisher } from './event-publisher';
 import { OutboxRepository, type Cursor } from './outbox.repository';
@@ -51,6 +52,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher | null,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +93,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.flushMarks();
     if (rows.length === 0) return 0;
     await this.publisher.publish(rows.map((row) => toKafkaMessage(row, this.config.events.encoding)));
+    this.metrics.eventsPublished.inc(rows.length);
     const last = rows[rows.length - 1];
     this.cursor = { txid: last.txid, id: last.id };
     this.marking = this.outbox.markSent(

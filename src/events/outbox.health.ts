@@ -4,13 +4,14 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { ReadinessChecks } from '../health/readiness-checks';
+import { Metrics } from '../metrics/metrics.service';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxRepository } from './outbox.repository';
 
 /**
- * Readiness shows the outbox backlog and the age of its oldest unsent event. A growing
- * backlog degrades the service but does not take it out of the load balancer: requests
- * still work and nothing is lost.
+ * Readiness and metrics show the outbox backlog and the age of its oldest unsent event. A
+ * growing backlog degrades the service but does not take it out of the load balancer:
+ * requests still work and nothing is lost.
  */
 @Injectable()
 export class OutboxHealth implements OnModuleInit {
@@ -21,18 +22,21 @@ export class OutboxHealth implements OnModuleInit {
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
+    this.metrics.onScrape(async () => {
+      const { unsent, oldestAgeSeconds } = await this.backlog();
+      this.metrics.outboxUnsent.set(unsent);
+      this.metrics.outboxOldestAge.set(oldestAgeSeconds);
+    });
     this.readiness.register(async () => {
       const indicator = this.health.check('events');
-      const backlog = await this.outbox.backlog().catch((error: Error) => error);
+      const backlog = await this.backlog().catch((error: Error) => error);
       if (backlog instanceof Error)
         return indicator.down({ message: `outbox unreadable: ${backlog.message}` });
-      const { unsent, oldest } = backlog;
-      const oldestAgeSeconds = oldest
-        ? Math.max(0, (this.clock.now().getTime() - oldest.getTime()) / 1000)
-        : 0;
+      const { unsent, oldestAgeSeconds } = backlog;
       const details = {
         kafka: this.config.events.kafka ? 'configured' : 'not configured (events kept for GET /v1/events)',
         relay: this.relay.state.running ? (this.relay.state.holdsLease ? 'publishing' : 'standby') : 'off',
@@ -43,5 +47,11 @@ export class OutboxHealth implements OnModuleInit {
       const late = this.config.events.kafka && oldestAgeSeconds > this.config.events.maxAgeSeconds;
       return late ? indicator.degraded(details) : indicator.up(details);
     });
+  }
+
+  private async backlog(): Promise<{ unsent: number; oldestAgeSeconds: number }> {
+    const { unsent, oldest } = await this.outbox.backlog();
+    const oldestAgeSeconds = oldest ? Math.max(0, (this.clock.now().getTime() - oldest.getTime()) / 1000) : 0;
+    return { unsent, oldestAgeSeconds };
   }
 }

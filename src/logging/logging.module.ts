@@ -16,7 +16,8 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-const isHealthCheck = (req: IncomingMessage) => (req.url ?? '').startsWith('/health');
+/** Probes and scrapes arrive every few seconds and would drown the request log. */
+const isProbeOrScrape = (req: IncomingMessage) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '');
 
 @Module({
   imports: [
@@ -29,7 +30,7 @@ const isHealthCheck = (req: IncomingMessage) => (req.url ?? '').startsWith('/hea
           formatters: { log: (object) => maskMdnsDeep(object) as Record<string, unknown> },
           // Fastify assigns the id (see app.ts); this only falls back when it has not.
           genReqId: (req) => (req as { id?: string }).id ?? randomUUID(),
-          autoLogging: { ignore: isHealthCheck },
+          autoLogging: { ignore: isProbeOrScrape },
           transport:
             config.env === 'development'
               ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }

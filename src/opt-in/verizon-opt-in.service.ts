@@ -6,6 +6,7 @@ import { retryOnConflict } from '../common/retry-on-conflict';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { maskMdn } from '../logging/mask';
+import { Metrics } from '../metrics/metrics.service';
 import type { LineRecord } from '../provisioning/persistence/line-record';
 import { LinesRepository } from '../provisioning/persistence/lines.repository';
 import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
@@ -27,6 +28,7 @@ export class VerizonOptInService {
     private readonly carriers: CarrierClients,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Sends the next opt-in text; returns false when the line is not waiting for one. */
@@ -37,6 +39,7 @@ export class VerizonOptInService {
     const count = line.optInSends + 1;
     try {
       await this.carriers.sms.send(mdn, this.config.optIn.text, `${line.id}:opt-in:${line.sequence}`);
+      this.metrics.optInTextsSent.inc();
     } catch (error) {
       if (!(error instanceof CarrierUnavailableError)) throw error;
       this.logger.warn(`Opt-in text to ${maskMdn(mdn)} not sent: ${error.message}`);

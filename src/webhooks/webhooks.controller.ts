@@ -8,6 +8,7 @@ import { normalizeMdn } from '../provisioning/domain/mdn';
 import type { Network } from '../provisioning/domain/networks';
 import { NetworkPipe } from '../provisioning/http/parse-id.pipe';
 import { HandleOptInReply } from '../opt-in/handle-opt-in-reply.usecase';
+import { Metrics } from '../metrics/metrics.service';
 import {
   carrierCallbackSchema,
   parsePayload,
@@ -39,6 +40,7 @@ export class WebhooksController {
     private readonly callbacks: ApplyCarrierCallback,
     private readonly portOut: HandlePortOut,
     private readonly replies: HandleOptInReply,
+    private readonly metrics: Metrics,
   ) {}
 
   @Post('carriers/:network')
@@ -52,7 +54,7 @@ export class WebhooksController {
     const result = await this.receipts.once(network, callback.callbackId, () =>
       this.apply(network, callback),
     );
-    return result === 'duplicate' ? { status: 'duplicate' } : { status: 'accepted', ...result };
+    return this.answer(network, result);
   }
 
   @Post('sms')
@@ -63,7 +65,13 @@ export class WebhooksController {
       this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers),
     );
     const result = await this.receipts.once('sms', body.messageId, () => this.replies.execute(body));
-    return result === 'duplicate' ? { status: 'duplicate' } : { status: 'accepted', ...result };
+    return this.answer('sms', result);
+  }
+
+  private answer(source: Network | 'sms', result: 'duplicate' | Record<string, unknown>) {
+    const status = result === 'duplicate' ? 'duplicate' : 'accepted';
+    this.metrics.webhookDeliveries.inc({ source, result: status });
+    return result === 'duplicate' ? { status } : { status, ...result };
   }
 
   private async apply(network: Network, callback: CarrierCallback): Promise<Record<string, unknown>> {

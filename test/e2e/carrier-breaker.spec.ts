@@ -1,6 +1,7 @@
 import { RetryCarrierRequestsJob } from '../../src/carriers/carrier-jobs';
 import { aUser } from '../support/factories';
 import { readJson } from '../support/http';
+import { scrapeMetrics } from '../support/metrics';
 import { startFlow, type FlowHarness } from '../support/flow';
 
 describe('a carrier answering 500s', () => {
@@ -34,6 +35,9 @@ describe('a carrier answering 500s', () => {
         carriers: { status: 'degraded', open: ['att'], breakers: { att: 'open', verizon: 'closed' } },
       },
     });
+    const breakerOpen = async () =>
+      (await scrapeMetrics(flow.running.baseUrl)).samples.get('mdn_carrier_breaker_open{party="att"}');
+    expect(await breakerOpen()).toBe(1);
     for (const user of users) {
       expect((await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0].status).toBe('NO_STATUS');
     }
@@ -52,6 +56,7 @@ describe('a carrier answering 500s', () => {
       status: 'up',
       breakers: { att: 'closed' },
     });
+    expect(await breakerOpen()).toBe(0);
 
     // Every retry reused its line's idempotency key: one key per line, whatever the attempts.
     const keys = new Set(

@@ -7,6 +7,7 @@ import { createPostgresDatabase, type TestDatabase } from '../support/databases'
 import { aUser } from '../support/factories';
 import { eventually } from '../support/eventually';
 import { apiClient, readJson, type ApiClient } from '../support/http';
+import { scrapeMetrics } from '../support/metrics';
 import { launch, readState, stopBroker } from '../infra/kafka/broker';
 import { readTopic, testBrokers, type ReceivedEvent } from '../support/kafka-consumer';
 
@@ -89,6 +90,12 @@ describe('status events on a real Kafka broker', () => {
       (event) => event.key === user.id && event.type === 'UserRegistered',
     );
     expect(registered).toBeDefined();
+    // Metrics agree: these six and any earlier events published, none left behind.
+    const drained = await eventually(async () => {
+      const { samples } = await scrapeMetrics(running.baseUrl);
+      return samples.get('mdn_outbox_unsent_events') === 0 ? samples : undefined;
+    });
+    expect(drained.get('mdn_outbox_published_events_total')).toBeGreaterThanOrEqual(6);
   });
 
   it('the sweep turns a line ORANGE after 30 days and publishes one event; a second run publishes nothing', async () => {

@@ -5,6 +5,7 @@ import { createEmbeddedDatabase, createPostgresDatabase } from '../support/datab
 import { aUser } from '../support/factories';
 import { eventually } from '../support/eventually';
 import { apiClient } from '../support/http';
+import { scrapeMetrics } from '../support/metrics';
 
 async function registerEnabledLines(baseUrl: string, count: number): Promise<void> {
   const admin = apiClient(baseUrl);
@@ -48,6 +49,10 @@ describe('the staleness sweep', () => {
         second.app.get(SweepStaleLines).execute(),
       ]);
       expect(a + b).toBe(120);
+      const swept = await Promise.all(
+        [first, second].map(async (app) => (await scrapeMetrics(app.baseUrl)).samples),
+      );
+      expect(swept.map((samples) => samples.get('mdn_sweep_lines_turned_orange_total'))).toEqual([a, b]);
       expect(await sweepEvents(first.baseUrl, 120)).toBe(120);
       expect(await first.app.get(SweepStaleLines).execute()).toBe(0);
       const summary = (await apiClient(first.baseUrl).get('/v1/summary')).body;

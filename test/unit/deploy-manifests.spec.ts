@@ -17,6 +17,14 @@ describe('k8s manifests', () => {
     expect(container.ports[0].containerPort).toBe(3000);
   });
 
+  it('let Prometheus scrape /metrics on the same port', () => {
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/path': '/metrics',
+      'prometheus.io/port': String(container.ports[0].containerPort),
+    });
+  });
+
   it('leave more grace than the drain timeout', () => {
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(10);
   });

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
 import { DatabaseService } from '../../database/database.service';
 import { networkStatusChanged } from '../../events/event-messages';
+import { Metrics } from '../../metrics/metrics.service';
 
 import { indicatorCondition, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
@@ -51,6 +52,7 @@ export class SweepStaleLines {
     private readonly database: DatabaseService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(): Promise<number> {
@@ -59,7 +61,9 @@ export class SweepStaleLines {
     // this process overlap their work); the embedded database has one connection.
     const ranges = this.database.kind === 'postgres' ? await this.halves() : [WHOLE_RANGE];
     const swept = await Promise.all(ranges.map((range, part) => this.sweepRange(now, part, range)));
-    return swept.reduce((sum, count) => sum + count, 0);
+    const total = swept.reduce((sum, count) => sum + count, 0);
+    this.metrics.linesSwept.inc(total);
+    return total;
   }
 
   /** Two id ranges holding about half the lines each, split at the median id. */
