@@ -43,13 +43,42 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
       .resolve('@prisma/schema-engine-wasm/schema_engine_bg')
       .replace(/schema_engine_bg\.js$/, 'schema_engine_bg.wasm');
     const { instance } = await wasmApi().instantiate(await readFile(wasmPath), {
-      './schema_engine_bg.js': bindings,
+      './schema_engine_bg.js': withTrackedTimers(bindings),
     });
     bindings.__wbg_set_wasm(instance.exports);
     instance.exports.__wbindgen_start();
     return bindings;
   })();
   return engineModule;
+}
+
+/**
+ * The engine sleeps through JS timers it never clears (its lock-wait timeouts): once it
+ * is done they would hold the process open for seconds. They are kept here and cleared
+ * when no engine is running.
+ */
+const engineTimers = new Set<ReturnType<typeof setTimeout>>();
+let enginesRunning = 0;
+
+function withTrackedTimers(bindings: SchemaEngineModule): Record<string, unknown> {
+  const imports: Record<string, unknown> = { ...bindings };
+  for (const name of Object.keys(imports).filter((key) => key.startsWith('__wbg_setTimeout_'))) {
+    imports[name] = (callback: () => void, delay: number) => {
+      const timer = setTimeout(() => {
+        engineTimers.delete(timer);
+        callback();
+      }, delay >>> 0);
+      engineTimers.add(timer);
+      return timer;
+    };
+  }
+  return imports;
+}
+
+function clearIdleEngineTimers(): void {
+  if (enginesRunning > 0) return;
+  for (const timer of engineTimers) clearTimeout(timer);
+  engineTimers.clear();
 }
 
 /**
@@ -75,16 +104,22 @@ export async function withSchemaEngine<T>(
     return adapter;
   };
   const schema = await readFile(SCHEMA_PATH, 'utf8');
-  const engine = await SchemaEngine.new(
-    { datamodels: [[SCHEMA_PATH, schema]] },
-    log,
-    bindMigrationAwareSqlAdapterFactory(tracked),
-  );
+  enginesRunning += 1;
   try {
-    return await work(engine);
+    const engine = await SchemaEngine.new(
+      { datamodels: [[SCHEMA_PATH, schema]] },
+      log,
+      bindMigrationAwareSqlAdapterFactory(tracked),
+    );
+    try {
+      return await work(engine);
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
+    enginesRunning -= 1;
     await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
+    clearIdleEngineTimers();
   }
 }
 
