@@ -1,7 +1,7 @@
 /*
  * The baseline for bench/webhook-intake: a bare Fastify handler that does the same
  * signature check (standardwebhooks) and runs the same SQL statements as the service's
- * activity.seen path (claim the delivery id, read the line by MDN, update it), with no Nest, no validation and no logging.
+ * activity.seen path (claim the delivery id, read the line by MDN, update it, mark the id completed), with no Nest, no validation and no logging.
  */
 import Fastify from 'fastify';
 import { Pool } from 'pg';
@@ -23,8 +23,10 @@ app.post('/v1/webhooks/carriers/att', async (request, reply) => {
     return reply.status(401).send({ error: 'unauthorized' });
   }
   const claimed = await pool.query(
-    'INSERT INTO webhook_receipts (source, external_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    ['att', body.callbackId],
+    `INSERT INTO webhook_receipts AS r (source, external_id) VALUES ($1, $2)
+     ON CONFLICT (source, external_id) DO UPDATE SET received_at = now()
+       WHERE r.completed_at IS NULL AND r.received_at < now() - make_interval(secs => $3)`,
+    ['att', body.callbackId, 120],
   );
   if (claimed.rowCount !== 1) return { status: 'duplicate' };
   const line = await pool.query(
@@ -35,6 +37,10 @@ app.post('/v1/webhooks/carriers/att', async (request, reply) => {
   await pool.query(
     'UPDATE network_lines SET last_seen_at = $1, indicator = $2, sequence = sequence + 1 WHERE id = $3 AND sequence = $4',
     [body.occurredAt, 'GREEN', line.rows[0].id, line.rows[0].sequence],
+  );
+  await pool.query(
+    'UPDATE webhook_receipts SET completed_at = now() WHERE source = $1 AND external_id = $2',
+    ['att', body.callbackId],
   );
   return { status: 'accepted' };
 });

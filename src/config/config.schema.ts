@@ -64,6 +64,7 @@ export const configSchema = z.object({
   CARRIER_ATT_WEBHOOK_SECRET: webhookSecret,
   CARRIER_TMOBILE_WEBHOOK_SECRET: webhookSecret,
   SMS_WEBHOOK_SECRET: webhookSecret,
+  WEBHOOK_RECEIPT_RETENTION_HOURS: integer(1, 24 * 365).default(168),
   CARRIER_SIMULATOR: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).default('auto'),
   CARRIER_TIMEOUT_MS: integer(100, 60_000).default(5_000),
   CARRIER_RETRIES: integer(0, 10).default(3),

@@ -55,6 +55,8 @@ export interface CarriersConfig {
   apiKey?: string;
   /** Standard Webhooks secrets (`whsec_...`) per network and for the SMS gateway. */
   webhookSecrets: Partial<Record<Network | 'sms', string>>;
+  /** How long delivery ids are kept to answer replays: beyond any sender's retry schedule. */
+  webhookReceiptRetentionHours: number;
   /** Start the in-repo carrier simulator and point every client at it. */
   simulator: boolean;
   timeoutMs: number;
@@ -154,6 +156,7 @@ function carriersConfig(raw: Raw): CarriersConfig {
       tmobile: raw.CARRIER_TMOBILE_WEBHOOK_SECRET,
       sms: raw.SMS_WEBHOOK_SECRET,
     },
+    webhookReceiptRetentionHours: raw.WEBHOOK_RECEIPT_RETENTION_HOURS,
     simulator,
     timeoutMs: raw.CARRIER_TIMEOUT_MS,
     retries: raw.CARRIER_RETRIES,

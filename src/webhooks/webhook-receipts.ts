@@ -1,33 +1,75 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConflictError } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 
 /**
- * Delivery ids already taken. A delivery claims its id before it is processed and gives
- * it back if processing fails, so the sender's retry is processed and a replay of a
- * processed one changes nothing.
+ * How long a claimed delivery may stay unfinished before a retry may take it over: longer
+ * than any one delivery's work (bounded by the statement and carrier timeouts), short
+ * beside a sender's retry schedule.
+ */
+export const CLAIM_EXPIRES_AFTER_SECONDS = 120;
+
+/**
+ * Delivery ids already taken. A delivery claims its id, does its work, then marks the id
+ * completed; a failure gives the id back. So a replay of a completed delivery changes
+ * nothing, the sender's retry of a failed one is processed, and a copy arriving while the
+ * first is still at work is asked to retry (409) rather than told it is done. If the
+ * process dies mid-way the claim expires and a retry takes it over: no callback is lost.
  */
 @Injectable()
 export class WebhookReceipts {
+  private readonly logger = new Logger(WebhookReceipts.name);
+
   constructor(private readonly database: DatabaseService) {}
 
-  async claim(source: string, externalId: string): Promise<boolean> {
-    const inserted = await this.database.prisma.$executeRaw`
-      INSERT INTO webhook_receipts (source, external_id) VALUES (${source}, ${externalId})
-      ON CONFLICT DO NOTHING`;
-    return inserted === 1;
-  }
-
-  async release(source: string, externalId: string): Promise<void> {
-    await this.database.prisma.webhookReceipt.deleteMany({ where: { source, externalId } });
-  }
-
   async once<T>(source: string, externalId: string, work: () => Promise<T>): Promise<T | 'duplicate'> {
-    if (!(await this.claim(source, externalId))) return 'duplicate';
+    if (!(await this.claim(source, externalId))) {
+      if (await this.completed(source, externalId)) return 'duplicate';
+      throw new ConflictError(`Delivery ${externalId} is still being processed; retry later`, {
+        source,
+        id: externalId,
+      });
+    }
+    let result: T;
     try {
-      return await work();
+      result = await work();
     } catch (error) {
-      await this.release(source, externalId);
+      await this.release(source, externalId).catch(() => undefined);
       throw error;
     }
+    // The work is done and durable: answer 200 even if the mark fails. A replay then waits
+    // out the claim and is applied again, which the line's ordering checks make harmless.
+    await this.complete(source, externalId).catch((error: unknown) =>
+      this.logger.warn({ err: error, source }, 'Could not mark a processed delivery completed'),
+    );
+    return result;
+  }
+
+  /** Takes the id unless it is completed or another attempt holds a fresh claim on it. */
+  private async claim(source: string, externalId: string): Promise<boolean> {
+    const claimed = await this.database.prisma.$executeRaw`
+      INSERT INTO webhook_receipts AS r (source, external_id) VALUES (${source}, ${externalId})
+      ON CONFLICT (source, external_id) DO UPDATE SET received_at = now()
+        WHERE r.completed_at IS NULL
+          AND r.received_at < now() - make_interval(secs => ${CLAIM_EXPIRES_AFTER_SECONDS})`;
+    return claimed === 1;
+  }
+
+  private async completed(source: string, externalId: string): Promise<boolean> {
+    const receipt = await this.database.prisma.webhookReceipt.findUnique({
+      where: { source_externalId: { source, externalId } },
+      select: { completedAt: true },
+    });
+    // Gone meanwhile: the other attempt failed and gave it back; the sender should retry.
+    return receipt?.completedAt != null;
+  }
+
+  private async complete(source: string, externalId: string): Promise<void> {
+    await this.database.prisma.$executeRaw`
+      UPDATE webhook_receipts SET completed_at = now() WHERE source = ${source} AND external_id = ${externalId}`;
+  }
+
+  private async release(source: string, externalId: string): Promise<void> {
+    await this.database.prisma.webhookReceipt.deleteMany({ where: { source, externalId } });
   }
 }

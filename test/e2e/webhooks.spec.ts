@@ -1,3 +1,7 @@
+import { DatabaseService } from '../../src/database/database.service';
+import { CLAIM_EXPIRES_AFTER_SECONDS } from '../../src/webhooks/webhook-receipts';
+import { WebhookReceiptsCleanupJob } from '../../src/webhooks/webhook-receipts-cleanup.job';
+import { DATABASE_KINDS } from '../support/databases';
 import { aUser } from '../support/factories';
 import { readJson } from '../support/http';
 import { startFlow, type FlowHarness } from '../support/flow';
@@ -146,5 +150,91 @@ describe('carrier and SMS webhooks', () => {
       secret: flow.secrets.att,
     });
     expect(wrong.status).toBe(401);
+  });
+});
+
+describe.each(DATABASE_KINDS)('webhook delivery ids on %s', (_kind, createDatabase) => {
+  let flow: FlowHarness;
+  let user: { id: string; mdn: string };
+  const url = () => `${flow.running.baseUrl}/v1/webhooks/carriers/tmobile`;
+  const prisma = () => flow.running.app.get(DatabaseService).prisma;
+
+  beforeAll(async () => {
+    flow = await startFlow({ PROVISION_ON_REGISTER: 'false' }, createDatabase);
+    user = (await flow.admin.post('/v1/users', aUser({ network: 'tmobile' }))).body;
+  });
+  afterAll(() => flow.stop());
+
+  const callback = (callbackId: string, status: string) =>
+    JSON.stringify({
+      type: 'provisioning.updated',
+      callbackId,
+      occurredAt: flow.clock.now().toISOString(),
+      mdn: user.mdn,
+      status,
+    });
+  const statusOf = async () => (await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0].status;
+  /** A receipt as an attempt leaves it: claimed `ageSeconds` ago, never completed. */
+  const unfinishedClaim = (id: string, ageSeconds: number) => prisma().$executeRaw`
+    INSERT INTO webhook_receipts (source, external_id, received_at)
+    VALUES ('tmobile', ${id}, now() - make_interval(secs => ${ageSeconds}))`;
+
+  it('a copy arriving while the first attempt is at work is asked to retry (409), and nothing changes', async () => {
+    await unfinishedClaim('cb-busy', 1);
+    const copy = await signedPost(url(), callback('cb-busy', 'ENABLED'), { secret: flow.secrets.tmobile });
+    expect(copy.status).toBe(409);
+    expect(await readJson(copy)).toMatchObject({
+      error: 'conflict',
+      message: expect.stringContaining('retry'),
+    });
+    expect(await statusOf()).toBe('NO_STATUS');
+  });
+
+  it('an attempt that died mid-way does not swallow the retry: once its claim expires the retry is applied', async () => {
+    await unfinishedClaim('cb-crashed', CLAIM_EXPIRES_AFTER_SECONDS + 5);
+    const retry = await signedPost(url(), callback('cb-crashed', 'ENABLED'), {
+      secret: flow.secrets.tmobile,
+    });
+    expect(retry.status).toBe(200);
+    expect(await readJson(retry)).toMatchObject({ status: 'accepted', applied: true });
+    expect(await statusOf()).toBe('ENABLED');
+    const receipt = await prisma().webhookReceipt.findUnique({
+      where: { source_externalId: { source: 'tmobile', externalId: 'cb-crashed' } },
+    });
+    expect(receipt?.completedAt).toBeInstanceOf(Date);
+    const replay = await signedPost(url(), callback('cb-crashed', 'ENABLED'), {
+      secret: flow.secrets.tmobile,
+    });
+    expect(await readJson(replay)).toEqual({ status: 'duplicate' });
+  });
+
+  it('a failed attempt gives its id back, so the sender’s retry is processed', async () => {
+    const refused = await signedPost(
+      url(),
+      callback('cb-unknown-mdn', 'ENABLED').replace(user.mdn, '+12015550000'),
+      {
+        secret: flow.secrets.tmobile,
+      },
+    );
+    expect(refused.status).toBe(404);
+    expect(
+      await prisma().webhookReceipt.count({ where: { source: 'tmobile', externalId: 'cb-unknown-mdn' } }),
+    ).toBe(0);
+    // The retry is processed again (and refused again), not answered as a duplicate.
+    const retried = await signedPost(
+      url(),
+      callback('cb-unknown-mdn', 'ENABLED').replace(user.mdn, '+12015550000'),
+      { secret: flow.secrets.tmobile },
+    );
+    expect(retried.status).toBe(404);
+  });
+
+  it('ids are forgotten after the retention time', async () => {
+    const kept = await prisma().webhookReceipt.count();
+    expect(kept).toBeGreaterThan(0);
+    expect(await flow.runJob(WebhookReceiptsCleanupJob)).toBe(0);
+    flow.clock.advanceDays(8); // beyond the default 168 hours
+    expect(await flow.runJob(WebhookReceiptsCleanupJob)).toBe(kept);
+    expect(await prisma().webhookReceipt.count()).toBe(0);
   });
 });

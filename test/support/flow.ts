@@ -15,10 +15,10 @@ export interface FlowHarness {
   stop(): Promise<void>;
 }
 
-/** The service wired to the carrier simulator, on a fresh PostgreSQL database. */
+/** The service wired to the carrier simulator, on a fresh database (PostgreSQL unless told). */
 export async function startFlow(
   env: NodeJS.ProcessEnv = {},
-  createDatabase = DATABASE_KINDS[1][1],
+  createDatabase: () => TestDatabase | Promise<TestDatabase> = DATABASE_KINDS[1][1],
 ): Promise<FlowHarness> {
   const secrets = {
     verizon: newWebhookSecret(),

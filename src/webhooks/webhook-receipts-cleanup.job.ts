@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock';
+import { PeriodicJob } from '../common/periodic-job';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { DatabaseService } from '../database/database.service';
+
+const HOUR_MS = 60 * 60 * 1000;
+/** Small deletes, so the job never holds many row locks or a long transaction. */
+const BATCH = 5_000;
+
+/** Forgets delivery ids once no sender would retry them any more. */
+@Injectable()
+export class WebhookReceiptsCleanupJob extends PeriodicJob {
+  constructor(
+    registry: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly database: DatabaseService,
+    private readonly clock: Clock,
+  ) {
+    super(registry, config.jobsIntervalSeconds * 1000);
+  }
+
+  async run(): Promise<number> {
+    const before = new Date(
+      this.clock.now().getTime() - this.config.carriers.webhookReceiptRetentionHours * HOUR_MS,
+    );
+    let deleted = 0;
+    for (;;) {
+      const batch = await this.database.prisma.$executeRaw`
+        DELETE FROM webhook_receipts WHERE (source, external_id) IN (
+          SELECT source, external_id FROM webhook_receipts WHERE received_at < ${before} LIMIT ${BATCH})`;
+      deleted += batch;
+      if (batch < BATCH) return deleted;
+    }
+  }
+}
