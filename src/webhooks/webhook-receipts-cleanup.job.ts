@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { PeriodicJob } from '../common/periodic-job';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { DatabaseService } from '../database/database.service';
+import { WebhookReceipts } from './webhook-receipts';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Small deletes, so the job never holds many row locks or a long transaction. */
@@ -16,7 +16,7 @@ export class WebhookReceiptsCleanupJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly database: DatabaseService,
+    private readonly receipts: WebhookReceipts,
     private readonly clock: Clock,
   ) {
     super(registry, config.jobsIntervalSeconds * 1000);
@@ -28,9 +28,7 @@ export class WebhookReceiptsCleanupJob extends PeriodicJob {
     );
     let deleted = 0;
     for (;;) {
-      const batch = await this.database.prisma.$executeRaw`
-        DELETE FROM webhook_receipts WHERE (source, external_id) IN (
-          SELECT source, external_id FROM webhook_receipts WHERE received_at < ${before} LIMIT ${BATCH})`;
+      const batch = await this.receipts.deleteClaimedBefore(before, BATCH);
       deleted += batch;
       if (batch < BATCH) return deleted;
     }

@@ -69,6 +69,13 @@ export class WebhookReceipts {
       UPDATE webhook_receipts SET completed_at = now() WHERE source = ${source} AND external_id = ${externalId}`;
   }
 
+  /** Deletes up to `limit` receipts claimed before `before`; returns how many. */
+  deleteClaimedBefore(before: Date, limit: number): Promise<number> {
+    return this.database.prisma.$executeRaw`
+      DELETE FROM webhook_receipts WHERE (source, external_id) IN (
+        SELECT source, external_id FROM webhook_receipts WHERE received_at < ${before} LIMIT ${limit})`;
+  }
+
   private async release(source: string, externalId: string): Promise<void> {
     await this.database.prisma.webhookReceipt.deleteMany({ where: { source, externalId } });
   }
