@@ -5,6 +5,7 @@
  * UPDATE of the same million rows' indicator, without events.
  */
 import { SystemClock } from '../src/common/clock';
+import { StaleLinesRepository } from '../src/provisioning/persistence/stale-lines.repository';
 import { SweepStaleLines } from '../src/provisioning/usecases/sweep-stale-lines.usecase';
 import { Metrics } from '../src/metrics/metrics.service';
 import { openBenchDatabase } from './database';
@@ -35,7 +36,12 @@ async function main() {
     const bareSeconds = (Date.now() - bareStarted) / 1000 / 2;
     await run(bench.url, 'VACUUM ANALYZE network_lines');
 
-    const sweep = new SweepStaleLines(bench.service, new SystemClock(), bench.config, new Metrics());
+    const sweep = new SweepStaleLines(
+      new StaleLinesRepository(bench.service),
+      new SystemClock(),
+      bench.config,
+      new Metrics(),
+    );
     const started = Date.now();
     const swept = await sweep.execute();
     const seconds = (Date.now() - started) / 1000;

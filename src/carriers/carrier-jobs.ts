@@ -5,9 +5,8 @@ import { PeriodicJob } from '../common/periodic-job';
 import { retryOnConflict } from '../common/retry-on-conflict';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { DatabaseService } from '../database/database.service';
 import { canMove } from '../provisioning/domain/status-machine';
-import type { Network } from '../provisioning/domain/networks';
+import { LineQueuesRepository } from '../provisioning/persistence/line-queues.repository';
 import { LinesRepository } from '../provisioning/persistence/lines.repository';
 import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
 import { RequestCarrierProvisioning } from './usecases/request-carrier-provisioning.usecase';
@@ -20,21 +19,17 @@ export class RetryCarrierRequestsJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly database: DatabaseService,
+    private readonly queues: LineQueuesRepository,
     private readonly request: RequestCarrierProvisioning,
   ) {
     super(registry, config.jobsIntervalSeconds * 1000);
   }
 
   async run(): Promise<number> {
-    const pending = await this.database.prisma.networkLine.findMany({
-      where: { carrierRequestId: { not: null }, carrierRequestedAt: null },
-      include: { user: { select: { mdn: true } } },
-      take: BATCH,
-    });
+    const pending = await this.queues.awaitingCarrierRequest(BATCH);
     let requested = 0;
     for (const line of pending) {
-      const outcome = await this.request.execute(line.userId, line.network as Network, line.user.mdn);
+      const outcome = await this.request.execute(line.userId, line.network, line.mdn);
       if (outcome === 'requested') requested++;
     }
     return requested;
@@ -47,7 +42,7 @@ export class NotCommunicatingJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly database: DatabaseService,
+    private readonly queues: LineQueuesRepository,
     private readonly lines: LinesRepository,
     private readonly changeLineStatus: ChangeLineStatus,
     private readonly clock: Clock,
@@ -58,14 +53,10 @@ export class NotCommunicatingJob extends PeriodicJob {
   async run(): Promise<number> {
     const minutes = this.config.carriers.answerTimeoutMinutes;
     const deadline = new Date(this.clock.now().getTime() - minutes * 60_000);
-    const overdue = await this.database.prisma.networkLine.findMany({
-      where: { carrierRequestedAt: { lt: deadline } },
-      select: { userId: true, network: true },
-      take: BATCH,
-    });
+    const overdue = await this.queues.carrierAnswerOverdue(deadline, BATCH);
     for (const { userId, network } of overdue) {
       await retryOnConflict(async () => {
-        const line = await this.lines.find(userId, network as Network);
+        const line = await this.lines.find(userId, network);
         if (!line?.carrierRequestedAt || line.carrierRequestedAt >= deadline) return;
         const cleared = { carrierRequestId: null, carrierRequestedAt: null };
         if (!canMove(line.network, line.status, 'NOT_COMMUNICATING')) {

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { PeriodicJob } from '../common/periodic-job';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { DatabaseService } from '../database/database.service';
+import { LineQueuesRepository } from '../provisioning/persistence/line-queues.repository';
 import { VerizonOptInService } from './verizon-opt-in.service';
 
 const BATCH = 200;
@@ -20,7 +20,7 @@ export class OptInResendJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly database: DatabaseService,
+    private readonly queues: LineQueuesRepository,
     private readonly optIn: VerizonOptInService,
     private readonly clock: Clock,
   ) {
@@ -29,30 +29,16 @@ export class OptInResendJob extends PeriodicJob {
 
   async run(): Promise<number> {
     const now = this.clock.now().getTime();
-    const resendBefore = new Date(now - this.config.optIn.resendIntervalHours * HOUR_MS);
-    const retryBefore = new Date(now - this.config.jobsIntervalSeconds * 1000);
-    const due = await this.database.prisma.networkLine.findMany({
-      where: {
-        network: 'verizon',
-        optedOut: false,
-        OR: [
-          {
-            status: 'NEW_REQUEST',
-            optInSends: 0,
-            OR: [{ optInLastSentAt: null }, { optInLastSentAt: { lte: retryBefore } }],
-          },
-          {
-            status: { in: ['OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE'] },
-            optInSends: { lt: this.config.optIn.maxSends },
-            optInLastSentAt: { lte: resendBefore },
-          },
-        ],
+    const due = await this.queues.optInTextsDue(
+      {
+        retryFirstBefore: new Date(now - this.config.jobsIntervalSeconds * 1000),
+        resendBefore: new Date(now - this.config.optIn.resendIntervalHours * HOUR_MS),
+        maxSends: this.config.optIn.maxSends,
       },
-      include: { user: { select: { mdn: true } } },
-      take: BATCH,
-    });
+      BATCH,
+    );
     let sent = 0;
-    for (const line of due) if (await this.optIn.sendOptIn(line.userId, line.user.mdn)) sent++;
+    for (const line of due) if (await this.optIn.sendOptIn(line.userId, line.mdn)) sent++;
     return sent;
   }
 }

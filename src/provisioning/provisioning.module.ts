@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { NetworksController } from './http/networks.controller';
 import { SummaryController } from './http/summary.controller';
 import { UsersController } from './http/users.controller';
+import { LineQueuesRepository } from './persistence/line-queues.repository';
 import { LinesRepository } from './persistence/lines.repository';
+import { StaleLinesRepository } from './persistence/stale-lines.repository';
 import { UsersRepository } from './persistence/users.repository';
 import { ProvisioningQueries } from './provisioning.queries';
 import { RegistrationHooks } from './registration-hooks';
@@ -19,6 +21,8 @@ import { UpdateUser } from './usecases/update-user.usecase';
   providers: [
     UsersRepository,
     LinesRepository,
+    LineQueuesRepository,
+    StaleLinesRepository,
     ProvisioningQueries,
     RegisterUser,
     UpdateUser,
@@ -32,6 +36,7 @@ import { UpdateUser } from './usecases/update-user.usecase';
   exports: [
     UsersRepository,
     LinesRepository,
+    LineQueuesRepository,
     ChangeLineStatus,
     RecordSighting,
     ProvisioningQueries,
