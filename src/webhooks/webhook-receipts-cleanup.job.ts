@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { PeriodicJob } from '../common/periodic-job';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { WebhookReceipts } from './webhook-receipts';
+import { WebhookReceiptsRepository } from './webhook-receipts.repository';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Small deletes, so the job never holds many row locks or a long transaction. */
@@ -16,7 +16,7 @@ export class WebhookReceiptsCleanupJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly receipts: WebhookReceipts,
+    private readonly receipts: WebhookReceiptsRepository,
     private readonly clock: Clock,
   ) {
     super(registry, config.jobsIntervalSeconds * 1000);

@@ -15,7 +15,7 @@ import {
   smsReplySchema,
   type CarrierCallback,
 } from './webhook-payloads';
-import { WebhookReceipts } from './webhook-receipts';
+import { WebhookReceiptsRepository } from './webhook-receipts.repository';
 import { WebhookVerifier } from './webhook-verifier';
 
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
@@ -36,7 +36,7 @@ function toE164(mdn: string): string {
 export class WebhooksController {
   constructor(
     private readonly verifier: WebhookVerifier,
-    private readonly receipts: WebhookReceipts,
+    private readonly receipts: WebhookReceiptsRepository,
     private readonly callbacks: ApplyCarrierCallback,
     private readonly portOut: HandlePortOut,
     private readonly replies: HandleOptInReply,

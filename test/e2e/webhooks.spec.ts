@@ -1,5 +1,5 @@
 import { DatabaseService } from '../../src/database/database.service';
-import { CLAIM_EXPIRES_AFTER_SECONDS } from '../../src/webhooks/webhook-receipts';
+import { CLAIM_EXPIRES_AFTER_SECONDS } from '../../src/webhooks/webhook-receipts.repository';
 import { WebhookReceiptsCleanupJob } from '../../src/webhooks/webhook-receipts-cleanup.job';
 import { DATABASE_KINDS } from '../support/databases';
 import { aUser } from '../support/factories';

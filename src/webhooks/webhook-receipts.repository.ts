@@ -17,8 +17,8 @@ export const CLAIM_EXPIRES_AFTER_SECONDS = 120;
  * process dies mid-way the claim expires and a retry takes it over: no callback is lost.
  */
 @Injectable()
-export class WebhookReceipts {
-  private readonly logger = new Logger(WebhookReceipts.name);
+export class WebhookReceiptsRepository {
+  private readonly logger = new Logger(WebhookReceiptsRepository.name);
 
   constructor(private readonly database: DatabaseService) {}
 
