@@ -19,6 +19,7 @@ import { ProvisioningModule } from './provisioning/provisioning.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { EventsModule } from './events/events.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { UserImportModule } from './user-import/user-import.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +36,7 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         ProvisioningModule,
+        UserImportModule,
         CarriersModule,
         OptInModule,
         ActivationModule,

@@ -7,17 +7,18 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
+    exceptionFactory: (errors) => new ValidationFailedError(fieldProblems(errors)),
   });
 }
 
-function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
+/** class-validator's errors as `{ field, reason }`, nested fields dotted. */
+export function fieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
       reason: message.replace(new RegExp(`^${error.property} `), ''),
     }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    return [...own, ...fieldProblems(error.children ?? [], field)];
   });
 }

@@ -24,6 +24,10 @@ export interface NewUser {
   udid?: string | null;
 }
 
+export interface NewUserOnNetworks extends NewUser {
+  networks: Network[];
+}
+
 export type UserChanges = Partial<Omit<NewUser, 'username'>> & { status?: UserStatus };
 
 export interface UserFilter {
@@ -69,6 +73,80 @@ export class UsersRepository {
         return created;
       }),
     );
+  }
+
+  /**
+   * Registers many users in one transaction: all of them or, on any conflict, none. Three
+   * statements whatever the number (users, lines, events).
+   */
+  async createMany(users: NewUserOnNetworks[], now: Date): Promise<UserWithLines[]> {
+    const ids = await this.withConflicts(() =>
+      this.database.prisma.$transaction(
+        async (tx) => {
+          const created = await tx.user.createManyAndReturn({
+            data: users.map(({ networks: _networks, ...user }) => ({ ...user, registeredAt: now })),
+          });
+          const idOf = new Map(created.map((user) => [user.username, user.id]));
+          await tx.networkLine.createMany({
+            data: users.flatMap((user) =>
+              user.networks.map((network) => ({
+                userId: idOf.get(user.username)!,
+                network,
+                statusChangedAt: now,
+              })),
+            ),
+          });
+          await appendToOutbox(
+            tx,
+            created.map((user) => userEvent('registered', user, now)),
+          );
+          return users.map((user) => idOf.get(user.username)!);
+        },
+        { timeout: 60_000 },
+      ),
+    );
+    const stored = await this.database.prisma.user.findMany({
+      where: { id: { in: ids } },
+      include: { lines: { orderBy: { network: 'asc' } } },
+    });
+    const byId = new Map(stored.map((user) => [user.id, user]));
+    return ids.map((id) => byId.get(id)!);
+  }
+
+  /** Which of these usernames, MDNs and customer codes stored users already have. */
+  async takenIdentifiers(wanted: {
+    usernames: string[];
+    mdns: string[];
+    customerCodes: string[];
+  }): Promise<{ usernames: Set<string>; mdns: Set<string>; customerCodes: Set<string> }> {
+    const rows = await this.database.prisma.user.findMany({
+      where: {
+        OR: [
+          { username: { in: wanted.usernames } },
+          { mdn: { in: wanted.mdns } },
+          { customerCode: { in: wanted.customerCodes } },
+        ],
+      },
+      select: { username: true, mdn: true, customerCode: true },
+    });
+    const pick = (values: (string | null)[], among: string[]) => {
+      const wantedSet = new Set(among);
+      return new Set(values.filter((value): value is string => value !== null && wantedSet.has(value)));
+    };
+    return {
+      usernames: pick(
+        rows.map((row) => row.username),
+        wanted.usernames,
+      ),
+      mdns: pick(
+        rows.map((row) => row.mdn),
+        wanted.mdns,
+      ),
+      customerCodes: pick(
+        rows.map((row) => row.customerCode),
+        wanted.customerCodes,
+      ),
+    };
   }
 
   findById(id: string): Promise<UserWithLines | null> {

@@ -1,0 +1,51 @@
+/**
+ * The columns of the user import file, as the admin console's template names them. One
+ * table for the template, the parser and the errors file.
+ */
+export const IMPORT_COLUMNS = [
+  { header: 'First Name', field: 'firstName', mandatory: true, aliases: [] },
+  { header: 'Last Name', field: 'lastName', mandatory: true, aliases: [] },
+  { header: 'Login', field: 'username', mandatory: true, aliases: ['Username'] },
+  { header: 'Mobile Phone number', field: 'mdn', mandatory: true, aliases: ['Mobile Number', 'MDN'] },
+  { header: 'Business Phone number', field: 'businessPhone', mandatory: false, aliases: [] },
+  { header: 'Email Address', field: 'email', mandatory: true, aliases: ['Email'] },
+  { header: 'Company', field: 'company', mandatory: false, aliases: [] },
+  { header: 'Unique Customer Code', field: 'customerCode', mandatory: false, aliases: ['Customer Code'] },
+  { header: 'UDID', field: 'udid', mandatory: false, aliases: [] },
+  { header: 'Network', field: 'network', mandatory: false, aliases: [] },
+] as const;
+
+export type ImportField = (typeof IMPORT_COLUMNS)[number]['field'];
+
+/**
+ * The console's template also has a Password column. This service keeps no passwords:
+ * the column is accepted, never stored, never logged and left out of the errors file.
+ */
+export const DISCARDED_HEADERS = ['Password'];
+
+export const ERRORS_HEADER = 'Errors';
+
+export function headerOf(field: ImportField): string {
+  return IMPORT_COLUMNS.find((column) => column.field === field)!.header;
+}
+
+/** Header cells compare without case, spaces or punctuation: "E-mail address" is "Email Address". */
+function comparable(header: string): string {
+  return header.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+const FIELD_BY_HEADER = new Map<string, ImportField>(
+  IMPORT_COLUMNS.flatMap((column) =>
+    [column.header, ...column.aliases].map((name) => [comparable(name), column.field] as const),
+  ),
+);
+const DISCARDED = new Set(DISCARDED_HEADERS.map(comparable));
+
+export type HeaderMatch = { field: ImportField } | { discarded: true } | { unknown: true };
+
+export function matchHeader(header: string): HeaderMatch {
+  const key = comparable(header);
+  const field = FIELD_BY_HEADER.get(key);
+  if (field) return { field };
+  return DISCARDED.has(key) ? { discarded: true } : { unknown: true };
+}

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/errors/domain-error';
+import { fieldProblems } from '../common/validation.pipe';
+import { normalizeMdn } from '../provisioning/domain/mdn';
+import { RegisterUserDto } from '../provisioning/http/user.dto';
+import {
+  UsersRepository,
+  type NewUserOnNetworks,
+  type UserWithLines,
+} from '../provisioning/persistence/users.repository';
+import { RegistrationHooks } from '../provisioning/registration-hooks';
+import { headerOf, type ImportField } from './import-columns';
+import type { ImportRow } from './import-sheet';
+
+export interface CheckedRow extends ImportRow {
+  errors: string[];
+}
+
+/** Nothing was imported: every row's problems, for the JSON answer and the errors file. */
+export class ImportRejectedError extends DomainError {
+  readonly code = 'validation_failed';
+  constructor(
+    readonly fields: ImportField[],
+    readonly rows: CheckedRow[],
+  ) {
+    const bad = rows.filter((row) => row.errors.length > 0);
+    super(`${bad.length} of ${rows.length} rows have errors; no user was imported`, {
+      rows: bad.map((row) => ({ row: row.rowNumber, errors: row.errors })),
+    });
+  }
+}
+
+/** Fields that identify one user: two rows, or a row and a stored user, may not share them. */
+const UNIQUE_FIELDS = ['username', 'mdn', 'customerCode'] as const;
+
+/** How many users' after-registration steps (provisioning) run at once. */
+const HOOK_CONCURRENCY = 4;
+
+/**
+ * Registers every user of an import file, or none: each row is checked as POST /v1/users
+ * checks a body, against the other rows and against the users already stored; one bad
+ * row rejects the file with every row's errors. Then provisioning starts as it does for
+ * a single registration.
+ */
+@Injectable()
+export class ImportUsers {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hooks: RegistrationHooks,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(fields: ImportField[], rows: ImportRow[]): Promise<UserWithLines[]> {
+    const checked = rows.map((row) => ({ ...row, errors: checkFields(row) }));
+    markDuplicates(checked);
+    await this.markTaken(checked);
+    if (checked.some((row) => row.errors.length > 0)) throw new ImportRejectedError(fields, checked);
+
+    const created = await this.users.createMany(checked.map(toNewUser), this.clock.now());
+    await runLimited(created, HOOK_CONCURRENCY, (user) => this.hooks.run(user));
+    return created;
+  }
+
+  private async markTaken(rows: CheckedRow[]): Promise<void> {
+    const taken = await this.users.takenIdentifiers({
+      usernames: valuesOf(rows, 'username'),
+      mdns: valuesOf(rows, 'mdn'),
+      customerCodes: valuesOf(rows, 'customerCode'),
+    });
+    const takenBy = { username: taken.usernames, mdn: taken.mdns, customerCode: taken.customerCodes };
+    for (const row of rows) {
+      for (const field of UNIQUE_FIELDS) {
+        const value = row.values[field];
+        if (value !== undefined && takenBy[field].has(value))
+          row.errors.push(`${headerOf(field)} is already taken`);
+      }
+    }
+  }
+}
+
+/** The row as a POST /v1/users body, checked by the same rules; the MDN made E.164. */
+function checkFields(row: ImportRow): string[] {
+  const body = plainToInstance(RegisterUserDto, row.values);
+  const errors = fieldProblems(validateSync(body)).map(
+    (problem) => `${headerOf(problem.field as ImportField)} ${problem.reason}`,
+  );
+  const mdn = row.values.mdn && normalizeMdn(row.values.mdn);
+  if (mdn && mdn.ok) row.values.mdn = mdn.e164;
+  return errors;
+}
+
+function markDuplicates(rows: CheckedRow[]): void {
+  for (const field of UNIQUE_FIELDS) {
+    const firstRow = new Map<string, number>();
+    for (const row of rows) {
+      const value = row.values[field];
+      if (value === undefined) continue;
+      const first = firstRow.get(value);
+      if (first === undefined) firstRow.set(value, row.rowNumber);
+      else row.errors.push(`${headerOf(field)} repeats row ${first}`);
+    }
+  }
+}
+
+function valuesOf(rows: CheckedRow[], field: (typeof UNIQUE_FIELDS)[number]): string[] {
+  return rows.flatMap((row) => (row.values[field] === undefined ? [] : [row.values[field]]));
+}
+
+function toNewUser({ values }: CheckedRow): NewUserOnNetworks {
+  const { network, ...user } = values as RegisterUserDto;
+  return { ...user, networks: network ? [network] : [] };
+}
+
+async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

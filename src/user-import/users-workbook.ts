@@ -1,0 +1,65 @@
+import { readSheet } from 'read-excel-file/node';
+import writeXlsxFile from 'write-excel-file/node';
+import { ValidationFailedError } from '../common/errors/domain-error';
+import { ERRORS_HEADER, IMPORT_COLUMNS, headerOf, type ImportField } from './import-columns';
+import type { SheetCell } from './import-sheet';
+import type { CheckedRow } from './import-users.usecase';
+
+export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The first sheet of an .xlsx file, as rows of cells. */
+export async function readFirstSheet(file: Buffer): Promise<SheetCell[][]> {
+  try {
+    return (await readSheet(file)) as SheetCell[][];
+  } catch (error) {
+    throw new ValidationFailedError([
+      { field: 'file', reason: `is not a readable .xlsx workbook (${(error as Error).message})` },
+    ]);
+  }
+}
+
+/** The file an administrator fills in: the header row, mandatory columns marked in a note sheet. */
+export function templateWorkbook(): Promise<Buffer> {
+  const header = IMPORT_COLUMNS.map((column) => ({ value: column.header, fontWeight: 'bold' as const }));
+  const notes = IMPORT_COLUMNS.map((column) => [column.header, column.mandatory ? 'mandatory' : 'optional']);
+  return writeXlsxFile([
+    {
+      sheet: 'Users',
+      data: [header],
+      columns: IMPORT_COLUMNS.map(() => ({ width: 24 })),
+      stickyRowsCount: 1,
+    },
+    {
+      sheet: 'Notes',
+      data: [
+        [
+          { value: 'Column', fontWeight: 'bold' },
+          { value: 'Required', fontWeight: 'bold' },
+        ],
+        ...notes,
+        [],
+        ['Mobile numbers: E.164 (+12015550123) or national (201-555-0123, taken as US).'],
+        ['Network: verizon, att or tmobile; left empty, a carrier lookup finds it.'],
+        ['Passwords are not kept by this service: a Password column is ignored.'],
+      ],
+      columns: [{ width: 28 }, { width: 12 }],
+    },
+  ]).toBuffer();
+}
+
+/** The rows as read, with an Errors column: what the console offers after a rejected import. */
+export function errorsWorkbook(fields: ImportField[], rows: CheckedRow[]): Promise<Buffer> {
+  const header = [...fields.map(headerOf), ERRORS_HEADER].map((value) => ({
+    value,
+    fontWeight: 'bold' as const,
+  }));
+  const data = rows.map((row) => [
+    ...fields.map((field) => row.values[field] ?? null),
+    row.errors.join('; '),
+  ]);
+  return writeXlsxFile([header, ...data], {
+    sheet: 'Users',
+    columns: [...fields.map(() => ({ width: 24 })), { width: 60 }],
+    stickyRowsCount: 1,
+  }).toBuffer();
+}
