@@ -4,7 +4,8 @@
  */
 import { createApp, shutdown } from '../src/app';
 import { loadConfig } from '../src/config/config';
-import { createBenchDatabase, fmt, percentile, run, timeRepeated } from './support';
+import { newWebhookSecret } from '../src/simulator/carrier-simulator';
+import { createBenchDatabase, fmt, idleCarriersEnv, percentile, run, timeRepeated } from './support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const ROUNDS = 50;
@@ -33,6 +34,7 @@ async function main() {
       DATABASE_URL: database.url,
       ADMIN_API_TOKENS: `admin:${TOKEN}`,
       DB_MIGRATE_ON_START: 'true',
+      ...idleCarriersEnv(newWebhookSecret()),
     });
     const app = await createApp(config);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -39,3 +39,24 @@ export async function timeRepeated(times: number, action: () => Promise<void>): 
 }
 
 export const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+/**
+ * The carrier settings production mode insists on, pointed at a closed port: the benches
+ * that use them never call a carrier (no provisioning on registration).
+ */
+export function idleCarriersEnv(webhookSecret: string): NodeJS.ProcessEnv {
+  const nowhere = 'http://127.0.0.1:9';
+  return {
+    CARRIER_SIMULATOR: 'off',
+    PROVISION_ON_REGISTER: 'false',
+    CARRIER_VERIZON_URL: nowhere,
+    CARRIER_ATT_URL: nowhere,
+    CARRIER_TMOBILE_URL: nowhere,
+    SMS_GATEWAY_URL: nowhere,
+    NUMBER_LOOKUP_URL: nowhere,
+    CARRIER_VERIZON_WEBHOOK_SECRET: webhookSecret,
+    CARRIER_ATT_WEBHOOK_SECRET: webhookSecret,
+    CARRIER_TMOBILE_WEBHOOK_SECRET: webhookSecret,
+    SMS_WEBHOOK_SECRET: webhookSecret,
+  };
+}

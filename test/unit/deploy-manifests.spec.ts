@@ -59,4 +59,10 @@ describe('docker', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
   });
+
+  it('copies the dependency patches in before installing', () => {
+    const dockerfile = read('docker/Dockerfile');
+    expect(dockerfile.indexOf('COPY patches ./patches')).toBeGreaterThan(-1);
+    expect(dockerfile.indexOf('COPY patches ./patches')).toBeLessThan(dockerfile.indexOf('RUN npm install'));
+  });
 });
