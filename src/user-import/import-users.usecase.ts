@@ -17,6 +17,8 @@ import type { ImportRow } from './import-sheet';
 
 export interface CheckedRow extends ImportRow {
   errors: string[];
+  /** The MDN in E.164, when it is a phone number: what duplicates are judged on. */
+  mdn?: string;
 }
 
 /** Nothing was imported: every row's problems, for the JSON answer and the errors file. */
@@ -54,7 +56,7 @@ export class ImportUsers {
   ) {}
 
   async execute(fields: ImportField[], rows: ImportRow[]): Promise<UserWithLines[]> {
-    const checked = rows.map((row) => ({ ...row, errors: checkFields(row) }));
+    const checked = rows.map(checkRow);
     markDuplicates(checked);
     await this.markTaken(checked);
     if (checked.some((row) => row.errors.length > 0)) throw new ImportRejectedError(fields, checked);
@@ -66,14 +68,14 @@ export class ImportUsers {
 
   private async markTaken(rows: CheckedRow[]): Promise<void> {
     const taken = await this.users.takenIdentifiers({
-      usernames: valuesOf(rows, 'username'),
-      mdns: valuesOf(rows, 'mdn'),
-      customerCodes: valuesOf(rows, 'customerCode'),
+      usernames: identifiers(rows, 'username'),
+      mdns: identifiers(rows, 'mdn'),
+      customerCodes: identifiers(rows, 'customerCode'),
     });
     const takenBy = { username: taken.usernames, mdn: taken.mdns, customerCode: taken.customerCodes };
     for (const row of rows) {
       for (const field of UNIQUE_FIELDS) {
-        const value = row.values[field];
+        const value = identifier(row, field);
         if (value !== undefined && takenBy[field].has(value))
           row.errors.push(`${headerOf(field)} is already taken`);
       }
@@ -81,22 +83,26 @@ export class ImportUsers {
   }
 }
 
-/** The row as a POST /v1/users body, checked by the same rules; the MDN made E.164. */
-function checkFields(row: ImportRow): string[] {
+/** The row checked as a POST /v1/users body is, by the same rules. */
+function checkRow(row: ImportRow): CheckedRow {
   const body = plainToInstance(RegisterUserDto, row.values);
   const errors = fieldProblems(validateSync(body)).map(
     (problem) => `${headerOf(problem.field as ImportField)} ${problem.reason}`,
   );
-  const mdn = row.values.mdn && normalizeMdn(row.values.mdn);
-  if (mdn && mdn.ok) row.values.mdn = mdn.e164;
-  return errors;
+  const mdn = row.values.mdn === undefined ? undefined : normalizeMdn(row.values.mdn);
+  return { ...row, errors, mdn: mdn?.ok ? mdn.e164 : undefined };
+}
+
+/** A unique field's value as stored: MDNs compare in E.164. */
+function identifier(row: CheckedRow, field: (typeof UNIQUE_FIELDS)[number]): string | undefined {
+  return field === 'mdn' ? row.mdn : row.values[field];
 }
 
 function markDuplicates(rows: CheckedRow[]): void {
   for (const field of UNIQUE_FIELDS) {
     const firstRow = new Map<string, number>();
     for (const row of rows) {
-      const value = row.values[field];
+      const value = identifier(row, field);
       if (value === undefined) continue;
       const first = firstRow.get(value);
       if (first === undefined) firstRow.set(value, row.rowNumber);
@@ -105,13 +111,14 @@ function markDuplicates(rows: CheckedRow[]): void {
   }
 }
 
-function valuesOf(rows: CheckedRow[], field: (typeof UNIQUE_FIELDS)[number]): string[] {
-  return rows.flatMap((row) => (row.values[field] === undefined ? [] : [row.values[field]]));
+function identifiers(rows: CheckedRow[], field: (typeof UNIQUE_FIELDS)[number]): string[] {
+  return rows.flatMap((row) => identifier(row, field) ?? []);
 }
 
-function toNewUser({ values }: CheckedRow): NewUserOnNetworks {
-  const { network, ...user } = values as RegisterUserDto;
-  return { ...user, networks: network ? [network] : [] };
+/** A checked row: every mandatory field is there and the MDN is E.164. */
+function toNewUser(row: CheckedRow): NewUserOnNetworks {
+  const { network, ...user } = row.values as RegisterUserDto;
+  return { ...user, mdn: row.mdn!, networks: network ? [network] : [] };
 }
 
 async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -136,6 +136,19 @@ describe.each(DATABASE_KINDS)('user import from Excel on %s', (_kind, createData
     expect(await userCount()).toBe(before);
   });
 
+  it('judges MDNs as numbers, not as typed, and echoes them as typed', async () => {
+    const e164 = aMobileNumber();
+    const national = `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
+    const response = await upload(await workbook([aRow({ mdn: e164 }), aRow({ mdn: national })]), {
+      accept: XLSX_MIME,
+    });
+    expect(response.status).toBe(400);
+    const [, first, second] = await readSheet(Buffer.from(await response.arrayBuffer()));
+    expect(first[3]).toBe(e164);
+    expect(second[3]).toBe(national);
+    expect(second[6]).toBe('Mobile Phone number repeats row 2');
+  });
+
   it('gives the file back with an Errors column when asked for .xlsx; passwords are not in it', async () => {
     const rows = [aRow(), aRow({ email: 'nope' })];
     const response = await upload(await workbook(rows), { accept: XLSX_MIME });
