@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/config';
 import { Metrics } from '../metrics/metrics.service';
 import { toKafkaMessage } from './event-encoding';
 import { EVENT_PUBLISHER, type EventPublisher } from './event-publisher';
-import { OutboxRepository, type Cursor } from './outbox.repository';
+import { OutboxRepository, type Cursor, type OutboxRow } from './outbox.repository';
 
 const LEASE = 'outbox-relay';
 const LEASE_TTL_MS = 15_000;
@@ -44,6 +44,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private leaseRenewedAt = 0;
   /** The last row published: the next read starts after it. */
   private cursor?: Cursor;
+  /** The batch after the cursor, read while the previous batch was being published. */
+  private readAhead?: Promise<OutboxRow[]>;
   private marking?: Promise<void>;
   readonly state: RelayState = { running: false, holdsLease: false };
 
@@ -70,6 +72,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    await this.readAhead?.catch(() => undefined);
+    this.readAhead = undefined;
     await this.flushMarks().catch(() => undefined);
     this.state.running = false;
     if (this.state.holdsLease) await this.outbox.releaseLease(LEASE, this.owner).catch(() => undefined);
@@ -83,26 +87,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * One pass: publishes the next batch if this replica holds the lease; returns how many.
-   * Marking a batch sent overlaps with reading the next one, but the next is published
-   * only once the previous is marked, so a failure can only re-send, never reorder.
+   * The database and Kafka work side by side: while a batch is published, the next one is
+   * read and the previous one is marked sent. Batches go out one after the other. If a
+   * mark fails, reading starts again at the oldest unsent row: the unmarked batches go
+   * out again, in their order, as after a crash (at least once, never reordered).
    */
   async relayOnce(): Promise<number> {
     if (!this.publisher) return 0;
     if (!(await this.holdLease())) return 0;
-    const rows = await this.outbox.unsent(this.config.events.batchSize, this.cursor);
-    await this.flushMarks();
-    if (rows.length === 0) return 0;
-    await this.publisher.publish(rows.map((row) => toKafkaMessage(row, this.config.events.encoding)));
-    this.metrics.eventsPublished.inc(rows.length);
+    const rows = await (this.readAhead ?? this.outbox.unsent(this.config.events.batchSize, this.cursor));
+    this.readAhead = undefined;
+    if (rows.length === 0) {
+      await this.flushMarks();
+      return 0;
+    }
     const last = rows[rows.length - 1];
     this.cursor = { txid: last.txid, id: last.id };
+    this.readAhead = this.outbox.unsent(this.config.events.batchSize, this.cursor);
+    // Observed here so a failure is not an unhandled rejection; the next pass reports it.
+    this.readAhead.catch(() => undefined);
+    await this.publisher.publish(rows.map((row) => toKafkaMessage(row, this.config.events.encoding)));
+    this.metrics.eventsPublished.inc(rows.length);
+    this.state.lastPublishedAt = this.clock.now();
+    await this.flushMarks();
     this.marking = this.outbox.markSent(
       rows.map((row) => row.id),
       this.clock.now(),
     );
-    // Observed here so a failure is not an unhandled rejection; flushMarks reports it.
     this.marking.catch(() => undefined);
-    this.state.lastPublishedAt = this.clock.now();
     return rows.length;
   }
 
@@ -112,10 +124,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       await marking;
     } catch (error) {
-      // Read from the oldest unsent row again: the unmarked batch goes out once more.
-      this.cursor = undefined;
+      // Read from the oldest unsent row again: the unmarked batches go out once more.
+      this.restartReading();
       throw error;
     }
+  }
+
+  /** Forgets where reading was: the next pass starts at the oldest unsent row. */
+  private restartReading(): void {
+    this.cursor = undefined;
+    this.readAhead = undefined;
   }
 
   private async holdLease(): Promise<boolean> {
@@ -123,7 +141,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.state.holdsLease && now - this.leaseRenewedAt < LEASE_RENEW_MS) return true;
     this.state.holdsLease = await this.outbox.holdLease(LEASE, this.owner, LEASE_TTL_MS);
     this.leaseRenewedAt = now;
-    if (!this.state.holdsLease) this.cursor = undefined;
+    if (!this.state.holdsLease) this.restartReading();
     return this.state.holdsLease;
   }
 
@@ -138,7 +156,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.state.lastError = undefined;
       } catch (error) {
         this.failures++;
-        this.cursor = undefined;
+        this.restartReading();
         this.state.lastError = (error as Error).message;
         if (this.failures === 1 || this.failures % 20 === 0) {
           this.logger.warn(`Outbox relay failed (${this.failures} in a row): ${this.state.lastError}`);

@@ -37,6 +37,27 @@ function expectOrderedPerLine(events: ReceivedEvent[]): void {
   }
 }
 
+/** Terminates the service's connections `times` times, 100 ms apart; returns how many it ended. */
+async function dropConnectionsWhile(target: TestDatabase, times: number): Promise<number> {
+  if (target.config.kind !== 'postgres') throw new Error('needs PostgreSQL');
+  const admin = new Client({ connectionString: target.config.url });
+  await admin.connect();
+  let ended = 0;
+  try {
+    for (let i = 0; i < times; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = 'mdn-provisioning'`,
+      );
+      ended += killed.rowCount ?? 0;
+    }
+  } finally {
+    await admin.end();
+  }
+  return ended;
+}
+
 describe('status events on a real Kafka broker', () => {
   let target: TestDatabase;
   let running: RunningApp;
@@ -122,7 +143,7 @@ describe('status events on a real Kafka broker', () => {
     });
   });
 
-  it('with the broker stopped in the middle of 1,000 changes, all arrive once it is back, in order per line', async () => {
+  it('with the broker stopped in the middle of 1,000 changes, all arrive once it is back, in order per line, even with the database dropping connections as they drain', async () => {
     const users = [];
     for (let i = 0; i < 50; i++)
       users.push((await admin.post('/v1/users', aUser({ network: 'att' }))).body as { id: string });
@@ -143,12 +164,16 @@ describe('status events on a real Kafka broker', () => {
     expect(ready.details.events.unsent).toBeGreaterThan(0);
 
     await launch(broker);
+    // While the backlog drains, the database drops every connection of the service now
+    // and then (as a restart does): reads and marks fail mid-stream and the relay resumes.
+    const dropped = dropConnectionsWhile(target, 5);
     const ids = new Set(users.map((user) => user.id));
     const events = await readTopic(
       topic,
       (all) => statusEvents(all).filter((event) => ids.has(event.key)).length >= 1000,
       120_000,
     );
+    expect(await dropped).toBeGreaterThan(0);
     const mine = statusEvents(events).filter((event) => ids.has(event.key));
     expect(mine).toHaveLength(1000);
     expectOrderedPerLine(mine);
