@@ -54,7 +54,7 @@ async function main() {
       ['service', 3931],
     ] as const;
     const rounds: Record<string, Measured[]> = {};
-    for (const [, port] of targets) await load(port, secret, 5_000, 1); // warm-up
+    for (const [, port] of targets) await load(port, secret, 15_000, 3); // warm-up (JIT, pools, caches)
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, port] of targets) {
         (rounds[name] ??= []).push(measured(await load(port, secret, PREPARED, SECONDS)));
