@@ -89,7 +89,7 @@ async function main() {
       }
       return events.length / (Number(process.hrtime.bigint() - started) / 1e9);
     };
-    // The relay: the same events from the outbox table, marked sent as they go. Rows read
+    // The relay: the same events from the outbox table, its mark moving as it goes. Rows read
     // a moment after one bulk insert cost PostgreSQL more on first touch (hint bits, no
     // visibility map) than a backlog that has waited, which VACUUM stands in for.
     const relayRound = async (events: OutboxMessage[], backlog: 'waited' | 'fresh') => {

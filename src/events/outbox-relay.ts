@@ -28,9 +28,10 @@ export interface RelayState {
 }
 
 /**
- * Publishes the outbox in order and marks rows sent. Nothing is published inside a
- * request: a change only writes its event row; this loop sends it when it can. Kafka
- * down: the rows wait (the backlog shows in readiness) and drain in order later.
+ * Publishes the outbox in order and moves its mark past what it sent. Nothing is
+ * published inside a request: a change only writes its event row; this loop sends it
+ * when it can. Kafka down: the rows wait (the backlog shows in readiness) and drain in
+ * order later.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -88,9 +89,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * One pass: publishes the next batch if this replica holds the lease; returns how many.
    * The database and Kafka work side by side: while a batch is published, the next one is
-   * read and the previous one is marked sent. Batches go out one after the other. If a
-   * mark fails, reading starts again at the oldest unsent row: the unmarked batches go
-   * out again, in their order, as after a crash (at least once, never reordered).
+   * read and the relay's mark moves past the previous one. Batches go out one after the
+   * other. If a mark fails, reading starts again after the stored mark: the unmarked
+   * batches go out again, in their order, as after a crash (at least once, never
+   * reordered).
    */
   async relayOnce(): Promise<number> {
     if (!this.publisher) return 0;
@@ -110,10 +112,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.metrics.eventsPublished.inc(rows.length);
     this.state.lastPublishedAt = this.clock.now();
     await this.flushMarks();
-    this.marking = this.outbox.markSent(
-      rows.map((row) => row.id),
-      this.clock.now(),
-    );
+    this.marking = this.outbox.markSentUpTo(this.cursor, this.clock.now());
     this.marking.catch(() => undefined);
     return rows.length;
   }
@@ -124,13 +123,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       await marking;
     } catch (error) {
-      // Read from the oldest unsent row again: the unmarked batches go out once more.
+      // Read from the stored mark again: the unmarked batches go out once more.
       this.restartReading();
       throw error;
     }
   }
 
-  /** Forgets where reading was: the next pass starts at the oldest unsent row. */
+  /** Forgets where reading was: the next pass starts after the stored mark. */
   private restartReading(): void {
     this.cursor = undefined;
     this.readAhead = undefined;

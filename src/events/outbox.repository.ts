@@ -20,30 +20,42 @@ export interface OutboxRow extends StoredEvent {
  */
 const SETTLED = `txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
 
+/** The relay's name for its mark (one relay publishes the outbox, holding its lease). */
+const RELAY = 'outbox-relay';
+const BEFORE_EVERYTHING: Cursor = { txid: -1n, id: -1n };
+
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  /** Unsent settled rows in order, after `cursor` when given (rows being marked sent). */
-  unsent(limit: number, cursor?: Cursor): Promise<OutboxRow[]> {
-    return this.settledAfter(cursor, limit, 'AND sent_at IS NULL');
+  /** Unsent settled rows in order: after `cursor`, or else after the relay's mark. */
+  async unsent(limit: number, cursor?: Cursor): Promise<OutboxRow[]> {
+    return this.settledAfter(cursor ?? (await this.sentUpTo()) ?? BEFORE_EVERYTHING, limit);
   }
 
   /** The "changes since" feed: settled events after the cursor, sent or not. */
   after(cursor: Cursor | undefined, limit: number): Promise<OutboxRow[]> {
-    return this.settledAfter(cursor, limit, '');
+    return this.settledAfter(cursor ?? BEFORE_EVERYTHING, limit);
   }
 
-  async markSent(ids: bigint[], at: Date): Promise<void> {
+  /** Everything up to `upTo` is sent. The mark only moves forward, whatever the order of calls. */
+  async markSentUpTo(upTo: Cursor, at: Date): Promise<void> {
     await this.database.prisma.$executeRaw`
-      UPDATE outbox_events SET sent_at = ${at} WHERE id = ANY(${ids}::bigint[]) AND sent_at IS NULL`;
+      INSERT INTO outbox_offsets AS o (name, txid, id, updated_at) VALUES (${RELAY}, ${upTo.txid}, ${upTo.id}, ${at})
+      ON CONFLICT (name) DO UPDATE SET txid = EXCLUDED.txid, id = EXCLUDED.id, updated_at = EXCLUDED.updated_at
+        WHERE (o.txid, o.id) < (EXCLUDED.txid, EXCLUDED.id)`;
   }
 
-  private settledAfter(cursor: Cursor | undefined, limit: number, filter: string): Promise<OutboxRow[]> {
-    const from = cursor ?? { txid: -1n, id: -1n };
+  /** The last event the relay has sent, if it has sent any. */
+  async sentUpTo(): Promise<Cursor | undefined> {
+    const mark = await this.database.prisma.outboxOffset.findUnique({ where: { name: RELAY } });
+    return mark ? { txid: mark.txid, id: mark.id } : undefined;
+  }
+
+  private settledAfter(from: Cursor, limit: number): Promise<OutboxRow[]> {
     return this.database.prisma.$queryRawUnsafe<OutboxRow[]>(
       `SELECT id, txid, event_id::text AS "eventId", event_type AS "eventType", key, payload, created_at AS "createdAt"
-       FROM outbox_events WHERE (txid, id) > ($1::bigint, $2::bigint) AND ${SETTLED} ${filter}
+       FROM outbox_events WHERE (txid, id) > ($1::bigint, $2::bigint) AND ${SETTLED}
        ORDER BY txid, id LIMIT $3`,
       from.txid,
       from.id,
@@ -51,17 +63,27 @@ export class OutboxRepository {
     );
   }
 
+  /** Events after the relay's mark: how many, and when the oldest was written. */
   async backlog(): Promise<{ unsent: number; oldest: Date | null }> {
+    const from = (await this.sentUpTo()) ?? BEFORE_EVERYTHING;
     const [row] = await this.database.prisma.$queryRaw<{ unsent: number; oldest: Date | null }[]>`
-      SELECT count(*)::int AS unsent, min(created_at) AS oldest FROM outbox_events WHERE sent_at IS NULL`;
+      SELECT count(*)::int AS unsent, min(created_at) AS oldest FROM outbox_events
+      WHERE (txid, id) > (${from.txid}::bigint, ${from.id}::bigint)`;
     return row;
   }
 
-  /** Deletes sent rows older than `before`, a batch at a time; returns how many. */
+  /**
+   * Deletes sent events written before `before`, oldest first, a batch at a time; returns
+   * how many. Events come in (txid, id) order, which follows their writing closely
+   * enough: an old event behind a newer one waits for the next pass.
+   */
   async deleteSentBefore(before: Date, batch = 10_000): Promise<number> {
+    const sent = await this.sentUpTo();
+    if (!sent) return 0;
     return this.database.prisma.$executeRaw`
-      DELETE FROM outbox_events WHERE id IN (
-        SELECT id FROM outbox_events WHERE sent_at < ${before} ORDER BY sent_at LIMIT ${batch})`;
+      DELETE FROM outbox_events WHERE created_at < ${before} AND id IN (
+        SELECT id FROM outbox_events WHERE (txid, id) <= (${sent.txid}::bigint, ${sent.id}::bigint)
+        ORDER BY txid, id LIMIT ${batch})`;
   }
 
   /**
