@@ -21,7 +21,10 @@ export type DomainErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'carrier_unavailable'
-  | 'carrier_rejected';
+  | 'carrier_rejected'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'database_unavailable';
 
 export interface FieldProblem {
   field: string;
@@ -59,4 +62,19 @@ export class CarrierUnavailableError extends DomainError {
 /** A carrier refused a request (a 4xx): retrying the same request will not help. */
 export class CarrierRejectedError extends DomainError {
   readonly code = 'carrier_rejected';
+}
+
+/** A body, or what it expands to, is over a limit; the message names the limit. */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+}
+
+/** The route does not take this content type; the message names the ones it takes. */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'unsupported_media_type';
+}
+
+/** The database cannot be reached now; the caller should retry later (503, Retry-After). */
+export class DatabaseUnavailableError extends DomainError {
+  readonly code = 'database_unavailable';
 }

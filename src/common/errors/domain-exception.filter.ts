@@ -19,6 +19,9 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   forbidden: HttpStatus.FORBIDDEN,
   carrier_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
   carrier_rejected: HttpStatus.BAD_GATEWAY,
+  payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  database_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export interface ErrorBody {
