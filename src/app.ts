@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { SystemClock, type Clock } from './common/clock';
 import type { AppConfig } from './config/config';
 import { openDatabase } from './database/database';
+import { installEdgeChecks } from './http/edge';
 import { attachSimulator, startSimulator } from './simulator/embedded-simulator';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -31,14 +32,18 @@ export async function createApp(
   }
   const database = await openDatabase(config.database, bootLogger);
   try {
+    const adapter = new FastifyAdapter({
+      bodyLimit: MAX_BODY_BYTES,
+      forceCloseConnections: 'idle',
+      requestIdHeader: false,
+      genReqId: requestId,
+      // `//v1/users` is the same route as `/v1/users`, so it meets the same checks.
+      routerOptions: { ignoreDuplicateSlashes: true },
+    });
+    const edge = installEdgeChecks(adapter.getInstance());
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot(config, database, overrides.clock ?? new SystemClock()),
-      new FastifyAdapter({
-        bodyLimit: MAX_BODY_BYTES,
-        forceCloseConnections: 'idle',
-        requestIdHeader: false,
-        genReqId: requestId,
-      }),
+      adapter,
       // Webhook signatures are over the exact bytes received.
       { bufferLogs: true, rawBody: true },
     );
@@ -50,7 +55,7 @@ export async function createApp(
       .addHook('onRequest', async (request, reply) => {
         reply.header('x-request-id', request.id);
       });
-    mountOpenApi(app);
+    if (config.http.docsEnabled) edge.publicRoutes(() => mountOpenApi(app));
     return app;
   } catch (error) {
     await database.close();

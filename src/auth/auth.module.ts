@@ -1,9 +1,24 @@
-import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
 import { ApiAuthGuard } from './api-auth.guard';
+import { installAuthentication } from './authenticate.hook';
 import { TokenVerifier } from './token-verifier';
 
 @Module({
   providers: [TokenVerifier, { provide: APP_GUARD, useClass: ApiAuthGuard }],
 })
-export class AuthModule {}
+export class AuthModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly tokens: TokenVerifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    installAuthentication(fastify, this.tokens, this.config.auth.metricsToken);
+  }
+}

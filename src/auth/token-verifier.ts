@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { jwtVerify } from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
 import { APP_CONFIG } from '../config/config.module';
 import { ROLES, type Role } from '../config/admin-tokens';
 import type { AppConfig } from '../config/config';
@@ -44,7 +44,9 @@ export class TokenVerifier {
         algorithms: ['HS256'],
         issuer: jwt.issuer,
         audience: jwt.audience,
+        requiredClaims: ['exp'],
       });
+      if (!withinLifetime(payload, jwt.maxLifetimeSeconds)) return undefined;
       const role = payload.role;
       if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return undefined;
       return { subject: payload.sub ?? 'jwt', role: role as Role };
@@ -52,6 +54,18 @@ export class TokenVerifier {
       return undefined;
     }
   }
+}
+
+/**
+ * A stolen token is good until it expires, so tokens must expire soon: neither its
+ * remaining time nor, when it says when it was issued, its whole lifetime may pass the
+ * configured maximum.
+ */
+function withinLifetime(payload: JWTPayload, maxLifetimeSeconds: number): boolean {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = payload.exp ?? 0;
+  if (exp - now > maxLifetimeSeconds) return false;
+  return payload.iat === undefined || exp - payload.iat <= maxLifetimeSeconds;
 }
 
 function digest(value: string): Buffer {

@@ -14,10 +14,15 @@ const optionalText = z
 const optionalUrl = optionalText.pipe(
   z.url({ message: 'must be an http(s) URL', protocol: /^https?$/ }).optional(),
 );
-const webhookSecret = optionalText.pipe(
+/** One or more secrets, comma-separated, so a sender can rotate its key without dual-signing. */
+const webhookSecrets = optionalText.pipe(
   z
     .string()
-    .regex(/^whsec_[A-Za-z0-9+/]{24,}={0,2}$/, 'must be whsec_ followed by at least 18 bytes of base64')
+    .regex(
+      /^whsec_[A-Za-z0-9+/]{24,}={0,2}(,\s*whsec_[A-Za-z0-9+/]{24,}={0,2})*$/,
+      'must be whsec_ followed by at least 18 bytes of base64 (several: comma-separated)',
+    )
+    .transform((value) => value.split(',').map((secret) => secret.trim()))
     .optional(),
 );
 const flag = z
@@ -51,6 +56,14 @@ export const configSchema = z.object({
   JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_ISSUER: optionalText,
   JWT_AUDIENCE: optionalText,
+  JWT_MAX_LIFETIME_HOURS: z.coerce
+    .number({ message: 'must be a number' })
+    .positive('must be above 0')
+    .max(24 * 30, 'must be at most 720')
+    .default(24),
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  DOCS_ENABLED: flag.optional(),
+  MAX_FUTURE_SKEW_MINUTES: integer(0, 1440).default(5),
 
   STALE_AFTER_DAYS: integer(1, 3650).default(30),
 
@@ -60,10 +73,10 @@ export const configSchema = z.object({
   SMS_GATEWAY_URL: optionalUrl,
   NUMBER_LOOKUP_URL: optionalUrl,
   CARRIER_API_KEY: optionalText,
-  CARRIER_VERIZON_WEBHOOK_SECRET: webhookSecret,
-  CARRIER_ATT_WEBHOOK_SECRET: webhookSecret,
-  CARRIER_TMOBILE_WEBHOOK_SECRET: webhookSecret,
-  SMS_WEBHOOK_SECRET: webhookSecret,
+  CARRIER_VERIZON_WEBHOOK_SECRET: webhookSecrets,
+  CARRIER_ATT_WEBHOOK_SECRET: webhookSecrets,
+  CARRIER_TMOBILE_WEBHOOK_SECRET: webhookSecrets,
+  SMS_WEBHOOK_SECRET: webhookSecrets,
   WEBHOOK_RECEIPT_RETENTION_HOURS: integer(1, 24 * 365).default(168),
   CARRIER_SIMULATOR: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).default('auto'),
   CARRIER_TIMEOUT_MS: integer(100, 60_000).default(5_000),

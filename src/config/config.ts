@@ -12,7 +12,15 @@ export class ConfigError extends Error {
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; shutdownTimeoutMs: number };
+  http: {
+    host: string;
+    port: number;
+    shutdownTimeoutMs: number;
+    /** The OpenAPI page at /docs: on outside production unless turned off. */
+    docsEnabled: boolean;
+    /** Callbacks, replies and sightings stamped further ahead than this are refused. */
+    maxFutureSkewMs: number;
+  };
   logLevel: string;
   database:
     | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean }
@@ -26,7 +34,9 @@ export interface AppConfig {
       };
   auth: {
     staticTokens: AdminToken[];
-    jwt?: { secret: string; issuer?: string; audience?: string };
+    jwt?: { secret: string; issuer?: string; audience?: string; maxLifetimeSeconds: number };
+    /** When set, /metrics needs it as a bearer token. */
+    metricsToken?: string;
   };
   staleAfterDays: number;
   carriers: CarriersConfig;
@@ -53,8 +63,11 @@ export interface CarriersConfig {
   smsGatewayUrl?: string;
   numberLookupUrl?: string;
   apiKey?: string;
-  /** Standard Webhooks secrets (`whsec_...`) per network and for the SMS gateway. */
-  webhookSecrets: Partial<Record<Network | 'sms', string>>;
+  /**
+   * Standard Webhooks secrets (`whsec_...`) per network and for the SMS gateway; any of a
+   * source's secrets is accepted, so a key is rotated by adding the new one first.
+   */
+  webhookSecrets: Partial<Record<Network | 'sms', string[]>>;
   /** How long delivery ids are kept to answer replays: beyond any sender's retry schedule. */
   webhookReceiptRetentionHours: number;
   /** Start the in-repo carrier simulator and point every client at it. */
@@ -85,7 +98,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   return {
     env: raw.NODE_ENV,
-    http: { host: raw.HOST, port: raw.PORT, shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS },
+    http: {
+      host: raw.HOST,
+      port: raw.PORT,
+      shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+      docsEnabled: raw.DOCS_ENABLED ?? raw.NODE_ENV !== 'production',
+      maxFutureSkewMs: raw.MAX_FUTURE_SKEW_MINUTES * 60_000,
+    },
     logLevel: raw.LOG_LEVEL,
     database: raw.DATABASE_URL
       ? {
@@ -100,8 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: {
       staticTokens: tokens.tokens,
       jwt: raw.JWT_SECRET
-        ? { secret: raw.JWT_SECRET, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE }
+        ? {
+            secret: raw.JWT_SECRET,
+            issuer: raw.JWT_ISSUER,
+            audience: raw.JWT_AUDIENCE,
+            maxLifetimeSeconds: Math.round(raw.JWT_MAX_LIFETIME_HOURS * 3600),
+          }
         : undefined,
+      metricsToken: raw.METRICS_TOKEN,
     },
     staleAfterDays: raw.STALE_AFTER_DAYS,
     carriers,

@@ -55,9 +55,14 @@ function encodeCursor(txid: bigint, id: bigint): string {
   return Buffer.from(`${txid}.${id}`).toString('base64url');
 }
 
+/** Both parts are PostgreSQL bigints; anything else was not given out by this API. */
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 function decodeCursor(cursor: string): Cursor {
-  const match = /^(\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match)
+  const match = /^(\d{1,19})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const decoded = match ? { txid: BigInt(match[1]), id: BigInt(match[2]) } : undefined;
+  if (!decoded || decoded.txid > MAX_BIGINT || decoded.id > MAX_BIGINT) {
     throw new ValidationFailedError([{ field: 'after', reason: 'is not a cursor this API gave out' }]);
-  return { txid: BigInt(match[1]), id: BigInt(match[2]) };
+  }
+  return decoded;
 }

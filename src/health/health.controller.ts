@@ -1,10 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { PublicRoute } from '../auth/roles';
 import { HealthCheck, HealthCheckService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { DatabaseHealthIndicator } from './database.health';
 import { ReadinessChecks } from './readiness-checks';
 
+/** Probes: answered without a token, and with nothing a stranger could use. */
 @ApiTags('health')
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -12,11 +12,12 @@ export async function startSimulator(
   config: AppConfig,
 ): Promise<{ instance: CarrierSimulator; config: AppConfig }> {
   const given = config.carriers.webhookSecrets;
+  // The simulator signs with a source's first (newest) secret.
   const secrets = {
-    verizon: given.verizon ?? newWebhookSecret(),
-    att: given.att ?? newWebhookSecret(),
-    tmobile: given.tmobile ?? newWebhookSecret(),
-    sms: given.sms ?? newWebhookSecret(),
+    verizon: given.verizon?.[0] ?? newWebhookSecret(),
+    att: given.att?.[0] ?? newWebhookSecret(),
+    tmobile: given.tmobile?.[0] ?? newWebhookSecret(),
+    sms: given.sms?.[0] ?? newWebhookSecret(),
   };
   const instance = await new CarrierSimulator({ secrets, autoReply: 'YES', callbackDelayMs: 500 }).start();
   const carriers = {
@@ -24,7 +25,7 @@ export async function startSimulator(
     urls: Object.fromEntries(NETWORK_KEYS.map((network) => [network, instance.urlOf(network)])),
     smsGatewayUrl: instance.urlOf('sms'),
     numberLookupUrl: instance.urlOf('lookup'),
-    webhookSecrets: secrets,
+    webhookSecrets: Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [source, [secret]])),
   };
   return { instance, config: { ...config, carriers } };
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/commo
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequiresRole } from '../auth/roles';
+import { AcceptsBody } from '../http/route-policy';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ProvisioningQueries } from '../provisioning/provisioning.queries';
 import { parseImportSheet } from './import-sheet';
@@ -10,6 +11,9 @@ import { errorsWorkbook, readFirstSheet, templateWorkbook, XLSX_MIME } from './u
 
 /** Users per import file: bigger files are split, so one request stays short. */
 export const MAX_IMPORT_ROWS = 1_000;
+
+/** Import files are bigger than the 64 KiB every other body is held to. */
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -35,6 +39,7 @@ export class UserImportController {
   @Post()
   @HttpCode(201)
   @RequiresRole('admin')
+  @AcceptsBody([XLSX_MIME], MAX_IMPORT_BYTES)
   @ApiConsumes(XLSX_MIME)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   async import(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {

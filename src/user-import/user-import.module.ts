@@ -6,9 +6,6 @@ import { ImportUsers } from './import-users.usecase';
 import { UserImportController } from './user-import.controller';
 import { XLSX_MIME } from './users-workbook';
 
-/** Import files are bigger than the 64 KiB every other body is held to. */
-const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
-
 @Module({
   imports: [ProvisioningModule],
   controllers: [UserImportController],
@@ -17,12 +14,11 @@ const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export class UserImportModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
+  /** Only the import route reads this type (its policy says so), with its own size limit. */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addContentTypeParser(
-      XLSX_MIME,
-      { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES },
-      (_request, body, done) => done(null, body),
+    fastify.addContentTypeParser(XLSX_MIME, { parseAs: 'buffer' }, (_request, body, done) =>
+      done(null, body),
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConflictError } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
+import { isUniqueViolation } from '../database/errors';
 
 /**
  * How long a claimed delivery may stay unfinished before a retry may take it over: longer
@@ -16,15 +17,25 @@ export const CLAIM_EXPIRES_AFTER_SECONDS = 120;
  * first is still at work is asked to retry (409) rather than told it is done. If the
  * process dies mid-way the claim expires and a retry takes it over: no callback is lost.
  */
+/** A delivery is known by its payload's own id and by the sender's `webhook-id`. */
+export interface DeliveryIds {
+  payloadId: string;
+  webhookId: string;
+}
+
 @Injectable()
 export class WebhookReceiptsRepository {
   private readonly logger = new Logger(WebhookReceiptsRepository.name);
 
   constructor(private readonly database: DatabaseService) {}
 
-  async once<T>(source: string, externalId: string, work: () => Promise<T>): Promise<T | 'duplicate'> {
-    if (!(await this.claim(source, externalId))) {
-      if (await this.completed(source, externalId)) return 'duplicate';
+  async once<T>(source: string, ids: DeliveryIds, work: () => Promise<T>): Promise<T | 'duplicate'> {
+    const externalId = ids.payloadId;
+    const claim = await this.claim(source, ids);
+    if (claim !== 'claimed') {
+      if (await this.completed(source, claim === 'taken' ? { externalId } : { webhookId: ids.webhookId })) {
+        return 'duplicate';
+      }
       throw new ConflictError(`Delivery ${externalId} is still being processed; retry later`, {
         source,
         id: externalId,
@@ -45,19 +56,31 @@ export class WebhookReceiptsRepository {
     return result;
   }
 
-  /** Takes the id unless it is completed or another attempt holds a fresh claim on it. */
-  private async claim(source: string, externalId: string): Promise<boolean> {
-    const claimed = await this.database.prisma.$executeRaw`
-      INSERT INTO webhook_receipts AS r (source, external_id) VALUES (${source}, ${externalId})
-      ON CONFLICT (source, external_id) DO UPDATE SET received_at = now()
-        WHERE r.completed_at IS NULL
-          AND r.received_at < now() - make_interval(secs => ${CLAIM_EXPIRES_AFTER_SECONDS})`;
-    return claimed === 1;
+  /**
+   * Takes the payload id unless it is completed or another attempt holds a fresh claim on
+   * it; `webhook-id` taken by another payload's receipt is a duplicate of that one.
+   */
+  private async claim(source: string, ids: DeliveryIds): Promise<'claimed' | 'taken' | 'webhook-id-taken'> {
+    try {
+      const claimed = await this.database.prisma.$executeRaw`
+        INSERT INTO webhook_receipts AS r (source, external_id, webhook_id)
+        VALUES (${source}, ${ids.payloadId}, ${ids.webhookId})
+        ON CONFLICT (source, external_id) DO UPDATE SET received_at = now(), webhook_id = excluded.webhook_id
+          WHERE r.completed_at IS NULL
+            AND r.received_at < now() - make_interval(secs => ${CLAIM_EXPIRES_AFTER_SECONDS})`;
+      return claimed === 1 ? 'claimed' : 'taken';
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'webhook-id-taken';
+      throw error;
+    }
   }
 
-  private async completed(source: string, externalId: string): Promise<boolean> {
-    const receipt = await this.database.prisma.webhookReceipt.findUnique({
-      where: { source_externalId: { source, externalId } },
+  private async completed(
+    source: string,
+    key: { externalId: string } | { webhookId: string },
+  ): Promise<boolean> {
+    const receipt = await this.database.prisma.webhookReceipt.findFirst({
+      where: { source, ...key },
       select: { completedAt: true },
     });
     // Gone meanwhile: the other attempt failed and gave it back; the sender should retry.

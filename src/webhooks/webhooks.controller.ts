@@ -1,14 +1,19 @@
-import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { HandlePortOut } from '../activation/handle-port-out.usecase';
 import { PublicRoute } from '../auth/roles';
+import { MultilineFields } from '../http/route-policy';
 import { ApplyCarrierCallback } from '../carriers/usecases/apply-carrier-callback.usecase';
 import { normalizeMdn } from '../provisioning/domain/mdn';
 import type { Network } from '../provisioning/domain/networks';
 import { NetworkPipe } from '../provisioning/http/parse-id.pipe';
 import { HandleOptInReply } from '../opt-in/handle-opt-in-reply.usecase';
 import { Metrics } from '../metrics/metrics.service';
+import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { refuseFutureTime } from '../http/time-sanity';
 import {
   carrierCallbackSchema,
   parsePayload,
@@ -41,31 +46,36 @@ export class WebhooksController {
     private readonly portOut: HandlePortOut,
     private readonly replies: HandleOptInReply,
     private readonly metrics: Metrics,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post('carriers/:network')
   @HttpCode(200)
   async carrier(@Param('network', NetworkPipe) network: Network, @Req() request: RawRequest) {
-    const body = parsePayload(
-      carrierCallbackSchema,
-      this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers),
-    );
+    const delivery = this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers);
+    const body = parsePayload(carrierCallbackSchema, delivery.body);
+    this.refuseFuture('occurredAt', body.occurredAt);
     const callback = { ...body, mdn: toE164(body.mdn) };
-    const result = await this.receipts.once(network, callback.callbackId, () =>
-      this.apply(network, callback),
-    );
+    const ids = { payloadId: callback.callbackId, webhookId: delivery.webhookId };
+    const result = await this.receipts.once(network, ids, () => this.apply(network, callback));
     return this.answer(network, result);
   }
 
   @Post('sms')
   @HttpCode(200)
+  @MultilineFields('text')
   async sms(@Req() request: RawRequest) {
-    const body = parsePayload(
-      smsReplySchema,
-      this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers),
-    );
-    const result = await this.receipts.once('sms', body.messageId, () => this.replies.execute(body));
+    const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
+    const body = parsePayload(smsReplySchema, delivery.body);
+    this.refuseFuture('receivedAt', body.receivedAt);
+    const ids = { payloadId: body.messageId, webhookId: delivery.webhookId };
+    const result = await this.receipts.once('sms', ids, () => this.replies.execute(body));
     return this.answer('sms', result);
+  }
+
+  private refuseFuture(field: string, at: Date): void {
+    refuseFutureTime(field, at, this.clock.now(), this.config.http.maxFutureSkewMs);
   }
 
   private answer(source: Network | 'sms', result: 'duplicate' | Record<string, unknown>) {

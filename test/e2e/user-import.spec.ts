@@ -193,8 +193,10 @@ describe.each(DATABASE_KINDS)('user import from Excel on %s', (_kind, createData
     expect(await garbage.json()).toMatchObject({
       details: [{ field: 'file', reason: expect.stringContaining('.xlsx') }],
     });
+    // The route reads spreadsheets only: anything else is refused unread, naming the type.
     const json = await upload(JSON.stringify({ users: [] }), { type: 'application/json' });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(415);
+    expect(((await json.json()) as { message: string }).message).toContain(XLSX_MIME);
     const text = await upload('a,b', { type: 'text/csv' });
     expect(text.status).toBe(415);
   });

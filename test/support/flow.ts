@@ -10,6 +10,7 @@ export interface FlowHarness {
   running: RunningApp;
   admin: ApiClient;
   clock: ManualClock;
+  database: TestDatabase;
   /** Runs a job pass by class, as the scheduler would. */
   runJob(job: abstract new (...args: never[]) => { run(): Promise<number> }): Promise<number>;
   stop(): Promise<void>;
@@ -57,6 +58,7 @@ export async function startFlow(
     simulator,
     running,
     clock,
+    database: target,
     admin: apiClient(running.baseUrl, 'admin'),
     runJob: (job) => running.app.get(job).run(),
     stop: async () => {

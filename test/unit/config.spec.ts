@@ -81,7 +81,7 @@ describe('loadConfig', () => {
 
   it('refuses a webhook secret that is not whsec_ base64', () => {
     expect(problemsOf({ SMS_WEBHOOK_SECRET: 'plain-secret' })).toEqual([
-      'SMS_WEBHOOK_SECRET: must be whsec_ followed by at least 18 bytes of base64',
+      'SMS_WEBHOOK_SECRET: must be whsec_ followed by at least 18 bytes of base64 (several: comma-separated)',
     ]);
   });
 

@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../../auth/roles';
 import { Clock } from '../../common/clock';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config';
+import { refuseFutureTime } from '../../http/time-sanity';
 import type { Network } from '../domain/networks';
 import { ProvisioningQueries } from '../provisioning.queries';
 import { ChangeLineStatus } from '../usecases/change-line-status.usecase';
@@ -18,6 +21,7 @@ export class NetworksController {
     private readonly changeLineStatus: ChangeLineStatus,
     private readonly recordSighting: RecordSighting,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -60,7 +64,9 @@ export class NetworksController {
     @Body() body: RecordSightingDto,
   ) {
     await this.queries.user(id);
-    const seenAt = body.seenAt ? new Date(body.seenAt) : this.clock.now();
+    const now = this.clock.now();
+    const seenAt = body.seenAt ? new Date(body.seenAt) : now;
+    refuseFutureTime('seenAt', seenAt, now, this.config.http.maxFutureSkewMs);
     const line = await this.recordSighting.execute({ userId: id, network, seenAt });
     return this.queries.presentLine(line);
   }

@@ -1,26 +1,29 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { NETWORK_KEYS, type Network } from '../domain/networks';
 import { IsMdn } from './is-mdn.validator';
+
+/** Mandatory names must hold something besides spaces. */
+const IsNotBlank = () => Matches(/\S/, { message: '$property must not be blank' });
 
 const USER_STATUSES = ['ACTIVE', 'SUSPENDED', 'DELETED', 'LOCKED'] as const;
 
 export class RegisterUserDto {
   @ApiProperty({ example: 'Ada' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   firstName!: string;
 
   @ApiProperty({ example: 'Lovelace' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   lastName!: string;
 
   @ApiProperty({ example: 'ada.lovelace' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   username!: string;
 

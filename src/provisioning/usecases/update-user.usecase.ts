@@ -1,6 +1,6 @@
 import { Clock } from '../../common/clock';
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { normalizeMdn } from '../domain/mdn';
 import { UsersRepository, type UserChanges, type UserWithLines } from '../persistence/users.repository';
 import { DeleteUser } from './delete-user.usecase';
@@ -17,6 +17,12 @@ export class UpdateUser {
   async execute(id: string, changes: UserChanges): Promise<UserWithLines> {
     const existing = await this.users.findById(id);
     if (!existing) throw new NotFoundError(`No user ${id}`);
+    // The console's rule: a deleted user is not restored or edited; register anew instead.
+    if (existing.status === 'DELETED') {
+      throw new ConflictError('A deleted user cannot be changed (rule: deleted_is_final)', {
+        rule: 'deleted_is_final',
+      });
+    }
     if (changes.status === 'DELETED') {
       const { status, ...rest } = changes;
       if (Object.keys(rest).length > 0) await this.applyChanges(id, rest);
