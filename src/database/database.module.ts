@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Database } from './database';
+import { DatabaseOutage } from './database-outage';
 import { DATABASE, DatabaseService } from './database.service';
 
 @Global()
@@ -9,8 +10,8 @@ export class DatabaseModule {
   static forRoot(database: Database): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE, useValue: database }, DatabaseService],
-      exports: [DatabaseService],
+      providers: [{ provide: DATABASE, useValue: database }, DatabaseService, DatabaseOutage],
+      exports: [DatabaseService, DatabaseOutage],
     };
   }
 }

@@ -77,7 +77,14 @@ export function createPool(config: PostgresConfig, logger: DatabaseLogger): Pool
     statement_timeout: config.statementTimeoutMs,
     application_name: 'mdn-provisioning',
   });
-  pool.on('error', (error) => logger.error('PostgreSQL pool connection error', error));
+  // A server going away drops every idle connection at once: one line says so, not one
+  // per connection. The next connection made arms it again.
+  let reported = false;
+  pool.on('connect', () => (reported = false));
+  pool.on('error', (error) => {
+    if (!reported) logger.error('PostgreSQL dropped idle pool connections', error);
+    reported = true;
+  });
   return pool;
 }
 

@@ -6,7 +6,9 @@ import { ReadinessChecks } from './readiness-checks';
 
 @Global()
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
+  // Terminus would log every failed probe (every few seconds through an outage, with the
+  // failing details); the checks log what changed instead.
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [DatabaseHealthIndicator, ReadinessChecks],
   exports: [ReadinessChecks],

@@ -1,6 +1,7 @@
 import { DatabaseService } from '../../src/database/database.service';
 import { createEmbeddedDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { startApp, testConfig, type RunningApp } from '../support/app';
+import { readJson } from '../support/http';
 
 describe('health endpoints', () => {
   let target: TestDatabase;
@@ -58,10 +59,14 @@ describe('readiness when the database is gone', () => {
       await running.app.get(DatabaseService).onApplicationShutdown();
       const response = await fetch(`${running.baseUrl}/health/ready`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({
+      const body = await readJson(response);
+      expect(body).toMatchObject({
         status: 'error',
-        error: { database: { status: 'down' } },
+        error: { database: { status: 'down', kind: 'embedded', reason: 'failing' } },
       });
+      // A coarse reason only: what the driver said is for the log.
+      expect(body.error.database).not.toHaveProperty('message');
+      expect(JSON.stringify(body)).not.toMatch(/PGlite|is closed|prisma/i);
     } finally {
       await running.stop();
     }

@@ -8,6 +8,9 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { classifyDatabaseFault } from '../../database/database-fault';
+import { DatabaseOutage } from '../../database/database-outage';
+import { databaseUnavailable, RETRY_AFTER_SECONDS } from './database-unavailable';
 import { DomainError, type DomainErrorCode } from './domain-error';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
@@ -30,29 +33,36 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-/** Every error leaves the service as `{ error, message, details }`; a 500 shows only an id. */
+/**
+ * Every error leaves the service as `{ error, message, details }`; a 500 shows only an id.
+ * A database that cannot be reached is a 503 with Retry-After, logged once per outage by
+ * DatabaseOutage rather than once per request.
+ */
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(private readonly outage: DatabaseOutage) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const [status, body] = this.toResponse(exception);
+    if (body.error === 'database_unavailable') void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.status(status).send(body);
   }
 
   private toResponse(exception: unknown): [number, ErrorBody] {
-    if (exception instanceof DomainError) {
-      return [
-        STATUS_BY_CODE[exception.code],
-        { error: exception.code, message: exception.message, details: exception.details },
-      ];
-    }
+    if (exception instanceof DomainError) return fromDomainError(exception);
     if (exception instanceof HttpException) return fromHttpException(exception);
     const statusCode = (exception as { statusCode?: unknown }).statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       // Fastify's own refusals (body too large, bad content type, malformed JSON).
       return [statusCode, { error: httpErrorName(statusCode), message: (exception as Error).message }];
+    }
+    const fault = classifyDatabaseFault(exception);
+    if (fault) {
+      this.outage.refused(fault);
+      return fromDomainError(databaseUnavailable(fault));
     }
     const errorId = randomUUID();
     this.logger.error({ err: exception, errorId }, 'Unhandled error');
@@ -65,6 +75,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
       },
     ];
   }
+}
+
+function fromDomainError(error: DomainError): [number, ErrorBody] {
+  return [STATUS_BY_CODE[error.code], { error: error.code, message: error.message, details: error.details }];
 }
 
 function fromHttpException(exception: HttpException): [number, ErrorBody] {
