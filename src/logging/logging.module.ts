@@ -1,45 +1,36 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { maskMdnsDeep } from './mask';
-
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["webhook-signature"]',
-  'req.headers["x-api-key"]',
-  '*.password',
-  '*.token',
-  '*.secret',
-];
-
-/** Probes and scrapes arrive every few seconds and would drown the request log. */
-const isProbeOrScrape = (req: IncomingMessage) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '');
+import { writeAccessLog } from './access-log';
+import { loggerOptions } from './logger-options';
+import { openRequestLogContext } from './request-log-context';
 
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          formatters: { log: (object) => maskMdnsDeep(object) as Record<string, unknown> },
-          // Fastify assigns the id (see app.ts); this only falls back when it has not.
-          genReqId: (req) => (req as { id?: string }).id ?? randomUUID(),
-          autoLogging: { ignore: isProbeOrScrape },
-          transport:
-            config.env === 'development'
-              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-              : undefined,
-        },
-        // Lines logged inside a request carry only its id, not the whole request again.
-        quietReqLogger: true,
+        pinoHttp: loggerOptions(config),
+        // No pino-http middleware: on Fastify its default route ("{/*splat}") becomes
+        // "/{/*splat}" in @fastify/middie, which matches "/" alone, so it logged and
+        // bound request ids for almost nothing. Fastify hooks do both jobs below.
+        forRoutes: [],
       }),
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule {
+  /**
+   * Hooks are added here rather than in onModuleInit: Fastify runs onRequest hooks in
+   * the order they were added, and the request's log context has to open before any
+   * other hook (Nest middleware, authentication) logs or refuses the request.
+   */
+  constructor(adapterHost: HttpAdapterHost, logger: PinoLogger) {
+    const fastify = adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    openRequestLogContext(fastify, logger);
+    writeAccessLog(fastify, PinoLogger.root.child({ context: 'AccessLog' }));
+  }
+}

@@ -52,8 +52,9 @@ export const DATABASE_KINDS = [
   ['postgres', createPostgresDatabase],
 ] as const;
 
-export async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: adminDatabaseUrl() });
+/** Runs `sql` on the server's admin database, or on the one given. */
+export async function adminQuery(sql: string, database = adminDatabaseUrl()): Promise<void> {
+  const client = new Client({ connectionString: database });
   await client.connect();
   try {
     await client.query(sql);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const MAIN_JS = join(__dirname, '../../dist/src/main.js');
@@ -43,4 +44,25 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<Resp
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+/** A port nothing listens on right now, for a service that cannot report the one it took. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The complete JSON lines of a log, skipping anything else the process printed. */
+export function jsonLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .slice(0, -1)
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
