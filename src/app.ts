@@ -66,13 +66,11 @@ export async function createApp(
 
 /**
  * A caller's x-request-id is kept when it looks like an id (so it cannot inject text into
- * logs), otherwise a new one is made. Kept on the raw request too, where pino-http looks.
+ * logs), otherwise a new one is made.
  */
 function requestId(req: IncomingMessage | Http2ServerRequest): string {
   const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-  (req as { id?: string }).id = id;
-  return id;
+  return typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
 }
 
 /**

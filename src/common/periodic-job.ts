@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
+import { classifyDatabaseFault } from '../database/database-fault';
 
 /**
  * A job run every few seconds through @nestjs/schedule. Runs never overlap within one
@@ -36,8 +37,15 @@ export abstract class PeriodicJob implements OnModuleInit, OnApplicationShutdown
       .then((handled) => {
         if (handled > 0) this.logger.log(`Handled ${handled}`);
       })
-      .catch((error: unknown) => this.logger.error({ err: error }, 'Job pass failed'))
+      .catch((error: unknown) => this.failed(error))
       .finally(() => (this.running = undefined));
     await this.running;
+  }
+
+  /** A database outage is logged once by DatabaseOutage; here it is one short line a pass. */
+  private failed(error: unknown): void {
+    const fault = classifyDatabaseFault(error);
+    if (fault) this.logger.warn(`Job pass skipped: database ${fault.reason}`);
+    else this.logger.error({ err: error }, 'Job pass failed');
   }
 }

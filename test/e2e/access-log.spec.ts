@@ -105,9 +105,12 @@ describe('the access log', () => {
     expect(badJson.status).toBe(400);
     expect(badJson.line).toMatchObject({ method: 'POST', route: '/v1/users', statusCode: 400 });
 
-    const tooLarge = await send('/v1/users', postJson(JSON.stringify({ note: 'x'.repeat(70_000) })));
+    const tooLarge = await send(
+      '/v1/users',
+      postJson(JSON.stringify({ note: 'x'.repeat(70_000) }), TEST_TOKENS.admin),
+    );
     expect(tooLarge.status).toBe(413);
-    expect(tooLarge.line).toMatchObject({ route: '/v1/users', statusCode: 413 });
+    expect(tooLarge.line).toMatchObject({ route: '/v1/users', statusCode: 413, subject: 'static:admin' });
 
     const nowhere = await send(`/nowhere/${encodeURIComponent(mdn)}`);
     expect(nowhere.status).toBe(404);

@@ -71,7 +71,7 @@ describe('the service while its database is down', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as LogLine);
   /** pino-http's one line per request: its shape belongs to the access log, not to this test. */
-  const isAccessLog = (line: LogLine) => line.responseTime !== undefined;
+  const isAccessLog = (line: LogLine) => line.context === 'AccessLog';
 
   it('answers 503 with Retry-After, logs the outage once, and works again when PostgreSQL is back', async () => {
     expect((await api.get('/v1/users')).status).toBe(200);
