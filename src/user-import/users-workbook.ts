@@ -1,21 +1,24 @@
-import { readSheet } from 'read-excel-file/node';
 import writeXlsxFile from 'write-excel-file/node';
-import { ValidationFailedError } from '../common/errors/domain-error';
 import { ERRORS_HEADER, IMPORT_COLUMNS, headerOf, type ImportField } from './import-columns';
 import type { SheetCell } from './import-sheet';
 import type { CheckedRow } from './import-users.usecase';
+import { readSheetInChild } from './sheet-reader';
+import { WORKBOOK_LIMITS, type WorkbookLimits } from './workbook-limits';
+import { unpackWithinLimits } from './workbook-unpack';
 
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** The first sheet of an .xlsx file, as rows of cells. */
-export async function readFirstSheet(file: Buffer): Promise<SheetCell[][]> {
-  try {
-    return (await readSheet(file)) as SheetCell[][];
-  } catch (error) {
-    throw new ValidationFailedError([
-      { field: 'file', reason: `is not a readable .xlsx workbook (${(error as Error).message})` },
-    ]);
-  }
+/**
+ * The first sheet of an uploaded .xlsx file, as rows of cells, read within `limits`: a
+ * zip bomb or a sheet too costly to read is a 413 naming the limit, a file that is no
+ * workbook a 400. Inflating runs on the thread pool and parsing in another process, so
+ * the event loop keeps serving meanwhile.
+ */
+export async function readFirstSheet(
+  file: Buffer,
+  limits: WorkbookLimits = WORKBOOK_LIMITS,
+): Promise<SheetCell[][]> {
+  return readSheetInChild(await unpackWithinLimits(file, limits), limits);
 }
 
 /** The file an administrator fills in: the header row, mandatory columns marked in a note sheet. */
