@@ -24,7 +24,8 @@ export type DomainErrorCode =
   | 'carrier_rejected'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'database_unavailable';
+  | 'database_unavailable'
+  | 'idempotency_key_reused';
 
 export interface FieldProblem {
   field: string;
@@ -62,6 +63,18 @@ export class CarrierUnavailableError extends DomainError {
 /** A carrier refused a request (a 4xx): retrying the same request will not help. */
 export class CarrierRejectedError extends DomainError {
   readonly code = 'carrier_rejected';
+}
+
+/**
+ * An optimistic write lost a race: someone changed the row since it was read. Internal:
+ * the step is planned again against the winner's state, once (retryOnStaleWrite); only
+ * if that loses too does the caller see 409 `concurrent_change`. Not a business refusal.
+ */
+export class StaleWriteError extends Error {
+  constructor(message = 'The row changed while this change was being made') {
+    super(message);
+    this.name = 'StaleWriteError';
+  }
 }
 
 /** A body, or what it expands to, is over a limit; the message names the limit. */

@@ -11,7 +11,8 @@ import type { FastifyReply } from 'fastify';
 import { classifyDatabaseFault } from '../../database/database-fault';
 import { DatabaseOutage } from '../../database/database-outage';
 import { databaseUnavailable, RETRY_AFTER_SECONDS } from './database-unavailable';
-import { DomainError, type DomainErrorCode } from './domain-error';
+import { ReplayedAnswer } from '../../idempotency/idempotency.errors';
+import { DomainError, StaleWriteError, type DomainErrorCode } from './domain-error';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   validation_failed: HttpStatus.BAD_REQUEST,
@@ -25,7 +26,13 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   database_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  idempotency_key_reused: HttpStatus.UNPROCESSABLE_ENTITY,
 };
+
+/** The status a domain error is answered with: the one mapping, also used to store answers. */
+export function statusOf(error: DomainError): number {
+  return STATUS_BY_CODE[error.code];
+}
 
 export interface ErrorBody {
   error: string;
@@ -46,6 +53,14 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof ReplayedAnswer) {
+      void reply
+        .status(exception.statusCode)
+        .header('content-type', exception.contentType)
+        .header('idempotent-replayed', 'true')
+        .send(exception.body);
+      return;
+    }
     const [status, body] = this.toResponse(exception);
     if (body.error === 'database_unavailable') void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.status(status).send(body);
@@ -54,6 +69,9 @@ export class DomainExceptionFilter implements ExceptionFilter {
   private toResponse(exception: unknown): [number, ErrorBody] {
     if (exception instanceof DomainError) return fromDomainError(exception);
     if (exception instanceof HttpException) return fromHttpException(exception);
+    if (exception instanceof StaleWriteError) {
+      return [HttpStatus.CONFLICT, { error: 'concurrent_change', message: `${exception.message}; retry` }];
+    }
     const statusCode = (exception as { statusCode?: unknown }).statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       // Fastify's own refusals (body too large, bad content type, malformed JSON).

@@ -1,13 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
+import { ReconcileSignal } from '../../common/reconcile-signal';
 import { maskMdn } from '../../logging/mask';
 import type { Network } from '../../provisioning/domain/networks';
 import type { NetworkStatus } from '../../provisioning/domain/network-status';
 import { TransitionNotAllowedError } from '../../provisioning/domain/status-machine';
 import type { LineRecord } from '../../provisioning/persistence/line-record';
-import { LinesRepository } from '../../provisioning/persistence/lines.repository';
+import { LineLookup } from '../../provisioning/usecases/line-lookup.usecase';
 import { ChangeLineStatus } from '../../provisioning/usecases/change-line-status.usecase';
 import { RecordSighting } from '../../provisioning/usecases/record-sighting.usecase';
+import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
 
 export type CarrierStatus = Extract<
   NetworkStatus,
@@ -24,15 +27,20 @@ export interface ProvisioningUpdate {
 
 export type CallbackOutcome = { applied: true } | { applied: false; why: string };
 
-/** A carrier's word on a line: applied if it is the newest, kept in the history either way. */
+/**
+ * A carrier's word on a line: applied if it is the newest, kept in the history either
+ * way. It answers whatever request was outstanding, and the reconciler looks again.
+ */
 @Injectable()
 export class ApplyCarrierCallback {
   private readonly logger = new Logger(ApplyCarrierCallback.name);
 
   constructor(
-    private readonly lines: LinesRepository,
+    private readonly lines: LineLookup,
     private readonly changeLineStatus: ChangeLineStatus,
     private readonly recordSighting: RecordSighting,
+    private readonly signal: ReconcileSignal,
+    private readonly clock: Clock,
   ) {}
 
   async provisioningUpdated(update: ProvisioningUpdate): Promise<CallbackOutcome> {
@@ -53,8 +61,9 @@ export class ApplyCarrierCallback {
         userId: line.userId,
         network: update.network,
         ...move,
-        flow: () => ({ carrierRequestId: null, carrierRequestedAt: null }),
+        flow: () => ({ ...toColumns(NOTHING_IN_FLIGHT), reconcileAt: this.clock.now() }),
       });
+      this.signal.raise();
       return { applied: true };
     } catch (error) {
       if (!(error instanceof TransitionNotAllowedError)) throw error;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { classifyReply, OPT_OUT_KEYWORDS } from '../../../src/opt-in/domain/opt-in-reply';
+import { classifyReply, OPT_OUT_KEYWORDS } from '../../../src/provisioning-flow/domain/opt-in-reply';
 
 describe('classifyReply: Verizon’s opt-in rule', () => {
   it.each([

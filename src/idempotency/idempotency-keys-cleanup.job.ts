@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock';
+import { PeriodicJob } from '../common/periodic-job';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { KEY_TTL_MS } from './idempotent.decorator';
+import { IdempotencyRepository } from './idempotency.repository';
+
+/** Forgets keys after a day: a retry later than that is a new request. */
+@Injectable()
+export class IdempotencyKeysCleanupJob extends PeriodicJob {
+  constructor(
+    registry: SchedulerRegistry,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly keys: IdempotencyRepository,
+    private readonly clock: Clock,
+  ) {
+    super(registry, config.jobsIntervalSeconds * 1000);
+  }
+
+  run(): Promise<number> {
+    return this.keys.deleteBefore(new Date(this.clock.now().getTime() - KEY_TTL_MS));
+  }
+}

@@ -1,0 +1,194 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CarrierClients } from '../carriers/carrier-clients';
+import { Clock } from '../common/clock';
+import { CarrierRejectedError, CarrierUnavailableError } from '../common/errors/domain-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { maskMdn } from '../logging/mask';
+import { Metrics } from '../metrics/metrics.service';
+import { isValidMobile } from '../provisioning/domain/mdn';
+import { FAILURE_REASONS } from '../provisioning/domain/network-status';
+import { networkKind } from '../provisioning/domain/networks';
+import { canMove } from '../provisioning/domain/status-machine';
+import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
+import { NOTHING_IN_FLIGHT, toColumns, type InFlight } from './domain/in-flight';
+import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
+import { RecordProvisioningIntent } from './record-provisioning-intent.usecase';
+
+type Sending = Extract<InFlight, { phase: 'SENDING' }>;
+
+/**
+ * The reconciler's steps. Each records what it is about to do before it calls out, then
+ * records the outcome, guarded by the call's key: an outcome that arrives after the line
+ * moved on (a callback overtook it) changes nothing.
+ */
+@Injectable()
+export class FlowSteps {
+  private readonly logger = new Logger(FlowSteps.name);
+
+  constructor(
+    private readonly lines: FlowRepository,
+    private readonly changeLineStatus: ChangeLineStatus,
+    private readonly carriers: CarrierClients,
+    private readonly provision: RecordProvisioningIntent,
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A Verizon round starts with a New Request and a fresh count of texts, or ends at once on a bad number. */
+  async beginRound(line: ClaimedLine): Promise<void> {
+    const now = this.clock.now();
+    const fresh = {
+      optInSends: 0,
+      optInLastSentAt: null,
+      optedOut: false,
+      begunRound: line.round,
+      reconcileAt: now,
+      ...toColumns(NOTHING_IN_FLIGHT),
+    };
+    const move = { userId: line.userId, network: line.network, source: 'SYSTEM' as const, expect: line };
+    if (!isValidMobile(line.mdn)) {
+      await this.changeLineStatus.execute({
+        ...move,
+        to: 'UNABLE_TO_PROVISION',
+        reason: FAILURE_REASONS.INVALID_NUMBER,
+        detail: 'the number cannot be a mobile line',
+        flow: () => fresh,
+      });
+    } else if (canMove(line.network, line.status, 'NEW_REQUEST')) {
+      await this.changeLineStatus.execute({ ...move, to: 'NEW_REQUEST', flow: () => fresh });
+    } else {
+      // Mid-round already (texts out, waiting): the new request restarts the count.
+      await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, { begunRound: line.round, reconcileAt: now, optInSends: 0 });
+    }
+  }
+
+  async textSubscriber(line: ClaimedLine, count: number): Promise<void> {
+    const now = this.clock.now();
+    const inFlight: Sending = { kind: 'OPT_IN_TEXT', phase: 'SENDING', key: `${line.id}:opt-in:${line.sequence}:${count}`, since: now };
+    await this.lines.recordInFlight(line, inFlight, { optInSends: count, optInLastSentAt: now });
+    await this.sendText(line, inFlight, count);
+  }
+
+  async requestCarrier(line: ClaimedLine): Promise<void> {
+    const now = this.clock.now();
+    const inFlight: Sending = { kind: 'CARRIER_REQUEST', phase: 'SENDING', key: `${line.id}:provision:${line.round}`, since: now };
+    if (networkKind(line.network) === 'opt-in' && line.status !== 'PENDING_PROVISIONING') {
+      // Pending before the call: the carrier's callback may come before the call returns.
+      await this.changeLineStatus.execute({
+        userId: line.userId,
+        network: line.network,
+        to: 'PENDING_PROVISIONING',
+        source: 'SYSTEM',
+        detail: `carrier request ${inFlight.key}`,
+        expect: line,
+        flow: () => ({ ...toColumns(inFlight), begunRound: line.round }),
+      });
+    } else {
+      await this.lines.recordInFlight(line, inFlight, { begunRound: line.round });
+    }
+    await this.callCarrier(line, inFlight);
+  }
+
+  /** A call whose outcome was lost (a crash, the party down): again, with the same key. */
+  async sendAgain(line: ClaimedLine, previous: Sending): Promise<void> {
+    const inFlight: Sending = { ...previous, since: this.clock.now() };
+    await this.lines.recordInFlight(line, inFlight, {});
+    if (inFlight.kind === 'OPT_IN_TEXT') await this.sendText(line, inFlight, line.optInSends);
+    else await this.callCarrier(line, inFlight);
+  }
+
+  /** The carrier took the request and never answered. */
+  async giveUpWaiting(line: ClaimedLine): Promise<void> {
+    const minutes = this.config.carriers.answerTimeoutMinutes;
+    const cleared = { ...toColumns(NOTHING_IN_FLIGHT), reconcileAt: this.clock.now() };
+    if (!canMove(line.network, line.status, 'NOT_COMMUNICATING')) {
+      await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, { reconcileAt: this.clock.now() });
+      return;
+    }
+    await this.changeLineStatus.execute({
+      userId: line.userId,
+      network: line.network,
+      to: 'NOT_COMMUNICATING',
+      source: 'SYSTEM',
+      detail: `no answer from the carrier within ${minutes} minutes`,
+      expect: line,
+      flow: () => cleared,
+    });
+  }
+
+  /** Finds the network of a user registered without one (or ported out), then provisions it. */
+  async lookUp(lookup: ClaimedLookup): Promise<void> {
+    try {
+      const network = await this.carriers.lookup.networkOf(lookup.mdn);
+      if (network) await this.provision.execute(lookup.userId, network, { finishLookup: true });
+      else await this.lines.finishLookup(lookup.userId);
+    } catch (error) {
+      // Left due: the claim's lease runs out and a later pass asks again.
+      if (!(error instanceof CarrierUnavailableError)) throw error;
+      this.logger.warn(`Number lookup for ${maskMdn(lookup.mdn)} failed: ${error.message}`);
+    }
+  }
+
+  private async sendText(line: ClaimedLine, inFlight: Sending, count: number): Promise<void> {
+    try {
+      await this.carriers.sms.send(line.mdn, this.config.optIn.text, inFlight.key);
+      this.metrics.optInTextsSent.inc();
+    } catch (error) {
+      if (error instanceof CarrierRejectedError) {
+        await this.finish(line, inFlight, 'UNABLE_TO_PROVISION', FAILURE_REASONS.INVALID_NUMBER, error.message);
+        return;
+      }
+      return this.later(line, inFlight, error);
+    }
+    await this.changeLineStatus.execute({
+      userId: line.userId,
+      network: line.network,
+      to: 'OPT_IN_SENT',
+      source: 'OPT_IN_SEND',
+      detail: `opt-in text ${count} of ${this.config.optIn.maxSends}`,
+      guard: (current) => current.inflightKey === inFlight.key,
+      // The interval runs from when the text surely went out.
+      flow: () => ({ ...toColumns(NOTHING_IN_FLIGHT), optInLastSentAt: this.clock.now(), reconcileAt: this.clock.now() }),
+    });
+  }
+
+  private async callCarrier(line: ClaimedLine, inFlight: Sending): Promise<void> {
+    try {
+      await this.carriers.gateway(line.network).requestProvisioning({ mdn: line.mdn, idempotencyKey: inFlight.key });
+    } catch (error) {
+      if (error instanceof CarrierRejectedError) {
+        const to = networkKind(line.network) === 'opt-in' ? 'UNABLE_TO_PROVISION' : 'DISABLED';
+        await this.finish(line, inFlight, to, 'Carrier refused the request', error.message);
+        return;
+      }
+      return this.later(line, inFlight, error);
+    }
+    const now = this.clock.now();
+    const answerBy = new Date(now.getTime() + this.config.carriers.answerTimeoutMinutes * 60_000);
+    await this.lines.markAccepted(line.id, inFlight.key, now, answerBy);
+  }
+
+  /** A party refused for good: the round ends here, with the reason. */
+  private async finish(line: ClaimedLine, inFlight: Sending, to: 'UNABLE_TO_PROVISION' | 'DISABLED', reason: string, detail: string) {
+    const now = this.clock.now();
+    await this.changeLineStatus.execute({
+      userId: line.userId,
+      network: line.network,
+      to,
+      reason,
+      source: 'SYSTEM',
+      detail,
+      guard: (current) => current.inflightKey === inFlight.key && canMove(line.network, current.status, to),
+      flow: () => ({ ...toColumns(NOTHING_IN_FLIGHT), reconcileAt: now }),
+    });
+  }
+
+  private async later(line: ClaimedLine, inFlight: Sending, error: unknown): Promise<void> {
+    if (!(error instanceof CarrierUnavailableError)) throw error;
+    this.logger.warn(`${inFlight.kind} for ${maskMdn(line.mdn)} on ${line.network} deferred: ${error.message}`);
+    const at = new Date(this.clock.now().getTime() + this.config.flow.retryAfterMs);
+    await this.lines.retryLater(line.id, inFlight.key, at);
+  }
+}

@@ -1,0 +1,203 @@
+import { Injectable } from '@nestjs/common';
+import { StaleWriteError } from '../common/errors/domain-error';
+import { DatabaseService } from '../database/database.service';
+import type { NetworkLine } from '../generated/prisma/client';
+import type { Network } from '../provisioning/domain/networks';
+import { fromColumns, toColumns, type InFlight } from './domain/in-flight';
+import type { FlowLine } from './domain/next-step';
+
+/** A line the reconciler holds, with what it needs to act on it. */
+export interface ClaimedLine extends FlowLine {
+  userId: string;
+  mdn: string;
+}
+
+export interface ClaimedLookup {
+  userId: string;
+  mdn: string;
+}
+
+/** Bookkeeping written with an intent or an outcome. */
+export interface FlowBookkeeping {
+  optInSends?: number;
+  optInLastSentAt?: Date | null;
+  begunRound?: number;
+  reconcileAt?: Date | null;
+}
+
+/**
+ * The reconciler's own reads and writes on lines: claiming due lines, and recording
+ * intents and outcomes of calls. Status moves go through the lines module's use case;
+ * these writes only touch the flow's columns. Each is a compare-and-set on what the
+ * reconciler read (sequence and in-flight key), so a replica that lost a race finds out
+ * (StaleWriteError) instead of overwriting.
+ */
+@Injectable()
+export class FlowRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /**
+   * Takes up to `limit` due lines, pushing their due time forward by the lease so no other
+   * replica takes them meanwhile; a replica that dies leaves them due again after it.
+   * SKIP LOCKED lets replicas claim side by side without waiting on each other.
+   */
+  async claimDue(now: Date, leaseMs: number, limit: number): Promise<ClaimedLine[]> {
+    const until = new Date(now.getTime() + leaseMs);
+    const rows = await this.database.prisma.$queryRaw<(NetworkLine & { mdn: string })[]>`
+      WITH due AS (
+        SELECT id FROM network_lines
+        WHERE reconcile_at <= ${now}
+        ORDER BY reconcile_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE network_lines AS l SET reconcile_at = ${until}
+      FROM due, users AS u
+      WHERE l.id = due.id AND u.id = l.user_id
+      RETURNING l.id, l.user_id AS "userId", l.network, l.status, l.sequence, l.desired,
+        l.round, l.begun_round AS "begunRound", l.settled_at AS "settledAt", l.desired_at AS "desiredAt",
+        l.opt_in_sends AS "optInSends", l.opt_in_last_sent_at AS "optInLastSentAt", l.opted_out AS "optedOut",
+        l.inflight_kind AS "inflightKind", l.inflight_phase AS "inflightPhase",
+        l.inflight_key AS "inflightKey", l.inflight_since AS "inflightSince", u.mdn`;
+    return rows.map(toClaimedLine);
+  }
+
+  async find(lineId: string): Promise<ClaimedLine | undefined> {
+    const row = await this.database.prisma.networkLine.findUnique({
+      where: { id: lineId },
+      include: { user: { select: { mdn: true } } },
+    });
+    return row ? toClaimedLine({ ...row, mdn: row.user.mdn }) : undefined;
+  }
+
+  /** Look at the line again at `at` (null: only when something changes it). */
+  async schedule(line: ClaimedLine, at: Date | null): Promise<void> {
+    await this.casUpdate(line, { reconcileAt: at });
+  }
+
+  /** The current intent reached its end. */
+  async settle(line: ClaimedLine, now: Date): Promise<void> {
+    await this.casUpdate(line, { settledAt: now, reconcileAt: null });
+  }
+
+  /**
+   * Records a call before it is made (and, for a text, counts it then: a text counts
+   * against the cap and the interval from the moment it may have gone out).
+   */
+  async recordInFlight(
+    line: ClaimedLine,
+    inFlight: InFlight,
+    extra: FlowBookkeeping,
+  ): Promise<void> {
+    await this.casUpdate(line, { ...toColumns(inFlight), ...extra });
+  }
+
+  /** The carrier took the request: it owes a callback by `answerBy`. */
+  async markAccepted(lineId: string, key: string, now: Date, answerBy: Date): Promise<boolean> {
+    const updated = await this.database.prisma.networkLine.updateMany({
+      where: { id: lineId, inflightKey: key, inflightPhase: 'SENDING' },
+      data: { inflightPhase: 'ACCEPTED', inflightSince: now, reconcileAt: answerBy },
+    });
+    return updated.count === 1;
+  }
+
+  /** A call that failed for now: try again at `at`, with the same key. */
+  async retryLater(lineId: string, key: string, at: Date): Promise<void> {
+    await this.database.prisma.networkLine.updateMany({
+      where: { id: lineId, inflightKey: key },
+      data: { reconcileAt: at },
+    });
+  }
+
+  /** Users whose network the number lookup has to find, claimed like lines. */
+  async claimLookups(now: Date, leaseMs: number, limit: number): Promise<ClaimedLookup[]> {
+    const until = new Date(now.getTime() + leaseMs);
+    return this.database.prisma.$queryRaw<ClaimedLookup[]>`
+      WITH due AS (
+        SELECT id FROM users WHERE lookup_due_at <= ${now}
+        ORDER BY lookup_due_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+      )
+      UPDATE users AS u SET lookup_due_at = ${until} FROM due WHERE u.id = due.id
+      RETURNING u.id AS "userId", u.mdn`;
+  }
+
+  /**
+   * The intent to provision a line: created if new, else a new round; the user's lookup,
+   * if this came from one, is done in the same transaction.
+   */
+  async recordProvisioningIntent(userId: string, network: Network, now: Date, finishLookup: boolean): Promise<void> {
+    const intent = { desired: 'PROVISIONED' as const, desiredAt: now, settledAt: null, reconcileAt: now };
+    await this.database.prisma.$transaction(async (tx) => {
+      await tx.networkLine.upsert({
+        where: { userId_network: { userId, network } },
+        create: { userId, network, statusChangedAt: now, round: 1, ...intent },
+        update: { round: { increment: 1 }, ...intent },
+      });
+      if (finishLookup) await tx.user.updateMany({ where: { id: userId }, data: { lookupDueAt: null } });
+    });
+  }
+
+  /** An administrator's new round of opt-in texts: the count starts again. */
+  async restartTexts(line: ClaimedLine, now: Date): Promise<void> {
+    await this.casUpdate(line, { optInSends: 0, optInLastSentAt: null, settledAt: null, reconcileAt: now });
+  }
+
+  /** The user's network is to be found again (a port-out). */
+  async queueLookup(userId: string, now: Date): Promise<void> {
+    await this.database.prisma.user.updateMany({ where: { id: userId }, data: { lookupDueAt: now } });
+  }
+
+  async finishLookup(userId: string): Promise<void> {
+    await this.database.prisma.user.updateMany({ where: { id: userId }, data: { lookupDueAt: null } });
+  }
+
+  /** Writes flow columns if the line is as read: same sequence, same call in flight. */
+  private async casUpdate(line: ClaimedLine, data: Record<string, unknown>): Promise<void> {
+    const key = line.inFlight.kind === 'NONE' ? null : line.inFlight.key;
+    const updated = await this.database.prisma.networkLine.updateMany({
+      where: { id: line.id, sequence: line.sequence, inflightKey: key },
+      data,
+    });
+    if (updated.count !== 1) throw new StaleWriteError('The line changed while the reconciler worked on it');
+  }
+}
+
+type ClaimedRow = Pick<
+  NetworkLine,
+  | 'id'
+  | 'userId'
+  | 'network'
+  | 'status'
+  | 'sequence'
+  | 'desired'
+  | 'round'
+  | 'begunRound'
+  | 'settledAt'
+  | 'desiredAt'
+  | 'optInSends'
+  | 'optInLastSentAt'
+  | 'optedOut'
+  | 'inflightKind'
+  | 'inflightPhase'
+  | 'inflightKey'
+  | 'inflightSince'
+> & { mdn: string };
+
+function toClaimedLine(row: ClaimedRow): ClaimedLine {
+  return {
+    id: row.id,
+    userId: row.userId,
+    mdn: row.mdn,
+    network: row.network as Network,
+    status: row.status,
+    sequence: row.sequence,
+    desired: row.desired,
+    round: row.round,
+    begunRound: row.begunRound,
+    settled: row.settledAt !== null,
+    optInSends: row.optInSends,
+    optInLastSentAt: row.optInLastSentAt,
+    optedOut: row.optedOut,
+    inFlight: fromColumns(row),
+  };
+}

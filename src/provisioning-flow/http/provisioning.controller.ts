@@ -1,0 +1,50 @@
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RequiresRole } from '../../auth/roles';
+import { NotFoundError } from '../../common/errors/domain-error';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
+import type { Network } from '../../provisioning/domain/networks';
+import { NetworkPipe, UserIdPipe } from '../../provisioning/http/parse-id.pipe';
+import { ProvisioningQueries } from '../../provisioning/provisioning.queries';
+import { RecordProvisioningIntent } from '../usecases/record-provisioning-intent.usecase';
+import { StartOptInRound } from '../usecases/start-opt-in-round.usecase';
+
+/** Admin actions on the flow: each records what should happen and answers 202. */
+@ApiTags('networks')
+@ApiBearerAuth()
+@Controller('v1/users/:id/networks/:network')
+export class ProvisioningController {
+  constructor(
+    private readonly provision: RecordProvisioningIntent,
+    private readonly optInRound: StartOptInRound,
+    private readonly queries: ProvisioningQueries,
+  ) {}
+
+  /** Provisions the user's MDN on this network (Verizon: the opt-in flow), in the background. */
+  @Post('provision')
+  @HttpCode(202)
+  @RequiresRole('admin')
+  @Idempotent()
+  async provision(@Param('id', UserIdPipe) id: string, @Param('network', NetworkPipe) network: Network) {
+    await this.queries.requireLiveUser(id);
+    await this.provision.execute(id, network);
+    return { line: await this.lineView(id, network) };
+  }
+
+  /** Starts a new round of opt-in texts after the send cap was reached. */
+  @Post('opt-in/resend')
+  @HttpCode(202)
+  @RequiresRole('admin')
+  @Idempotent()
+  async resend(@Param('id', UserIdPipe) id: string, @Param('network', NetworkPipe) network: Network) {
+    if (network !== 'verizon') throw new NotFoundError(`The ${network} network has no opt-in flow`);
+    await this.queries.requireLiveUser(id);
+    const line = await this.lineView(id, network);
+    await this.optInRound.execute(line?.id);
+    return { line: await this.lineView(id, network) };
+  }
+
+  private async lineView(id: string, network: Network) {
+    return (await this.queries.lineViews(id)).find((line) => line.network === network);
+  }
+}

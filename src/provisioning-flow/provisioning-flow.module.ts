@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { CarriersModule } from '../carriers/carriers.module';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { FlowSteps } from './flow-steps';
+import { FlowRepository } from './flow.repository';
+import { ProvisioningController } from './http/provisioning.controller';
+import { Reconciler } from './reconciler';
+import { ApplyCarrierCallback } from './usecases/apply-carrier-callback.usecase';
+import { HandleOptInReply } from './usecases/handle-opt-in-reply.usecase';
+import { HandlePortOut } from './usecases/handle-port-out.usecase';
+import { RecordProvisioningIntent } from './usecases/record-provisioning-intent.usecase';
+import { StartOptInRound } from './usecases/start-opt-in-round.usecase';
+
+/**
+ * Provisioning as an act: requests record intents, the reconciler carries them out
+ * (lookup, opt-in texts, carrier requests, timeouts), callbacks and replies answer them.
+ */
+@Module({
+  imports: [ProvisioningModule, CarriersModule],
+  controllers: [ProvisioningController],
+  providers: [
+    FlowRepository,
+    FlowSteps,
+    Reconciler,
+    RecordProvisioningIntent,
+    StartOptInRound,
+    ApplyCarrierCallback,
+    HandleOptInReply,
+    HandlePortOut,
+  ],
+  exports: [ApplyCarrierCallback, HandleOptInReply, HandlePortOut, Reconciler],
+})
+export class ProvisioningFlowModule {}

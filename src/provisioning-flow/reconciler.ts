@@ -1,0 +1,133 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock';
+import { StaleWriteError } from '../common/errors/domain-error';
+import { PeriodicJob } from '../common/periodic-job';
+import { ReconcileSignal } from '../common/reconcile-signal';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { nextStep, type FlowRules } from './domain/next-step';
+import { FlowRepository, type ClaimedLine } from './flow.repository';
+import { FlowSteps } from './flow-steps';
+
+const BATCH = 100;
+/** Lines worked on at once within a pass: calls to carriers overlap, the database is not flooded. */
+const CONCURRENCY = 8;
+
+/**
+ * Level-triggered, like a Kubernetes controller: each pass claims the lines whose state
+ * lags what was asked of them and takes each one step (a pure decision, `nextStep`), then
+ * records when to look again. Any replica may run it; claims keep them off each other's
+ * lines. A request's wake-up starts a pass at once; without one, the next poll finds the
+ * work anyway, so a lost wake-up costs one interval.
+ */
+@Injectable()
+export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
+  private readonly log = new Logger(Reconciler.name);
+  private readonly rules: FlowRules;
+  private pass: Promise<number> = Promise.resolve(0);
+  private busy = false;
+  private again = false;
+
+  constructor(
+    registry: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lines: FlowRepository,
+    private readonly steps: FlowSteps,
+    private readonly signal: ReconcileSignal,
+    private readonly clock: Clock,
+  ) {
+    super(registry, config.flow.reconcileIntervalMs);
+    this.rules = {
+      maxSends: config.optIn.maxSends,
+      resendIntervalMs: config.optIn.resendIntervalHours * 3_600_000,
+      answerTimeoutMs: config.carriers.answerTimeoutMinutes * 60_000,
+      retryAfterMs: config.flow.retryAfterMs,
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.flow.wakeOnIntent) this.signal.subscribe(() => void this.run().catch(() => undefined));
+  }
+
+  /**
+   * One pass over everything due. Passes never overlap in one process: a pass asked for
+   * while one runs starts once it ends, so nothing recorded meanwhile waits for the poll.
+   */
+  run(): Promise<number> {
+    if (this.busy) {
+      this.again = true;
+      return this.pass;
+    }
+    this.busy = true;
+    this.pass = this.drain().finally(() => {
+      this.busy = false;
+      if (this.again) {
+        this.again = false;
+        void this.run().catch((error: unknown) => this.log.warn({ err: error }, 'Reconcile pass failed'));
+      }
+    });
+    return this.pass;
+  }
+
+  private async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const now = this.clock.now();
+      const lookups = await this.lines.claimLookups(now, this.config.flow.leaseMs, BATCH);
+      for (const lookup of lookups) await this.steps.lookUp(lookup);
+      const due = await this.lines.claimDue(now, this.config.flow.leaseMs, BATCH);
+      await inParallel(due, CONCURRENCY, (line) => this.reconcile(line));
+      handled += due.length + lookups.length;
+      if (due.length < BATCH && lookups.length < BATCH) return handled;
+    }
+  }
+
+  /** One step for one line; a lost race is planned again once against the winner's state. */
+  private async reconcile(line: ClaimedLine): Promise<void> {
+    try {
+      await this.step(line);
+    } catch (error) {
+      if (!(error instanceof StaleWriteError)) {
+        this.log.error({ err: error, lineId: line.id }, 'Reconcile step failed; the line stays due');
+        return;
+      }
+      const fresh = await this.lines.find(line.id);
+      if (fresh) await this.step(fresh).catch((again: unknown) => this.leaveDue(line, again));
+    }
+  }
+
+  private step(line: ClaimedLine): Promise<void> {
+    const now = this.clock.now();
+    const step = nextStep(line, now, this.rules);
+    switch (step.kind) {
+      case 'wait':
+        return this.lines.schedule(line, step.until);
+      case 'settle':
+        return this.lines.settle(line, now);
+      case 'begin_round':
+        return this.steps.beginRound(line);
+      case 'text_subscriber':
+        return this.steps.textSubscriber(line, step.count);
+      case 'request_carrier':
+        return this.steps.requestCarrier(line);
+      case 'send_again':
+        return this.steps.sendAgain(line, step.inFlight);
+      case 'give_up_waiting':
+        return this.steps.giveUpWaiting(line);
+    }
+  }
+
+  private leaveDue(line: ClaimedLine, error: unknown): void {
+    // Still claimed until the lease ends; then any replica takes it up again.
+    this.log.warn({ err: error, lineId: line.id }, 'Reconcile step lost two races; the line stays due');
+  }
+}
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(workers);
+}
