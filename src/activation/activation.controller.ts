@@ -2,9 +2,9 @@ import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../auth/roles';
 import { NotFoundError } from '../common/errors/domain-error';
-import type { Network } from '../provisioning/domain/networks';
-import { NetworkPipe, UserIdPipe } from '../provisioning/http/parse-id.pipe';
-import { ProvisioningQueries } from '../provisioning/provisioning.queries';
+import type { Network } from '../lines/domain/networks';
+import { NetworkPipe, UserIdPipe } from '../lines/http/parse-id.pipe';
+import { LinesQueries } from '../lines/queries/lines.queries';
 import { VerizonOptInService } from '../opt-in/verizon-opt-in.service';
 import { StartProvisioning } from './start-provisioning.usecase';
 
@@ -15,7 +15,7 @@ export class ActivationController {
   constructor(
     private readonly startProvisioning: StartProvisioning,
     private readonly optIn: VerizonOptInService,
-    private readonly queries: ProvisioningQueries,
+    private readonly queries: LinesQueries,
   ) {}
 
   /** Starts provisioning the user's MDN on this network (Verizon: the opt-in flow). */

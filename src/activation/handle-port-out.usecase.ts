@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { CarrierClients } from '../carriers/carrier-clients';
 import { NotFoundError } from '../common/errors/domain-error';
 import { maskMdn } from '../logging/mask';
-import type { Network } from '../provisioning/domain/networks';
-import { FAILURE_REASONS } from '../provisioning/domain/network-status';
-import { canMove } from '../provisioning/domain/status-machine';
-import { LinesRepository } from '../provisioning/persistence/lines.repository';
-import { UsersRepository } from '../provisioning/persistence/users.repository';
-import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
+import type { Network } from '../lines/domain/networks';
+import { FAILURE_REASONS } from '../lines/domain/network-status';
+import { canMove } from '../lines/domain/status-machine';
+import { LinesRepository } from '../lines/persistence/lines.repository';
+import { UsersRepository } from '../lines/persistence/users.repository';
+import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
 import { StartProvisioning } from './start-provisioning.usecase';
 
 /**

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { RequestCarrierProvisioning } from '../carriers/usecases/request-carrier-provisioning.usecase';
 import { NotFoundError } from '../common/errors/domain-error';
 import { maskMdn } from '../logging/mask';
-import { canMove } from '../provisioning/domain/status-machine';
-import { normalizeMdn } from '../provisioning/domain/mdn';
-import { LinesRepository } from '../provisioning/persistence/lines.repository';
-import { UsersRepository } from '../provisioning/persistence/users.repository';
-import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
+import { canMove } from '../lines/domain/status-machine';
+import { normalizeMdn } from '../lines/domain/mdn';
+import { LinesRepository } from '../lines/persistence/lines.repository';
+import { UsersRepository } from '../lines/persistence/users.repository';
+import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
 import { classifyReply } from './domain/opt-in-reply';
 
 export interface SubscriberReply {

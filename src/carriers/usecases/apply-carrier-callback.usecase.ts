@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { maskMdn } from '../../logging/mask';
-import type { Network } from '../../provisioning/domain/networks';
-import type { NetworkStatus } from '../../provisioning/domain/network-status';
-import { TransitionNotAllowedError } from '../../provisioning/domain/status-machine';
-import type { LineRecord } from '../../provisioning/persistence/line-record';
-import { LinesRepository } from '../../provisioning/persistence/lines.repository';
-import { ChangeLineStatus } from '../../provisioning/usecases/change-line-status.usecase';
-import { RecordSighting } from '../../provisioning/usecases/record-sighting.usecase';
+import type { Network } from '../../lines/domain/networks';
+import type { NetworkStatus } from '../../lines/domain/network-status';
+import { TransitionNotAllowedError } from '../../lines/domain/status-machine';
+import type { LineRecord } from '../../lines/persistence/line-record';
+import { LinesRepository } from '../../lines/persistence/lines.repository';
+import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
+import { RecordSighting } from '../../lines/usecases/record-sighting.usecase';
 
 export type CarrierStatus = Extract<
   NetworkStatus,
