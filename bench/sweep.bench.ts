@@ -5,8 +5,8 @@
  * UPDATE of the same million rows' indicator, without events.
  */
 import { SystemClock } from '../src/common/clock';
-import { StaleLinesRepository } from '../src/provisioning/persistence/stale-lines.repository';
-import { SweepStaleLines } from '../src/provisioning/usecases/sweep-stale-lines.usecase';
+import { StaleLinesRepository } from '../src/lines/persistence/stale-lines.repository';
+import { SweepStaleLines } from '../src/lines/sweep/sweep-stale-lines.usecase';
 import { Metrics } from '../src/metrics/metrics.service';
 import { openBenchDatabase } from './database';
 import { run } from './support';

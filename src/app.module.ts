@@ -15,9 +15,9 @@ import { LoggingModule } from './logging/logging.module';
 import { ActivationModule } from './activation/activation.module';
 import { CarriersModule } from './carriers/carriers.module';
 import { OptInModule } from './opt-in/opt-in.module';
-import { ProvisioningModule } from './provisioning/provisioning.module';
+import { LinesModule } from './lines/lines.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
-import { EventsModule } from './events/events.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { UserImportModule } from './user-import/user-import.module';
 
@@ -35,13 +35,13 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
-        ProvisioningModule,
+        LinesModule,
         UserImportModule,
         CarriersModule,
         OptInModule,
         ActivationModule,
         WebhooksModule,
-        EventsModule,
+        OutboxModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -3,15 +3,15 @@ import { CarriersModule } from '../carriers/carriers.module';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { OptInModule } from '../opt-in/opt-in.module';
-import type { Network } from '../provisioning/domain/networks';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
-import { RegistrationHooks } from '../provisioning/registration-hooks';
+import type { Network } from '../lines/domain/networks';
+import { LinesModule } from '../lines/lines.module';
+import { RegistrationHooks } from '../lines/registration-hooks';
 import { ActivationController } from './activation.controller';
 import { HandlePortOut } from './handle-port-out.usecase';
 import { StartProvisioning } from './start-provisioning.usecase';
 
 @Module({
-  imports: [ProvisioningModule, CarriersModule, OptInModule],
+  imports: [LinesModule, CarriersModule, OptInModule],
   controllers: [ActivationController],
   providers: [StartProvisioning, HandlePortOut],
   exports: [StartProvisioning, HandlePortOut],

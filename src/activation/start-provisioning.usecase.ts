@@ -4,12 +4,12 @@ import { RequestCarrierProvisioning } from '../carriers/usecases/request-carrier
 import { Clock } from '../common/clock';
 import { CarrierUnavailableError, NotFoundError } from '../common/errors/domain-error';
 import { maskMdn } from '../logging/mask';
-import { isValidMobile } from '../provisioning/domain/mdn';
-import { networkKind, type Network } from '../provisioning/domain/networks';
-import { FAILURE_REASONS } from '../provisioning/domain/network-status';
-import { LinesRepository } from '../provisioning/persistence/lines.repository';
-import { UsersRepository } from '../provisioning/persistence/users.repository';
-import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
+import { isValidMobile } from '../lines/domain/mdn';
+import { networkKind, type Network } from '../lines/domain/networks';
+import { FAILURE_REASONS } from '../lines/domain/network-status';
+import { LinesRepository } from '../lines/persistence/lines.repository';
+import { UsersRepository } from '../lines/persistence/users.repository';
+import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
 import { VerizonOptInService } from '../opt-in/verizon-opt-in.service';
 
 export interface StartProvisioningResult {

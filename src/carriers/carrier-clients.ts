@@ -4,14 +4,14 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { Metrics } from '../metrics/metrics.service';
-import { NETWORK_KEYS, type Network } from '../provisioning/domain/networks';
-import { AttCarrierAdapter } from './adapters/att.carrier-adapter';
-import { TmobileCarrierAdapter } from './adapters/tmobile.carrier-adapter';
-import { VerizonCarrierAdapter } from './adapters/verizon.carrier-adapter';
+import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
+import { AttCarrierAdapter } from './att/att.carrier-adapter';
+import { TmobileCarrierAdapter } from './tmobile/tmobile.carrier-adapter';
+import { VerizonCarrierAdapter } from './verizon/verizon.carrier-adapter';
 import type { CarrierGateway } from './carrier-gateway';
-import { NumberLookupClient } from './number-lookup.client';
-import { ResilientHttp } from './resilient-http';
-import { SmsGatewayClient } from './sms-gateway.client';
+import { NumberLookupClient } from './number-lookup/number-lookup.client';
+import { ResilientHttp } from './http/resilient-http';
+import { SmsGatewayClient } from './sms-gateway/sms-gateway.client';
 
 /** One adapter per network; adding a network is an entry here and its adapter file. */
 const ADAPTERS: Record<Network, new (http: ResilientHttp) => CarrierGateway> = {

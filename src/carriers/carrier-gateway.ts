@@ -1,4 +1,4 @@
-import type { Network } from '../provisioning/domain/networks';
+import type { Network } from '../lines/domain/networks';
 
 export interface ProvisioningRequest {
   mdn: string;

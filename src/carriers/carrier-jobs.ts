@@ -5,10 +5,10 @@ import { PeriodicJob } from '../common/periodic-job';
 import { retryOnConflict } from '../common/retry-on-conflict';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { canMove } from '../provisioning/domain/status-machine';
-import { LineQueuesRepository } from '../provisioning/persistence/line-queues.repository';
-import { LinesRepository } from '../provisioning/persistence/lines.repository';
-import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
+import { canMove } from '../lines/domain/status-machine';
+import { LineQueuesRepository } from '../lines/persistence/line-queues.repository';
+import { LinesRepository } from '../lines/persistence/lines.repository';
+import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
 import { RequestCarrierProvisioning } from './usecases/request-carrier-provisioning.usecase';
 
 const BATCH = 200;

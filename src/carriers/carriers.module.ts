@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { LinesModule } from '../lines/lines.module';
 import { CarrierClients } from './carrier-clients';
 import { NotCommunicatingJob, RetryCarrierRequestsJob } from './carrier-jobs';
 import { ApplyCarrierCallback } from './usecases/apply-carrier-callback.usecase';
 import { RequestCarrierProvisioning } from './usecases/request-carrier-provisioning.usecase';
 
 @Module({
-  imports: [TerminusModule, ProvisioningModule],
+  imports: [TerminusModule, LinesModule],
   providers: [
     CarrierClients,
     RequestCarrierProvisioning,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { configSchema } from './config.schema';
-import { NETWORK_KEYS, type Network } from '../provisioning/domain/networks';
+import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 import { parseAdminTokens, type AdminToken } from './admin-tokens';
 
 export class ConfigError extends Error {

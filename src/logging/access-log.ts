@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/token-verifier';
-import { isNetwork } from '../provisioning/domain/networks';
+import { isNetwork } from '../lines/domain/networks';
 
 interface AccessLine {
   reqId: string;

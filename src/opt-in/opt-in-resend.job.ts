@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { PeriodicJob } from '../common/periodic-job';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { LineQueuesRepository } from '../provisioning/persistence/line-queues.repository';
+import { LineQueuesRepository } from '../lines/persistence/line-queues.repository';
 import { VerizonOptInService } from './verizon-opt-in.service';
 
 const BATCH = 200;

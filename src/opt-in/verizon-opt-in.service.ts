@@ -7,9 +7,9 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { maskMdn } from '../logging/mask';
 import { Metrics } from '../metrics/metrics.service';
-import type { LineRecord } from '../provisioning/persistence/line-record';
-import { LinesRepository } from '../provisioning/persistence/lines.repository';
-import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
+import type { LineRecord } from '../lines/persistence/line-record';
+import { LinesRepository } from '../lines/persistence/lines.repository';
+import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
 
 const SENDABLE = new Set(['NEW_REQUEST', 'OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE']);
 

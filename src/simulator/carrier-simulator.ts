@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Webhook } from 'standardwebhooks';
-import { NETWORK_KEYS, type Network } from '../provisioning/domain/networks';
+import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 
 /**
  * Plays Verizon, AT&T, T-Mobile, the SMS gateway and the number lookup over HTTP, and

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/config';
-import { NETWORK_KEYS } from '../provisioning/domain/networks';
+import { NETWORK_KEYS } from '../lines/domain/networks';
 import { CarrierSimulator, newWebhookSecret } from './carrier-simulator';
 
 /**

@@ -4,14 +4,14 @@ import { validateSync } from 'class-validator';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { fieldProblems } from '../common/validation.pipe';
-import { normalizeMdn } from '../provisioning/domain/mdn';
-import { RegisterUserDto } from '../provisioning/http/user.dto';
+import { normalizeMdn } from '../lines/domain/mdn';
+import { RegisterUserDto } from '../lines/http/user.dto';
 import {
   UsersRepository,
   type NewUserOnNetworks,
   type UserWithLines,
-} from '../provisioning/persistence/users.repository';
-import { RegistrationHooks } from '../provisioning/registration-hooks';
+} from '../lines/persistence/users.repository';
+import { RegistrationHooks } from '../lines/registration-hooks';
 import { headerOf, type ImportField } from './import-columns';
 import type { ImportRow } from './import-sheet';
 

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequiresRole } from '../auth/roles';
 import { AcceptsBody } from '../http/route-policy';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import { ProvisioningQueries } from '../provisioning/provisioning.queries';
+import { LinesQueries } from '../lines/queries/lines.queries';
 import { parseImportSheet } from './import-sheet';
 import { ImportRejectedError, ImportUsers } from './import-users.usecase';
 import { errorsWorkbook, readFirstSheet, templateWorkbook, XLSX_MIME } from './users-workbook';
@@ -21,7 +21,7 @@ const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export class UserImportController {
   constructor(
     private readonly importUsers: ImportUsers,
-    private readonly queries: ProvisioningQueries,
+    private readonly queries: LinesQueries,
   ) {}
 
   @Get('template')

@@ -1,13 +1,13 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { LinesModule } from '../lines/lines.module';
 import { ImportUsers } from './import-users.usecase';
 import { UserImportController } from './user-import.controller';
 import { XLSX_MIME } from './users-workbook';
 
 @Module({
-  imports: [ProvisioningModule],
+  imports: [LinesModule],
   controllers: [UserImportController],
   providers: [ImportUsers],
 })

@@ -3,7 +3,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { UnauthorizedError, ValidationFailedError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import type { Network } from '../provisioning/domain/networks';
+import type { Network } from '../lines/domain/networks';
 
 export type WebhookSource = Network | 'sms';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { SweepStaleLines } from '../../src/provisioning/usecases/sweep-stale-lines.usecase';
+import { SweepStaleLines } from '../../src/lines/sweep/sweep-stale-lines.usecase';
 import { startApp, testConfig, type RunningApp } from '../support/app';
 import { ManualClock } from '../support/clock';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases';

@@ -1,5 +1,5 @@
 import { DatabaseService } from '../../src/database/database.service';
-import { OutboxRepository } from '../../src/events/outbox.repository';
+import { OutboxRepository } from '../../src/outbox/persistence/outbox.repository';
 import { startApp, testConfig, type RunningApp } from '../support/app';
 import { DATABASE_KINDS, type TestDatabase } from '../support/databases';
 import { eventually } from '../support/eventually';

@@ -1,4 +1,4 @@
-import { SweepStaleLines } from '../../src/provisioning/usecases/sweep-stale-lines.usecase';
+import { SweepStaleLines } from '../../src/lines/sweep/sweep-stale-lines.usecase';
 import { startApp, testConfig } from '../support/app';
 import { ManualClock } from '../support/clock';
 import { createEmbeddedDatabase, createPostgresDatabase } from '../support/databases';

@@ -7,9 +7,9 @@ import {
 } from '../../common/errors/domain-error';
 import { retryOnConflict } from '../../common/retry-on-conflict';
 import { maskMdn } from '../../logging/mask';
-import { networkKind, type Network } from '../../provisioning/domain/networks';
-import { LinesRepository } from '../../provisioning/persistence/lines.repository';
-import { ChangeLineStatus } from '../../provisioning/usecases/change-line-status.usecase';
+import { networkKind, type Network } from '../../lines/domain/networks';
+import { LinesRepository } from '../../lines/persistence/lines.repository';
+import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
 import { CarrierClients } from '../carrier-clients';
 
 export type RequestOutcome = 'requested' | 'deferred' | 'refused';

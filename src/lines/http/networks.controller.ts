@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RequiresRole } from '../../auth/roles';
+import { Clock } from '../../common/clock';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config';
+import { refuseFutureTime } from '../../http/time-sanity';
+import type { Network } from '../domain/networks';
+import { LinesQueries } from '../queries/lines.queries';
+import { ChangeLineStatus } from '../usecases/change-line-status.usecase';
+import { RecordSighting } from '../usecases/record-sighting.usecase';
+import { ChangeLineStatusDto, RecordSightingDto } from './line-change.dto';
+import { NetworkPipe, UserIdPipe } from './parse-id.pipe';
+
+@ApiTags('networks')
+@ApiBearerAuth()
+@Controller('v1/users/:id/networks')
+export class NetworksController {
+  constructor(
+    private readonly queries: LinesQueries,
+    private readonly changeLineStatus: ChangeLineStatus,
+    private readonly recordSighting: RecordSighting,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  list(@Param('id', UserIdPipe) id: string) {
+    return this.queries.lineViews(id);
+  }
+
+  @Get(':network/history')
+  history(@Param('id', UserIdPipe) id: string, @Param('network', NetworkPipe) network: Network) {
+    return this.queries.history(id, network);
+  }
+
+  /** An administrator sets a line's status by hand, through the same state machine. */
+  @Post(':network/status')
+  @HttpCode(200)
+  @RequiresRole('admin')
+  async changeStatus(
+    @Param('id', UserIdPipe) id: string,
+    @Param('network', NetworkPipe) network: Network,
+    @Body() body: ChangeLineStatusDto,
+  ) {
+    await this.queries.user(id);
+    const line = await this.changeLineStatus.execute({
+      userId: id,
+      network,
+      to: body.status,
+      reason: body.reason,
+      source: 'API',
+    });
+    return this.queries.presentLine(line);
+  }
+
+  /** Records that the line was seen (for carriers and archivers without webhooks). */
+  @Post(':network/sightings')
+  @HttpCode(200)
+  @RequiresRole('admin')
+  async sighting(
+    @Param('id', UserIdPipe) id: string,
+    @Param('network', NetworkPipe) network: Network,
+    @Body() body: RecordSightingDto,
+  ) {
+    await this.queries.user(id);
+    const now = this.clock.now();
+    const seenAt = body.seenAt ? new Date(body.seenAt) : now;
+    refuseFutureTime('seenAt', seenAt, now, this.config.http.maxFutureSkewMs);
+    const line = await this.recordSighting.execute({ userId: id, network, seenAt });
+    return this.queries.presentLine(line);
+  }
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RequiresRole } from '../../auth/roles';
+import { LinesQueries } from '../queries/lines.queries';
+import { DeleteUser } from '../usecases/delete-user.usecase';
+import { RegisterUser } from '../usecases/register-user.usecase';
+import { UpdateUser } from '../usecases/update-user.usecase';
+import { ListUsersQuery } from './list-users.query';
+import { UserIdPipe } from './parse-id.pipe';
+import { RegisterUserDto, UpdateUserDto } from './user.dto';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('v1/users')
+export class UsersController {
+  constructor(
+    private readonly registerUser: RegisterUser,
+    private readonly updateUser: UpdateUser,
+    private readonly deleteUser: DeleteUser,
+    private readonly queries: LinesQueries,
+  ) {}
+
+  @Post()
+  @RequiresRole('admin')
+  async register(@Body() body: RegisterUserDto) {
+    return this.queries.present(await this.registerUser.execute(body));
+  }
+
+  @Get()
+  list(@Query() query: ListUsersQuery) {
+    const { q, limit, ...filters } = query;
+    return this.queries.list({ ...filters, search: q, limit: limit ?? 50 });
+  }
+
+  @Get(':id')
+  get(@Param('id', UserIdPipe) id: string) {
+    return this.queries.user(id);
+  }
+
+  @Patch(':id')
+  @RequiresRole('admin')
+  async update(@Param('id', UserIdPipe) id: string, @Body() body: UpdateUserDto) {
+    return this.queries.present(await this.updateUser.execute(id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @RequiresRole('admin')
+  async remove(@Param('id', UserIdPipe) id: string) {
+    return this.queries.present(await this.deleteUser.execute(id));
+  }
+}

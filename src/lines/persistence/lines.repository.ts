@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError } from '../../common/errors/domain-error';
+import { DatabaseService } from '../../database/database.service';
+import type { StatusHistory } from '../../generated/prisma/client';
+import { appendToOutbox } from '../../outbox/outbox.writer';
+import { networkStatusChanged } from '../events/line-events';
+import type { Prisma } from '../../generated/prisma/client';
+import type { IndicatorResult } from '../domain/indicator';
+import type { TransitionSource } from '../domain/network-status';
+import type { Network } from '../domain/networks';
+import type { Transition } from '../domain/status-machine';
+import { toLineRecord, type LineFlowFields, type LineRecord } from './line-record';
+
+export interface StoredTransition {
+  line: LineRecord;
+  transition: Transition;
+  indicator: IndicatorResult;
+  /** Flow bookkeeping written with the move, e.g. the opt-in send count. */
+  flow?: Partial<LineFlowFields>;
+}
+
+@Injectable()
+export class LinesRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async find(userId: string, network: Network): Promise<LineRecord | undefined> {
+    const row = await this.database.prisma.networkLine.findUnique({
+      where: { userId_network: { userId, network } },
+    });
+    return row ? toLineRecord(row) : undefined;
+  }
+
+  /** The line on `network` of the user with this MDN, in one query. */
+  async findByMdn(mdn: string, network: Network): Promise<LineRecord | undefined> {
+    const row = await this.database.prisma.networkLine.findFirst({ where: { network, user: { mdn } } });
+    return row ? toLineRecord(row) : undefined;
+  }
+
+  async listForUser(userId: string): Promise<LineRecord[]> {
+    const rows = await this.database.prisma.networkLine.findMany({
+      where: { userId },
+      orderBy: { network: 'asc' },
+    });
+    return rows.map(toLineRecord);
+  }
+
+  async create(userId: string, network: Network, now: Date): Promise<LineRecord> {
+    const row = await this.database.prisma.networkLine.upsert({
+      where: { userId_network: { userId, network } },
+      create: { userId, network, statusChangedAt: now },
+      update: {},
+    });
+    return toLineRecord(row);
+  }
+
+  /**
+   * Writes the new state and its history row in one transaction. The update only lands
+   * if nobody changed the line since it was read (its sequence is unchanged); otherwise
+   * a ConflictError tells the caller to read again and re-plan.
+   */
+  async applyTransition({ line, transition, indicator, flow = {} }: StoredTransition): Promise<LineRecord> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const next = transition.next;
+      const updated = await tx.networkLine.updateMany({
+        where: { id: line.id, sequence: line.sequence },
+        data: {
+          status: next.status,
+          reason: next.reason,
+          statusChangedAt: next.statusChangedAt,
+          lastSeenAt: next.lastSeenAt,
+          indicator: indicator.indicator,
+          ...flow,
+          sequence: { increment: 1 },
+        },
+      });
+      if (updated.count !== 1)
+        throw new ConflictError('The line changed while this change was being made; retry');
+      await tx.statusHistory.create({
+        data: {
+          lineId: line.id,
+          fromStatus: transition.from,
+          toStatus: transition.to,
+          reason: transition.reason,
+          source: transition.source,
+          detail: transition.detail,
+          occurredAt: transition.occurredAt,
+          lineSequence: line.sequence + 1,
+        },
+      });
+      const stored: LineRecord = {
+        ...line,
+        ...next,
+        ...flow,
+        indicator: indicator.indicator,
+        sequence: line.sequence + 1,
+      };
+      await this.publishChange(tx, line, stored, indicator, transition.source, transition.occurredAt);
+      return stored;
+    });
+  }
+
+  /**
+   * The event for a change of status, reason or indicator, written in the same
+   * transaction. A move that changes none of them (an opt-in resend) has no event.
+   */
+  private async publishChange(
+    tx: Prisma.TransactionClient,
+    before: LineRecord,
+    after: LineRecord,
+    indicator: IndicatorResult,
+    source: TransitionSource,
+    occurredAt: Date,
+  ): Promise<void> {
+    const changed =
+      before.status !== after.status ||
+      before.reason !== after.reason ||
+      before.indicator !== after.indicator;
+    if (!changed) return;
+    const user = await tx.user.findUniqueOrThrow({ where: { id: after.userId }, select: { mdn: true } });
+    await appendToOutbox(tx, [
+      networkStatusChanged({
+        userId: after.userId,
+        mdn: user.mdn,
+        network: after.network,
+        previousStatus: before.status,
+        status: after.status,
+        reason: after.reason,
+        previousIndicator: before.indicator,
+        indicator: indicator.indicator,
+        indicatorReason: indicator.reason,
+        statusChangedAt: after.statusChangedAt,
+        lastSeenAt: after.lastSeenAt,
+        sequence: after.sequence,
+        source,
+        occurredAt,
+      }),
+    ]);
+  }
+
+  /** Flow bookkeeping alone (no status change), guarded like a transition. */
+  async updateFlow(line: LineRecord, flow: Partial<LineFlowFields>): Promise<LineRecord> {
+    const updated = await this.database.prisma.networkLine.updateMany({
+      where: { id: line.id, sequence: line.sequence },
+      data: { ...flow, sequence: { increment: 1 } },
+    });
+    if (updated.count !== 1) throw new ConflictError('The line changed meanwhile; retry');
+    return { ...line, ...flow, sequence: line.sequence + 1 };
+  }
+
+  /** Keeps a move in the history without applying it (an out-of-order callback). */
+  async recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>): Promise<void> {
+    await this.database.prisma.statusHistory.create({
+      data: {
+        lineId: line.id,
+        fromStatus: line.status,
+        toStatus: transition.to,
+        reason: transition.reason,
+        source: transition.source,
+        detail: transition.detail,
+        occurredAt: transition.occurredAt,
+        lineSequence: line.sequence,
+        applied: false,
+      },
+    });
+  }
+
+  /**
+   * Moves last-seen forward. Most sightings change nothing else: those are one statement;
+   * one that changes the indicator (ORANGE back to GREEN) also writes its event, in the
+   * same transaction.
+   */
+  async recordSighting(
+    line: LineRecord,
+    lastSeenAt: Date,
+    indicator: IndicatorResult,
+    now: Date,
+  ): Promise<LineRecord> {
+    const stored: LineRecord = {
+      ...line,
+      lastSeenAt,
+      indicator: indicator.indicator,
+      sequence: line.sequence + 1,
+    };
+    const write = async (tx: Prisma.TransactionClient) => {
+      const updated = await tx.networkLine.updateMany({
+        where: { id: line.id, sequence: line.sequence },
+        data: { lastSeenAt, indicator: indicator.indicator, sequence: { increment: 1 } },
+      });
+      if (updated.count !== 1)
+        throw new ConflictError('The line changed while this sighting was being recorded; retry');
+    };
+    if (line.indicator === indicator.indicator) {
+      await write(this.database.prisma);
+      return stored;
+    }
+    return this.database.prisma.$transaction(async (tx) => {
+      await write(tx);
+      await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now);
+      return stored;
+    });
+  }
+
+  history(lineId: string, limit: number): Promise<StatusHistory[]> {
+    return this.database.prisma.statusHistory.findMany({
+      where: { lineId },
+      orderBy: [{ occurredAt: 'desc' }, { lineSequence: 'desc' }, { recordedAt: 'desc' }],
+      take: limit,
+    });
+  }
+}

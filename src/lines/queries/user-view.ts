@@ -1,0 +1,31 @@
+import type { UserStatus } from '../../generated/prisma/client';
+import { presentLine, type LineView } from './line-view';
+import { toLineRecord } from '../persistence/line-record';
+import type { UserWithLines } from '../persistence/users.repository';
+
+export interface UserView {
+  id: string;
+  firstName: string;
+  lastName: string;
+  username: string;
+  mdn: string;
+  email: string;
+  businessPhone: string | null;
+  company: string | null;
+  customerCode: string | null;
+  udid: string | null;
+  status: UserStatus;
+  registeredAt: string;
+  updatedAt: string;
+  networks: LineView[];
+}
+
+export function presentUser(user: UserWithLines, now: Date, staleAfterDays: number): UserView {
+  const { lines, registeredAt, updatedAt, ...fields } = user;
+  return {
+    ...fields,
+    registeredAt: registeredAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
+    networks: lines.map((line) => presentLine(toLineRecord(line), now, staleAfterDays)),
+  };
+}

@@ -1,0 +1,51 @@
+import { fromBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import {
+  NetworkStatusChangedSchema,
+  UserDeletedSchema,
+  UserRegisteredSchema,
+  UserUpdatedSchema,
+} from '../generated/proto/mdn/provisioning/v1/events_pb';
+import type { OutboxMessage } from './outbox-message';
+import type { PublishedEvent } from './relay/event-publisher';
+
+const SCHEMAS: Record<string, DescMessage> = Object.fromEntries(
+  [NetworkStatusChangedSchema, UserRegisteredSchema, UserUpdatedSchema, UserDeletedSchema].map((schema) => [
+    schema.typeName,
+    schema,
+  ]),
+);
+
+/** The event's canonical protobuf JSON (the feed, and Kafka when JSON is asked for). */
+export function toEventJson(event: OutboxMessage): JsonValue {
+  const schema = schemaOf(event.eventType);
+  return toJson(schema, fromBinary(schema, event.payload));
+}
+
+function schemaOf(eventType: string): DescMessage {
+  const schema = SCHEMAS[eventType];
+  if (!schema) throw new Error(`No schema for event type ${eventType}`);
+  return schema;
+}
+
+/**
+ * The Kafka message for a stored event: protobuf bytes (default) or, for consumers that
+ * want it, the same message's canonical JSON. Headers name the event type, the schema's
+ * full name and the event id either way.
+ */
+export function toKafkaMessage(event: OutboxMessage, encoding: 'protobuf' | 'json'): PublishedEvent {
+  const schema = schemaOf(event.eventType);
+  const value =
+    encoding === 'json'
+      ? Buffer.from(JSON.stringify(toEventJson(event)))
+      : Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength);
+  return {
+    key: event.key,
+    value,
+    headers: {
+      'event-type': schema.name,
+      schema: schema.typeName,
+      'event-id': event.eventId,
+      'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Prisma } from '../generated/prisma/client';
+import type { OutboxMessage } from './outbox-message';
+
+/**
+ * The one way into the outbox: events are appended inside the caller's transaction, so
+ * they commit, or vanish, with the change they describe.
+ */
+export async function appendToOutbox(tx: Prisma.TransactionClient, messages: OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await tx.outboxEvent.createMany({
+    data: messages.map((message) => ({
+      eventId: message.eventId,
+      eventType: message.eventType,
+      key: message.key,
+      payload: Buffer.from(message.payload),
+    })),
+  });
+}
+
+/**
+ * The bulk form, for thousands of events at once (the staleness sweep): one set-based
+ * statement whatever the number. createMany sends 20,000 rows as many parameterised
+ * chunks and made the sweep about 3.5 times slower; four arrays unnested is one round
+ * trip. Payloads travel as a text array of base64, decoded by the database.
+ */
+export async function appendBulkToOutbox(
+  tx: Prisma.TransactionClient,
+  messages: OutboxMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO outbox_events (event_id, event_type, key, payload)
+    SELECT event_id, event_type, key, decode(payload, 'base64') FROM unnest(
+      ${messages.map((message) => message.eventId)}::uuid[],
+      ${messages.map((message) => message.eventType)}::text[],
+      ${messages.map((message) => message.key)}::text[],
+      ${messages.map((message) => Buffer.from(message.payload).toString('base64'))}::text[])
+      AS e(event_id, event_type, key, payload)`;
+}
