@@ -12,9 +12,9 @@ import type { Database } from './database/database';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
-import { ActivationModule } from './activation/activation.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { CarriersModule } from './carriers/carriers.module';
-import { OptInModule } from './opt-in/opt-in.module';
+import { ProvisioningFlowModule } from './provisioning-flow/provisioning-flow.module';
 import { LinesModule } from './lines/lines.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -38,8 +38,8 @@ export class AppModule {
         LinesModule,
         UserImportModule,
         CarriersModule,
-        OptInModule,
-        ActivationModule,
+        ProvisioningFlowModule,
+        IdempotencyModule,
         WebhooksModule,
         OutboxModule,
       ],

@@ -1,26 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { LinesModule } from '../lines/lines.module';
 import { CarrierClients } from './carrier-clients';
-import { NotCommunicatingJob, RetryCarrierRequestsJob } from './carrier-jobs';
-import { ApplyCarrierCallback } from './usecases/apply-carrier-callback.usecase';
-import { RequestCarrierProvisioning } from './usecases/request-carrier-provisioning.usecase';
 
+/** The outside parties (carriers, the SMS gateway, the number lookup) behind resilient HTTP. */
 @Module({
-  imports: [TerminusModule, LinesModule],
-  providers: [
-    CarrierClients,
-    RequestCarrierProvisioning,
-    ApplyCarrierCallback,
-    RetryCarrierRequestsJob,
-    NotCommunicatingJob,
-  ],
-  exports: [
-    CarrierClients,
-    RequestCarrierProvisioning,
-    ApplyCarrierCallback,
-    RetryCarrierRequestsJob,
-    NotCommunicatingJob,
-  ],
+  imports: [TerminusModule],
+  providers: [CarrierClients],
+  exports: [CarrierClients],
 })
 export class CarriersModule {}

@@ -96,6 +96,10 @@ export const configSchema = z.object({
     .min(10)
     .default('Reply YES to allow your employer to capture messages on this line. Reply STOP to opt out.'),
   JOBS_INTERVAL_SECONDS: integer(1, 3600).default(60),
+  RECONCILE_INTERVAL_MS: integer(100, 3_600_000).default(5_000),
+  RECONCILE_LEASE_SECONDS: integer(5, 3600).default(60),
+  RECONCILE_RETRY_SECONDS: integer(1, 86_400).default(30),
+  RECONCILE_ON_INTENT: flag.default(true),
 
   KAFKA_BROKERS: optionalText.pipe(
     z

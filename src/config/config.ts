@@ -42,7 +42,20 @@ export interface AppConfig {
   carriers: CarriersConfig;
   optIn: { provisionOnRegister: boolean; resendIntervalHours: number; maxSends: number; text: string };
   jobsIntervalSeconds: number;
+  flow: FlowConfig;
   events: EventsConfig;
+}
+
+/** The reconciler that carries out provisioning intents. */
+export interface FlowConfig {
+  /** How often it looks for due lines without being woken: a lost wake-up costs this much. */
+  reconcileIntervalMs: number;
+  /** How long a replica holds the lines it claimed; a replica that dies frees them after it. */
+  leaseMs: number;
+  /** When a call's outcome was lost or its party was down, how long before it is made again. */
+  retryAfterMs: number;
+  /** Start a pass as soon as a request records an intent (off: only on the interval). */
+  wakeOnIntent: boolean;
 }
 
 export interface EventsConfig {
@@ -137,6 +150,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       text: raw.OPT_IN_TEXT,
     },
     jobsIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    flow: {
+      reconcileIntervalMs: raw.RECONCILE_INTERVAL_MS,
+      leaseMs: raw.RECONCILE_LEASE_SECONDS * 1000,
+      retryAfterMs: raw.RECONCILE_RETRY_SECONDS * 1000,
+      wakeOnIntent: raw.RECONCILE_ON_INTENT,
+    },
     events: {
       kafka: raw.KAFKA_BROKERS
         ? {

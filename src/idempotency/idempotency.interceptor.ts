@@ -44,7 +44,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ValidationFailedError([{ field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' }]);
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const defaultStatus = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.OK;
+    const defaultStatus =
+      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
+      (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
     return from(this.run(request, reply, key, defaultStatus, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
   }
 

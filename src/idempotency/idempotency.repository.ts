@@ -42,7 +42,7 @@ export class IdempotencyRepository {
   async answer(principal: string, key: string, answer: { statusCode: number; contentType: string; body: Buffer }) {
     await this.database.prisma.idempotencyKey.update({
       where: { principal_key: { principal, key } },
-      data: { statusCode: answer.statusCode, contentType: answer.contentType, body: answer.body },
+      data: { statusCode: answer.statusCode, contentType: answer.contentType, body: new Uint8Array(answer.body) },
     });
   }
 

@@ -2,12 +2,10 @@ import { Module } from '@nestjs/common';
 import { NetworksController } from './http/networks.controller';
 import { SummaryController } from './http/summary.controller';
 import { UsersController } from './http/users.controller';
-import { LineQueuesRepository } from './persistence/line-queues.repository';
 import { LinesRepository } from './persistence/lines.repository';
 import { StaleLinesRepository } from './persistence/stale-lines.repository';
 import { UsersRepository } from './persistence/users.repository';
 import { LinesQueries } from './queries/lines.queries';
-import { RegistrationHooks } from './registration-hooks';
 import { SweepStaleLinesJob } from './sweep/sweep-stale-lines.job';
 import { SweepStaleLines } from './sweep/sweep-stale-lines.usecase';
 import { ChangeLineStatus } from './usecases/change-line-status.usecase';
@@ -15,13 +13,14 @@ import { DeleteUser } from './usecases/delete-user.usecase';
 import { RecordSighting } from './usecases/record-sighting.usecase';
 import { RegisterUser } from './usecases/register-user.usecase';
 import { UpdateUser } from './usecases/update-user.usecase';
+import { LineLookup } from './usecases/line-lookup.usecase';
+import { RegisterUsers } from './usecases/register-users.usecase';
 
 @Module({
   controllers: [UsersController, NetworksController, SummaryController],
   providers: [
     UsersRepository,
     LinesRepository,
-    LineQueuesRepository,
     StaleLinesRepository,
     LinesQueries,
     RegisterUser,
@@ -29,18 +28,11 @@ import { UpdateUser } from './usecases/update-user.usecase';
     DeleteUser,
     ChangeLineStatus,
     RecordSighting,
-    RegistrationHooks,
+    LineLookup,
+    RegisterUsers,
     SweepStaleLines,
     SweepStaleLinesJob,
   ],
-  exports: [
-    UsersRepository,
-    LinesRepository,
-    LineQueuesRepository,
-    ChangeLineStatus,
-    RecordSighting,
-    LinesQueries,
-    RegistrationHooks,
-  ],
+  exports: [ChangeLineStatus, RecordSighting, LineLookup, LinesQueries, RegisterUsers],
 })
 export class LinesModule {}

@@ -6,16 +6,15 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { maskMdn } from '../logging/mask';
 import { Metrics } from '../metrics/metrics.service';
-import { isValidMobile } from '../provisioning/domain/mdn';
-import { FAILURE_REASONS } from '../provisioning/domain/network-status';
-import { networkKind } from '../provisioning/domain/networks';
-import { canMove } from '../provisioning/domain/status-machine';
-import { ChangeLineStatus } from '../provisioning/usecases/change-line-status.usecase';
-import { NOTHING_IN_FLIGHT, toColumns, type InFlight } from './domain/in-flight';
+import { isValidMobile } from '../lines/domain/mdn';
+import { FAILURE_REASONS } from '../lines/domain/network-status';
+import { networkKind } from '../lines/domain/networks';
+import { canMove } from '../lines/domain/status-machine';
+import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
+import { NOTHING_IN_FLIGHT, toColumns, type SendingCall as Sending } from './domain/in-flight';
 import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
-import { RecordProvisioningIntent } from './record-provisioning-intent.usecase';
+import { RecordProvisioningIntent } from './usecases/record-provisioning-intent.usecase';
 
-type Sending = Extract<InFlight, { phase: 'SENDING' }>;
 
 /**
  * The reconciler's steps. Each records what it is about to do before it calls out, then
@@ -47,7 +46,8 @@ export class FlowSteps {
       reconcileAt: now,
       ...toColumns(NOTHING_IN_FLIGHT),
     };
-    const move = { userId: line.userId, network: line.network, source: 'SYSTEM' as const, expect: line };
+    // The round was asked for by a request (registration, import, an administrator).
+    const move = { userId: line.userId, network: line.network, source: 'API' as const, expect: line };
     if (!isValidMobile(line.mdn)) {
       await this.changeLineStatus.execute({
         ...move,

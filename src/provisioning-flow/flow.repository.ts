@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { StaleWriteError } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 import type { NetworkLine } from '../generated/prisma/client';
-import type { Network } from '../provisioning/domain/networks';
+import type { Network } from '../lines/domain/networks';
 import { fromColumns, toColumns, type InFlight } from './domain/in-flight';
 import type { FlowLine } from './domain/next-step';
 
@@ -65,6 +65,14 @@ export class FlowRepository {
   async find(lineId: string): Promise<ClaimedLine | undefined> {
     const row = await this.database.prisma.networkLine.findUnique({
       where: { id: lineId },
+      include: { user: { select: { mdn: true } } },
+    });
+    return row ? toClaimedLine({ ...row, mdn: row.user.mdn }) : undefined;
+  }
+
+  async findOfUser(userId: string, network: Network): Promise<ClaimedLine | undefined> {
+    const row = await this.database.prisma.networkLine.findUnique({
+      where: { userId_network: { userId, network } },
       include: { user: { select: { mdn: true } } },
     });
     return row ? toClaimedLine({ ...row, mdn: row.user.mdn }) : undefined;

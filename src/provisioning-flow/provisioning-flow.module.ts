@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CarriersModule } from '../carriers/carriers.module';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { LinesModule } from '../lines/lines.module';
 import { FlowSteps } from './flow-steps';
 import { FlowRepository } from './flow.repository';
 import { ProvisioningController } from './http/provisioning.controller';
@@ -16,7 +16,7 @@ import { StartOptInRound } from './usecases/start-opt-in-round.usecase';
  * (lookup, opt-in texts, carrier requests, timeouts), callbacks and replies answer them.
  */
 @Module({
-  imports: [ProvisioningModule, CarriersModule],
+  imports: [LinesModule, CarriersModule],
   controllers: [ProvisioningController],
   providers: [
     FlowRepository,

@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { fieldProblems } from '../common/validation.pipe';
 import { normalizeMdn } from '../lines/domain/mdn';
 import { RegisterUserDto } from '../lines/http/user.dto';
 import {
-  UsersRepository,
+  RegisterUsers,
   type NewUserOnNetworks,
   type UserWithLines,
-} from '../lines/persistence/users.repository';
-import { RegistrationHooks } from '../lines/registration-hooks';
+} from '../lines/usecases/register-users.usecase';
 import { headerOf, type ImportField } from './import-columns';
 import type { ImportRow } from './import-sheet';
 
@@ -38,8 +36,6 @@ export class ImportRejectedError extends DomainError {
 /** Fields that identify one user: two rows, or a row and a stored user, may not share them. */
 const UNIQUE_FIELDS = ['username', 'mdn', 'customerCode'] as const;
 
-/** How many users' after-registration steps (provisioning) run at once. */
-const HOOK_CONCURRENCY = 4;
 
 /**
  * Registers every user of an import file, or none: each row is checked as POST /v1/users
@@ -50,9 +46,7 @@ const HOOK_CONCURRENCY = 4;
 @Injectable()
 export class ImportUsers {
   constructor(
-    private readonly users: UsersRepository,
-    private readonly hooks: RegistrationHooks,
-    private readonly clock: Clock,
+    private readonly users: RegisterUsers,
   ) {}
 
   async execute(fields: ImportField[], rows: ImportRow[]): Promise<UserWithLines[]> {
@@ -61,13 +55,11 @@ export class ImportUsers {
     await this.markTaken(checked);
     if (checked.some((row) => row.errors.length > 0)) throw new ImportRejectedError(fields, checked);
 
-    const created = await this.users.createMany(checked.map(toNewUser), this.clock.now());
-    await runLimited(created, HOOK_CONCURRENCY, (user) => this.hooks.run(user));
-    return created;
+    return this.users.execute(checked.map(toNewUser));
   }
 
   private async markTaken(rows: CheckedRow[]): Promise<void> {
-    const taken = await this.users.takenIdentifiers({
+    const taken = await this.users.taken({
       usernames: identifiers(rows, 'username'),
       mdns: identifiers(rows, 'mdn'),
       customerCodes: identifiers(rows, 'customerCode'),
@@ -121,10 +113,3 @@ function toNewUser(row: CheckedRow): NewUserOnNetworks {
   return { ...user, mdn: row.mdn!, networks: network ? [network] : [] };
 }
 
-async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

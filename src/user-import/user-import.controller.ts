@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/commo
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequiresRole } from '../auth/roles';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { AcceptsBody } from '../http/route-policy';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { LinesQueries } from '../lines/queries/lines.queries';
@@ -39,6 +40,7 @@ export class UserImportController {
   @Post()
   @HttpCode(201)
   @RequiresRole('admin')
+  @Idempotent()
   @AcceptsBody([XLSX_MIME], MAX_IMPORT_BYTES)
   @ApiConsumes(XLSX_MIME)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })

@@ -1,14 +1,14 @@
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { HandlePortOut } from '../activation/handle-port-out.usecase';
+import { HandlePortOut } from '../provisioning-flow/usecases/handle-port-out.usecase';
 import { PublicRoute } from '../auth/roles';
 import { MultilineFields } from '../http/route-policy';
-import { ApplyCarrierCallback } from '../carriers/usecases/apply-carrier-callback.usecase';
+import { ApplyCarrierCallback } from '../provisioning-flow/usecases/apply-carrier-callback.usecase';
 import { normalizeMdn } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
 import { NetworkPipe } from '../lines/http/parse-id.pipe';
-import { HandleOptInReply } from '../opt-in/handle-opt-in-reply.usecase';
+import { HandleOptInReply } from '../provisioning-flow/usecases/handle-opt-in-reply.usecase';
 import { Metrics } from '../metrics/metrics.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';

@@ -1,5 +1,3 @@
-import { NotCommunicatingJob } from '../../src/carriers/carrier-jobs';
-import { OptInResendJob } from '../../src/opt-in/opt-in-resend.job';
 import { aUser } from '../support/factories';
 import { startFlow, type FlowHarness } from '../support/flow';
 
@@ -15,7 +13,7 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
   const register = async (overrides: Record<string, unknown> = {}) => {
     const response = await flow.admin.post('/v1/users', aUser({ network: 'verizon', ...overrides }));
     expect(response.status).toBe(201);
-    await flow.simulator.settle();
+    await flow.settle();
     return response.body as { id: string; mdn: string };
   };
   const line = async (id: string) => (await flow.admin.get(`/v1/users/${id}/networks`)).body[0];
@@ -28,7 +26,7 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
       text,
       receivedAt: flow.clock.now().toISOString(),
     });
-    await flow.simulator.settle();
+    await flow.settle();
     return response;
   };
 
@@ -73,7 +71,7 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
     expect((await history(user.id)).at(-1)).toMatchObject({ to: 'INVALID_OPT_IN_RESPONSE', detail: 'Yes.' });
 
     flow.clock.advanceDays(1);
-    await flow.runJob(OptInResendJob);
+    await flow.settle();
     expect(flow.simulator.textsTo(user.mdn)).toHaveLength(2);
     expect(await line(user.id)).toMatchObject({ status: 'OPT_IN_SENT' });
 
@@ -90,7 +88,7 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
       indicatorReason: 'Disabled',
     });
     flow.clock.advanceDays(2);
-    await flow.runJob(OptInResendJob);
+    await flow.settle();
     expect(flow.simulator.textsTo(user.mdn)).toHaveLength(1);
     const resend = await flow.admin.post(`/v1/users/${user.id}/networks/verizon/opt-in/resend`);
     expect(resend.status).toBe(409);
@@ -100,11 +98,11 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
     const user = await register();
     for (let day = 1; day <= 6; day++) {
       flow.clock.advanceDays(1);
-      await flow.runJob(OptInResendJob);
+      await flow.settle();
     }
     expect(flow.simulator.textsTo(user.mdn)).toHaveLength(5);
     // Runs within the same interval send nothing more.
-    await flow.runJob(OptInResendJob);
+    await flow.settle();
     expect(flow.simulator.textsTo(user.mdn)).toHaveLength(5);
     const sends = (await history(user.id)).filter(
       (step: { source: string }) => step.source === 'OPT_IN_SEND',
@@ -113,6 +111,7 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
 
     const resend = await flow.admin.post(`/v1/users/${user.id}/networks/verizon/opt-in/resend`);
     expect(resend.status).toBe(202);
+    await flow.settle();
     expect(flow.simulator.textsTo(user.mdn)).toHaveLength(6);
     expect((await history(user.id)).at(-1).detail).toBe('opt-in text 1 of 5');
   });
@@ -145,10 +144,10 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
     flow.simulator.script(user.mdn, { kind: 'silent' });
     await reply(user.mdn, 'YES');
     expect((await line(user.id)).status).toBe('PENDING_PROVISIONING');
-    await flow.runJob(NotCommunicatingJob);
+    await flow.settle();
     expect((await line(user.id)).status).toBe('PENDING_PROVISIONING');
     flow.clock.advanceDays(1);
-    await flow.runJob(NotCommunicatingJob);
+    await flow.settle();
     expect(await line(user.id)).toMatchObject({ status: 'NOT_COMMUNICATING', indicator: 'RED' });
   });
 });
@@ -163,7 +162,7 @@ describe('direct networks through the carrier simulator', () => {
 
   it('AT&T: the request goes straight to the carrier and its callback enables the line', async () => {
     const user = (await flow.admin.post('/v1/users', aUser({ network: 'att' }))).body;
-    await flow.simulator.settle();
+    await flow.settle();
     const [line] = (await flow.admin.get(`/v1/users/${user.id}/networks`)).body;
     expect(line).toMatchObject({ network: 'att', status: 'ENABLED', indicator: 'GREEN' });
     expect(flow.simulator.textsTo(user.mdn)).toEqual([]);
@@ -177,7 +176,7 @@ describe('direct networks through the carrier simulator', () => {
     const body = aUser();
     flow.simulator.setLookup(body.mdn, 'tmobile');
     const user = (await flow.admin.post('/v1/users', body)).body;
-    await flow.simulator.settle();
+    await flow.settle();
     const lines = (await flow.admin.get(`/v1/users/${user.id}/networks`)).body;
     expect(lines).toEqual([expect.objectContaining({ network: 'tmobile', status: 'ENABLED' })]);
   });
@@ -185,7 +184,7 @@ describe('direct networks through the carrier simulator', () => {
   it('a port out disables the old line (Ported Out) and provisions the new network', async () => {
     const body = aUser({ network: 'att' });
     const user = (await flow.admin.post('/v1/users', body)).body;
-    await flow.simulator.settle();
+    await flow.settle();
     flow.simulator.setLookup(user.mdn, 'tmobile');
     const response = await flow.simulator.deliver('att', {
       type: 'number.ported_out',
@@ -194,7 +193,7 @@ describe('direct networks through the carrier simulator', () => {
       mdn: user.mdn,
     });
     expect(response.status).toBe(200);
-    await flow.simulator.settle();
+    await flow.settle();
     const lines = (await flow.admin.get(`/v1/users/${user.id}/networks`)).body;
     expect(lines).toEqual([
       expect.objectContaining({ network: 'att', status: 'DISABLED', reason: 'Ported Out' }),

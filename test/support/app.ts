@@ -17,6 +17,9 @@ export function testConfig(database: TestDatabase, env: NodeJS.ProcessEnv = {}):
     CARRIER_SIMULATOR: 'off',
     PROVISION_ON_REGISTER: 'false',
     JOBS_INTERVAL_SECONDS: '3600',
+    // Tests drive the reconciler themselves (flow.settle()); a test may turn wake-ups on.
+    RECONCILE_ON_INTENT: 'false',
+    RECONCILE_INTERVAL_MS: '3600000',
     ...env,
   });
   return { ...config, database: database.config };

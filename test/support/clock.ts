@@ -14,6 +14,10 @@ export class ManualClock extends Clock {
     this.current = new Date(date);
   }
 
+  advanceSeconds(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+
   advanceDays(days: number): void {
     this.current = new Date(this.current.getTime() + days * 24 * 60 * 60 * 1000);
   }

@@ -1,3 +1,4 @@
+import { Reconciler } from '../../src/provisioning-flow/reconciler';
 import { CarrierSimulator, newWebhookSecret } from '../../src/simulator/carrier-simulator';
 import { ManualClock } from './clock';
 import { DATABASE_KINDS, type TestDatabase } from './databases';
@@ -11,6 +12,11 @@ export interface FlowHarness {
   admin: ApiClient;
   clock: ManualClock;
   database: TestDatabase;
+  /**
+   * Runs the reconciler and lets the simulator deliver its callbacks, until nothing is
+   * due: what a wake-up and a few polls would do, without waiting for either.
+   */
+  settle(): Promise<void>;
   /** Runs a job pass by class, as the scheduler would. */
   runJob(job: abstract new (...args: never[]) => { run(): Promise<number> }): Promise<number>;
   stop(): Promise<void>;
@@ -61,6 +67,15 @@ export async function startFlow(
     database: target,
     admin: apiClient(running.baseUrl, 'admin'),
     runJob: (job) => running.app.get(job).run(),
+    settle: async () => {
+      const reconciler = running.app.get(Reconciler);
+      for (let pass = 0; pass < 50; pass++) {
+        const handled = await reconciler.run();
+        await simulator.settle();
+        if (handled === 0) return;
+      }
+      throw new Error('The reconciler did not settle in 50 passes');
+    },
     stop: async () => {
       await simulator.stop();
       await running.stop();

@@ -23,7 +23,7 @@ ADD COLUMN     "round" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "settled_at" TIMESTAMPTZ(3);
 
 -- The outstanding carrier request, from its two nullable columns to one named state:
--- a key with no request time was never taken (SENDING); with one, the carrier owes an answer.
+-- a key with no request time was never taken (SENDING), with one the carrier owes an answer.
 UPDATE "network_lines" SET
   "inflight_kind" = 'CARRIER_REQUEST',
   "inflight_phase" = CASE WHEN "carrier_requested_at" IS NULL THEN 'SENDING' ELSE 'ACCEPTED' END::"InFlightPhase",
@@ -76,12 +76,3 @@ CREATE TABLE "idempotency_keys" (
 
 -- CreateIndex
 CREATE INDEX "idempotency_keys_created_at_idx" ON "idempotency_keys"("created_at");
-
--- CreateIndex
-CREATE INDEX "network_lines_reconcile_at_idx" ON "network_lines"("reconcile_at");
-
--- CreateIndex
-CREATE UNIQUE INDEX "users_idempotency_key_key" ON "users"("idempotency_key");
-
--- CreateIndex
-CREATE INDEX "users_lookup_due_at_idx" ON "users"("lookup_due_at");

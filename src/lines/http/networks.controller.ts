@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../../auth/roles';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { Clock } from '../../common/clock';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
@@ -38,6 +39,7 @@ export class NetworksController {
   @Post(':network/status')
   @HttpCode(200)
   @RequiresRole('admin')
+  @Idempotent()
   async changeStatus(
     @Param('id', UserIdPipe) id: string,
     @Param('network', NetworkPipe) network: Network,
@@ -51,13 +53,15 @@ export class NetworksController {
       reason: body.reason,
       source: 'API',
     });
-    return this.queries.presentLine(line);
+    // Without a guard the move is always made (or refused with an error).
+    return this.queries.presentLine(line!);
   }
 
   /** Records that the line was seen (for carriers and archivers without webhooks). */
   @Post(':network/sightings')
   @HttpCode(200)
   @RequiresRole('admin')
+  @Idempotent()
   async sighting(
     @Param('id', UserIdPipe) id: string,
     @Param('network', NetworkPipe) network: Network,

@@ -1,6 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedRequest } from '../../auth/authenticate.hook';
 import { RequiresRole } from '../../auth/roles';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { LinesQueries } from '../queries/lines.queries';
 import { DeleteUser } from '../usecases/delete-user.usecase';
 import { RegisterUser } from '../usecases/register-user.usecase';
@@ -20,10 +22,18 @@ export class UsersController {
     private readonly queries: LinesQueries,
   ) {}
 
+  /**
+   * Registers a user and records the intent to provision it; the reconciler does the rest.
+   * With an Idempotency-Key, a retry gets the first answer, even one whose response was
+   * lost after the registration committed.
+   */
   @Post()
   @RequiresRole('admin')
-  async register(@Body() body: RegisterUserDto) {
-    return this.queries.present(await this.registerUser.execute(body));
+  @Idempotent()
+  async register(@Body() body: RegisterUserDto, @Req() request: AuthenticatedRequest) {
+    const key = request.headers['idempotency-key'];
+    const idempotencyKey = typeof key === 'string' ? `${request.principal?.subject ?? ''}:${key}` : undefined;
+    return this.queries.present(await this.registerUser.execute({ ...body, idempotencyKey }));
   }
 
   @Get()
@@ -39,6 +49,7 @@ export class UsersController {
 
   @Patch(':id')
   @RequiresRole('admin')
+  @Idempotent()
   async update(@Param('id', UserIdPipe) id: string, @Body() body: UpdateUserDto) {
     return this.queries.present(await this.updateUser.execute(id, body));
   }
@@ -46,6 +57,7 @@ export class UsersController {
   @Delete(':id')
   @HttpCode(200)
   @RequiresRole('admin')
+  @Idempotent()
   async remove(@Param('id', UserIdPipe) id: string) {
     return this.queries.present(await this.deleteUser.execute(id));
   }

@@ -3,10 +3,20 @@ import type { Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { LineState } from '../domain/status-machine';
 
-/** Bookkeeping of the outbound flows (carrier requests, opt-in texts) kept on the line. */
+/**
+ * The provisioning flow's columns on the line: the intent, the reconciler's bookkeeping,
+ * the call in flight and the opt-in count. Written by the flow, with or without a move.
+ */
 export interface LineFlowFields {
-  carrierRequestId: string | null;
-  carrierRequestedAt: Date | null;
+  desired: 'PROVISIONED' | 'DISABLED' | null;
+  round: number;
+  begunRound: number;
+  settledAt: Date | null;
+  reconcileAt: Date | null;
+  inflightKind: 'OPT_IN_TEXT' | 'CARRIER_REQUEST' | null;
+  inflightPhase: 'SENDING' | 'ACCEPTED' | null;
+  inflightKey: string | null;
+  inflightSince: Date | null;
   optInSends: number;
   optInLastSentAt: Date | null;
   optedOut: boolean;
@@ -32,8 +42,15 @@ export function toLineRecord(row: NetworkLine): LineRecord {
     lastSeenAt: row.lastSeenAt,
     sequence: row.sequence,
     indicator: row.indicator,
-    carrierRequestId: row.carrierRequestId,
-    carrierRequestedAt: row.carrierRequestedAt,
+    desired: row.desired,
+    round: row.round,
+    begunRound: row.begunRound,
+    settledAt: row.settledAt,
+    reconcileAt: row.reconcileAt,
+    inflightKind: row.inflightKind,
+    inflightPhase: row.inflightPhase,
+    inflightKey: row.inflightKey,
+    inflightSince: row.inflightSince,
     optInSends: row.optInSends,
     optInLastSentAt: row.optInLastSentAt,
     optedOut: row.optedOut,

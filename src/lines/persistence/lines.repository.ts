@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConflictError } from '../../common/errors/domain-error';
+import { StaleWriteError } from '../../common/errors/domain-error';
 import { DatabaseService } from '../../database/database.service';
 import type { StatusHistory } from '../../generated/prisma/client';
 import { appendToOutbox } from '../../outbox/outbox.writer';
@@ -32,7 +32,10 @@ export class LinesRepository {
 
   /** The line on `network` of the user with this MDN, in one query. */
   async findByMdn(mdn: string, network: Network): Promise<LineRecord | undefined> {
-    const row = await this.database.prisma.networkLine.findFirst({ where: { network, user: { mdn } } });
+    // A deleted user's number is no longer theirs: carriers' words about it find nothing.
+    const row = await this.database.prisma.networkLine.findFirst({
+      where: { network, user: { mdn, status: { not: 'DELETED' } } },
+    });
     return row ? toLineRecord(row) : undefined;
   }
 
@@ -56,47 +59,53 @@ export class LinesRepository {
   /**
    * Writes the new state and its history row in one transaction. The update only lands
    * if nobody changed the line since it was read (its sequence is unchanged); otherwise
-   * a ConflictError tells the caller to read again and re-plan.
+   * a StaleWriteError tells the caller to read again and re-plan.
    */
-  async applyTransition({ line, transition, indicator, flow = {} }: StoredTransition): Promise<LineRecord> {
-    return this.database.prisma.$transaction(async (tx) => {
-      const next = transition.next;
-      const updated = await tx.networkLine.updateMany({
-        where: { id: line.id, sequence: line.sequence },
-        data: {
-          status: next.status,
-          reason: next.reason,
-          statusChangedAt: next.statusChangedAt,
-          lastSeenAt: next.lastSeenAt,
-          indicator: indicator.indicator,
-          ...flow,
-          sequence: { increment: 1 },
-        },
-      });
-      if (updated.count !== 1)
-        throw new ConflictError('The line changed while this change was being made; retry');
-      await tx.statusHistory.create({
-        data: {
-          lineId: line.id,
-          fromStatus: transition.from,
-          toStatus: transition.to,
-          reason: transition.reason,
-          source: transition.source,
-          detail: transition.detail,
-          occurredAt: transition.occurredAt,
-          lineSequence: line.sequence + 1,
-        },
-      });
-      const stored: LineRecord = {
-        ...line,
-        ...next,
-        ...flow,
+  applyTransition(stored: StoredTransition): Promise<LineRecord> {
+    return this.database.prisma.$transaction((tx) => this.applyTransitionIn(tx, stored));
+  }
+
+  /** The same, inside the caller's transaction (a deletion moves every line with the user). */
+  async applyTransitionIn(
+    tx: Prisma.TransactionClient,
+    { line, transition, indicator, flow = {} }: StoredTransition,
+  ): Promise<LineRecord> {
+    const next = transition.next;
+    const updated = await tx.networkLine.updateMany({
+      where: { id: line.id, sequence: line.sequence },
+      data: {
+        status: next.status,
+        reason: next.reason,
+        statusChangedAt: next.statusChangedAt,
+        lastSeenAt: next.lastSeenAt,
         indicator: indicator.indicator,
-        sequence: line.sequence + 1,
-      };
-      await this.publishChange(tx, line, stored, indicator, transition.source, transition.occurredAt);
-      return stored;
+        ...flow,
+        sequence: { increment: 1 },
+      },
     });
+    if (updated.count !== 1)
+      throw new StaleWriteError('The line changed while this change was being made');
+    await tx.statusHistory.create({
+      data: {
+        lineId: line.id,
+        fromStatus: transition.from,
+        toStatus: transition.to,
+        reason: transition.reason,
+        source: transition.source,
+        detail: transition.detail,
+        occurredAt: transition.occurredAt,
+        lineSequence: line.sequence + 1,
+      },
+    });
+    const stored: LineRecord = {
+      ...line,
+      ...next,
+      ...flow,
+      indicator: indicator.indicator,
+      sequence: line.sequence + 1,
+    };
+    await this.publishChange(tx, line, stored, indicator, transition.source, transition.occurredAt);
+    return stored;
   }
 
   /**
@@ -143,8 +152,13 @@ export class LinesRepository {
       where: { id: line.id, sequence: line.sequence },
       data: { ...flow, sequence: { increment: 1 } },
     });
-    if (updated.count !== 1) throw new ConflictError('The line changed meanwhile; retry');
+    if (updated.count !== 1) throw new StaleWriteError('The line changed meanwhile');
     return { ...line, ...flow, sequence: line.sequence + 1 };
+  }
+
+  /** The subscriber said STOP while the line could not move to Disabled: no more texts. */
+  async markOptedOut(line: LineRecord): Promise<void> {
+    await this.database.prisma.networkLine.update({ where: { id: line.id }, data: { optedOut: true } });
   }
 
   /** Keeps a move in the history without applying it (an out-of-order callback). */
@@ -187,7 +201,7 @@ export class LinesRepository {
         data: { lastSeenAt, indicator: indicator.indicator, sequence: { increment: 1 } },
       });
       if (updated.count !== 1)
-        throw new ConflictError('The line changed while this sighting was being recorded; retry');
+        throw new StaleWriteError('The line changed while this sighting was being recorded');
     };
     if (line.indicator === indicator.indicator) {
       await write(this.database.prisma);

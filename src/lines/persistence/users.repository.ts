@@ -8,6 +8,7 @@ import type { NetworkStatus } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import { appendToOutbox } from '../../outbox/outbox.writer';
 import { lineConditionSql } from './line-condition.sql';
+import { LinesRepository, type StoredTransition } from './lines.repository';
 import { uniqueViolationField } from './prisma-errors';
 
 export type UserWithLines = User & { lines: NetworkLine[] };
@@ -54,18 +55,43 @@ const FIELD_NAMES: Record<string, string> = {
   users_customer_code_key: 'customerCode',
 };
 
+/** What a registration asks for besides the user: provisioning, and its Idempotency-Key. */
+export interface RegistrationIntent {
+  provision: boolean;
+  idempotencyKey?: string;
+}
+
+const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
+
+/** A new line; asked to be provisioned, it is due for the reconciler at once. */
+function newLine(network: Network, now: Date, provision: boolean) {
+  return provision
+    ? { network, statusChangedAt: now, desired: 'PROVISIONED' as const, desiredAt: now, round: 1, reconcileAt: now }
+    : { network, statusChangedAt: now };
+}
+
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly database: DatabaseService) {}
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly lines: LinesRepository,
+  ) {}
 
-  async create(user: NewUser, networks: Network[], now: Date): Promise<UserWithLines> {
+  /**
+   * Registers a user with its lines, and with them the intent to provision (when asked):
+   * in the same transaction, so a registration never commits without the work it asks
+   * for. Without a network, the intent is a lookup of the user's network.
+   */
+  async create(user: NewUser, networks: Network[], now: Date, intent: RegistrationIntent): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.prisma.$transaction(async (tx) => {
         const created = await tx.user.create({
           data: {
             ...user,
             registeredAt: now,
-            lines: { create: networks.map((network) => ({ network, statusChangedAt: now })) },
+            idempotencyKey: intent.idempotencyKey,
+            lookupDueAt: intent.provision && networks.length === 0 ? now : null,
+            lines: { create: networks.map((network) => newLine(network, now, intent.provision)) },
           },
           include: { lines: true },
         });
@@ -79,20 +105,23 @@ export class UsersRepository {
    * Registers many users in one transaction: all of them or, on any conflict, none. Three
    * statements whatever the number (users, lines, events).
    */
-  async createMany(users: NewUserOnNetworks[], now: Date): Promise<UserWithLines[]> {
+  async createMany(users: NewUserOnNetworks[], now: Date, intent: RegistrationIntent): Promise<UserWithLines[]> {
     const ids = await this.withConflicts(() =>
       this.database.prisma.$transaction(
         async (tx) => {
           const created = await tx.user.createManyAndReturn({
-            data: users.map(({ networks: _networks, ...user }) => ({ ...user, registeredAt: now })),
+            data: users.map(({ networks, ...user }) => ({
+              ...user,
+              registeredAt: now,
+              lookupDueAt: intent.provision && networks.length === 0 ? now : null,
+            })),
           });
           const idOf = new Map(created.map((user) => [user.username, user.id]));
           await tx.networkLine.createMany({
             data: users.flatMap((user) =>
               user.networks.map((network) => ({
                 userId: idOf.get(user.username)!,
-                network,
-                statusChangedAt: now,
+                ...newLine(network, now, intent.provision),
               })),
             ),
           });
@@ -156,8 +185,32 @@ export class UsersRepository {
     });
   }
 
-  findByMdn(mdn: string): Promise<UserWithLines | null> {
-    return this.database.prisma.user.findUnique({ where: { mdn }, include: { lines: true } });
+  findByIdempotencyKey(key: string): Promise<UserWithLines | null> {
+    return this.database.prisma.user.findUnique({
+      where: { idempotencyKey: key },
+      include: { lines: { orderBy: { network: 'asc' } } },
+    });
+  }
+
+  /**
+   * Deletes a user in one transaction: every line disabled (with its history and event,
+   * its intent now Disabled and nothing left in flight), the user Deleted, UserDeleted.
+   */
+  delete(id: string, moves: StoredTransition[], now: Date): Promise<UserWithLines> {
+    return this.database.prisma.$transaction(async (tx) => {
+      for (const move of moves) await this.lines.applyTransitionIn(tx, move);
+      await tx.networkLine.updateMany({
+        where: { userId: id },
+        data: { desired: 'DISABLED', reconcileAt: null, settledAt: now, ...CLEARED_IN_FLIGHT },
+      });
+      const deleted = await tx.user.update({
+        where: { id },
+        data: { status: 'DELETED', lookupDueAt: null },
+        include: { lines: { orderBy: { network: 'asc' } } },
+      });
+      await appendToOutbox(tx, [userEvent('deleted', deleted, now)]);
+      return deleted;
+    });
   }
 
   /** Changes a user and writes UserUpdated (UserDeleted when the status becomes DELETED). */

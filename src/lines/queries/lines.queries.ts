@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
 import type { Network } from '../domain/networks';
@@ -90,6 +90,14 @@ export class LinesQueries {
 
   summary(): Promise<Summary> {
     return this.users.summary(this.clock.now(), this.config.staleAfterDays);
+  }
+
+  /** The user, if it exists and is not deleted: a deleted user takes no more actions (409). */
+  async requireLiveUser(id: string): Promise<void> {
+    const user = await this.requireUser(id);
+    if (user.status === 'DELETED') {
+      throw new ConflictError('A deleted user cannot be changed (rule: deleted_is_final)', { rule: 'deleted_is_final' });
+    }
   }
 
   private async requireUser(id: string): Promise<UserWithLines> {

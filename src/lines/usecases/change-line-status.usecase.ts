@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { NotFoundError } from '../../common/errors/domain-error';
-import { retryOnConflict } from '../../common/retry-on-conflict';
+import { NotFoundError, StaleWriteError } from '../../common/errors/domain-error';
+import { retryOnStaleWrite } from '../../common/retry-on-stale-write';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
 import { computeIndicator } from '../domain/indicator';
@@ -16,9 +16,20 @@ export interface ChangeLineStatusCommand extends Omit<TransitionRequest, 'occurr
   occurredAt?: Date;
   /** Flow bookkeeping to write with the move, computed from the line as read. */
   flow?: (line: LineRecord) => Partial<LineFlowFields>;
+  /**
+   * The line as the caller read it: the move lands only on that version, and a lost race
+   * is the caller's to re-plan (StaleWriteError) rather than retried here.
+   */
+  expect?: { sequence: number };
+  /** The move is made only if this holds for the line as it is now; otherwise nothing. */
+  guard?: (line: LineRecord) => boolean;
 }
 
-/** Moves one line to a new status through the state machine, recording the move. */
+/**
+ * Moves one line to a new status through the state machine, recording the move. A lost
+ * race is planned once more against the winner's state, unless the caller said which
+ * version it planned against.
+ */
 @Injectable()
 export class ChangeLineStatus {
   constructor(
@@ -27,16 +38,21 @@ export class ChangeLineStatus {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  execute(command: ChangeLineStatusCommand): Promise<LineRecord> {
-    return retryOnConflict(async () => {
-      const line = await this.lines.find(command.userId, command.network);
-      if (!line) throw new NotFoundError(`User ${command.userId} has no ${command.network} line`);
-      const transition = planTransition(line, {
-        ...command,
-        occurredAt: command.occurredAt ?? this.clock.now(),
-      });
-      const indicator = computeIndicator(transition.next, this.clock.now(), this.config.staleAfterDays);
-      return this.lines.applyTransition({ line, transition, indicator, flow: command.flow?.(line) });
+  execute(command: ChangeLineStatusCommand): Promise<LineRecord | undefined> {
+    const attempt = () => this.attempt(command);
+    return command.expect ? attempt() : retryOnStaleWrite(attempt);
+  }
+
+  private async attempt(command: ChangeLineStatusCommand): Promise<LineRecord | undefined> {
+    const line = await this.lines.find(command.userId, command.network);
+    if (!line) throw new NotFoundError(`User ${command.userId} has no ${command.network} line`);
+    if (command.expect && line.sequence !== command.expect.sequence) throw new StaleWriteError();
+    if (command.guard && !command.guard(line)) return undefined;
+    const transition = planTransition(line, {
+      ...command,
+      occurredAt: command.occurredAt ?? this.clock.now(),
     });
+    const indicator = computeIndicator(transition.next, this.clock.now(), this.config.staleAfterDays);
+    return this.lines.applyTransition({ line, transition, indicator, flow: command.flow?.(line) });
   }
 }

@@ -1,36 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../common/errors/domain-error';
-import type { Network } from '../domain/networks';
+import { retryOnStaleWrite } from '../../common/retry-on-stale-write';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config';
+import { computeIndicator } from '../domain/indicator';
+import { planTransition } from '../domain/status-machine';
 import { UsersRepository, type UserWithLines } from '../persistence/users.repository';
-import { ChangeLineStatus } from './change-line-status.usecase';
+import { toLineRecord } from '../persistence/line-record';
 
 /**
- * Marks a user Deleted (the row stays, for the record) and disables provisioning on every
- * network the user has.
+ * Marks a user Deleted (the row stays, for the record) and disables every line, in one
+ * transaction: no half-deleted user, and nothing left for the reconciler to do.
  */
 @Injectable()
 export class DeleteUser {
   constructor(
     private readonly users: UsersRepository,
-    private readonly changeLineStatus: ChangeLineStatus,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute(id: string): Promise<UserWithLines> {
-    const user = await this.users.findById(id);
-    if (!user) throw new NotFoundError(`No user ${id}`);
-    for (const line of user.lines.filter((candidate) => candidate.status !== 'DISABLED')) {
-      await this.changeLineStatus.execute({
-        userId: id,
-        network: line.network as Network,
-        to: 'DISABLED',
-        source: 'API',
-        detail: 'user deleted',
-        // Nothing outstanding at the carrier is to be retried for a deleted user.
-        flow: () => ({ carrierRequestId: null, carrierRequestedAt: null }),
-      });
-    }
-    return this.users.update(id, { status: 'DELETED' }, this.clock.now());
+  execute(id: string): Promise<UserWithLines> {
+    return retryOnStaleWrite(async () => {
+      const user = await this.users.findById(id);
+      if (!user) throw new NotFoundError(`No user ${id}`);
+      if (user.status === 'DELETED') return user;
+      const now = this.clock.now();
+      const moves = user.lines
+        .map(toLineRecord)
+        .filter((line) => line.status !== 'DISABLED')
+        .map((line) => {
+          const transition = planTransition(line, { to: 'DISABLED', source: 'API', occurredAt: now, detail: 'user deleted' });
+          return { line, transition, indicator: computeIndicator(transition.next, now, this.config.staleAfterDays) };
+        });
+      return this.users.delete(id, moves, now);
+    });
   }
 }

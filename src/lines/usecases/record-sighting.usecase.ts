@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
-import { retryOnConflict } from '../../common/retry-on-conflict';
+import { retryOnStaleWrite } from '../../common/retry-on-stale-write';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
 import { computeIndicator } from '../domain/indicator';
@@ -27,7 +27,7 @@ export class RecordSighting {
     line?: LineRecord;
   }): Promise<LineRecord> {
     let known = command.line;
-    return retryOnConflict(async () => {
+    return retryOnStaleWrite(async () => {
       const line = known ?? (await this.lines.find(command.userId, command.network));
       known = undefined;
       if (!line) throw new NotFoundError(`User ${command.userId} has no ${command.network} line`);

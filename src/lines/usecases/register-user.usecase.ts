@@ -1,36 +1,46 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { ValidationFailedError } from '../../common/errors/domain-error';
+import { ReconcileSignal } from '../../common/reconcile-signal';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config';
 import { normalizeMdn } from '../domain/mdn';
 import type { Network } from '../domain/networks';
-import { RegistrationHooks } from '../registration-hooks';
 import { UsersRepository, type NewUser, type UserWithLines } from '../persistence/users.repository';
 
 export interface RegisterUserCommand extends NewUser {
   network?: Network;
+  /** The request's Idempotency-Key: a retry of a registration that committed returns its user. */
+  idempotencyKey?: string;
 }
 
 /**
- * Starts tracking a user. The line's network comes from the request; without it the user
- * has no line until a carrier lookup says which network the MDN is on.
+ * Starts tracking a user, and (unless turned off) provisioning its number: the intent is
+ * committed with the user and the reconciler carries it out. Without a network, the
+ * reconciler first asks the number lookup which one.
  */
 @Injectable()
 export class RegisterUser {
   constructor(
     private readonly users: UsersRepository,
-    private readonly hooks: RegistrationHooks,
+    private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ network, ...user }: RegisterUserCommand): Promise<UserWithLines> {
+  async execute({ network, idempotencyKey, ...user }: RegisterUserCommand): Promise<UserWithLines> {
+    if (idempotencyKey) {
+      const earlier = await this.users.findByIdempotencyKey(idempotencyKey);
+      if (earlier) return earlier;
+    }
     const mdn = normalizeMdn(user.mdn);
     if (!mdn.ok) throw new ValidationFailedError([{ field: 'mdn', reason: mdn.reason }]);
-    const created = await this.users.create(
-      { ...user, mdn: mdn.e164 },
-      network ? [network] : [],
-      this.clock.now(),
-    );
-    await this.hooks.run(created);
-    return (await this.users.findById(created.id)) ?? created;
+    const provision = this.config.optIn.provisionOnRegister;
+    const created = await this.users.create({ ...user, mdn: mdn.e164 }, network ? [network] : [], this.clock.now(), {
+      provision,
+      idempotencyKey,
+    });
+    if (provision) this.signal.raise();
+    return created;
   }
 }

@@ -6,10 +6,21 @@
  *   (a crash, a timeout). Sending again with the same key is safe: parties dedupe on it.
  * - ACCEPTED: the carrier took the request and owes a callback.
  */
-export type InFlight =
-  | { kind: 'NONE' }
-  | { kind: 'OPT_IN_TEXT'; phase: 'SENDING'; key: string; since: Date }
-  | { kind: 'CARRIER_REQUEST'; phase: 'SENDING' | 'ACCEPTED'; key: string; since: Date };
+export type InFlight = { kind: 'NONE' } | SendingCall | AcceptedRequest;
+
+export interface SendingCall {
+  kind: 'OPT_IN_TEXT' | 'CARRIER_REQUEST';
+  phase: 'SENDING';
+  key: string;
+  since: Date;
+}
+
+export interface AcceptedRequest {
+  kind: 'CARRIER_REQUEST';
+  phase: 'ACCEPTED';
+  key: string;
+  since: Date;
+}
 
 export const NOTHING_IN_FLIGHT: InFlight = { kind: 'NONE' };
 
@@ -36,6 +47,6 @@ export function toColumns(inFlight: InFlight): InFlightColumns {
 export function fromColumns(columns: InFlightColumns): InFlight {
   const { inflightKind: kind, inflightPhase: phase, inflightKey: key, inflightSince: since } = columns;
   if (!kind || !phase || !key || !since) return NOTHING_IN_FLIGHT;
-  if (kind === 'OPT_IN_TEXT') return { kind, phase: 'SENDING', key, since };
-  return { kind, phase, key, since };
+  if (phase === 'SENDING') return { kind, phase, key, since };
+  return { kind: 'CARRIER_REQUEST', phase, key, since };
 }

@@ -1,6 +1,6 @@
-import { networkKind, type Network } from '../../provisioning/domain/networks';
-import type { NetworkStatus } from '../../provisioning/domain/network-status';
-import type { InFlight } from './in-flight';
+import { networkKind, type Network } from '../../lines/domain/networks';
+import type { NetworkStatus } from '../../lines/domain/network-status';
+import type { InFlight, SendingCall } from './in-flight';
 
 /** What the reconciler knows of a line when it decides. */
 export interface FlowLine {
@@ -41,7 +41,7 @@ export type Step =
   | { kind: 'begin_round' }
   | { kind: 'text_subscriber'; count: number }
   | { kind: 'request_carrier' }
-  | { kind: 'send_again'; inFlight: Extract<InFlight, { phase: 'SENDING' }> }
+  | { kind: 'send_again'; inFlight: SendingCall }
   | { kind: 'give_up_waiting' };
 
 const TEXTING: ReadonlySet<NetworkStatus> = new Set(['NEW_REQUEST', 'OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE']);

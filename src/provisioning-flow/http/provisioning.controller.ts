@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../../auth/roles';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
-import type { Network } from '../../provisioning/domain/networks';
-import { NetworkPipe, UserIdPipe } from '../../provisioning/http/parse-id.pipe';
-import { ProvisioningQueries } from '../../provisioning/provisioning.queries';
+import type { Network } from '../../lines/domain/networks';
+import { NetworkPipe, UserIdPipe } from '../../lines/http/parse-id.pipe';
+import { LinesQueries } from '../../lines/queries/lines.queries';
 import { RecordProvisioningIntent } from '../usecases/record-provisioning-intent.usecase';
 import { StartOptInRound } from '../usecases/start-opt-in-round.usecase';
 
@@ -15,9 +15,9 @@ import { StartOptInRound } from '../usecases/start-opt-in-round.usecase';
 @Controller('v1/users/:id/networks/:network')
 export class ProvisioningController {
   constructor(
-    private readonly provision: RecordProvisioningIntent,
+    private readonly intents: RecordProvisioningIntent,
     private readonly optInRound: StartOptInRound,
-    private readonly queries: ProvisioningQueries,
+    private readonly queries: LinesQueries,
   ) {}
 
   /** Provisions the user's MDN on this network (Verizon: the opt-in flow), in the background. */
@@ -27,7 +27,7 @@ export class ProvisioningController {
   @Idempotent()
   async provision(@Param('id', UserIdPipe) id: string, @Param('network', NetworkPipe) network: Network) {
     await this.queries.requireLiveUser(id);
-    await this.provision.execute(id, network);
+    await this.intents.execute(id, network);
     return { line: await this.lineView(id, network) };
   }
 
@@ -39,8 +39,7 @@ export class ProvisioningController {
   async resend(@Param('id', UserIdPipe) id: string, @Param('network', NetworkPipe) network: Network) {
     if (network !== 'verizon') throw new NotFoundError(`The ${network} network has no opt-in flow`);
     await this.queries.requireLiveUser(id);
-    const line = await this.lineView(id, network);
-    await this.optInRound.execute(line?.id);
+    await this.optInRound.execute(id);
     return { line: await this.lineView(id, network) };
   }
 

@@ -3,13 +3,13 @@ import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { maskMdn } from '../../logging/mask';
-import type { Network } from '../../provisioning/domain/networks';
-import type { NetworkStatus } from '../../provisioning/domain/network-status';
-import { TransitionNotAllowedError } from '../../provisioning/domain/status-machine';
-import type { LineRecord } from '../../provisioning/persistence/line-record';
-import { LineLookup } from '../../provisioning/usecases/line-lookup.usecase';
-import { ChangeLineStatus } from '../../provisioning/usecases/change-line-status.usecase';
-import { RecordSighting } from '../../provisioning/usecases/record-sighting.usecase';
+import type { Network } from '../../lines/domain/networks';
+import type { NetworkStatus } from '../../lines/domain/network-status';
+import { TransitionNotAllowedError } from '../../lines/domain/status-machine';
+import type { LineRecord } from '../../lines/persistence/line-record';
+import { LineLookup } from '../../lines/usecases/line-lookup.usecase';
+import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
+import { RecordSighting } from '../../lines/usecases/record-sighting.usecase';
 import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
 
 export type CarrierStatus = Extract<

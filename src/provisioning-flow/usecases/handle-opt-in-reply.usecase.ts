@@ -3,10 +3,10 @@ import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { maskMdn } from '../../logging/mask';
-import { normalizeMdn } from '../../provisioning/domain/mdn';
-import { canMove } from '../../provisioning/domain/status-machine';
-import { ChangeLineStatus } from '../../provisioning/usecases/change-line-status.usecase';
-import { LineLookup } from '../../provisioning/usecases/line-lookup.usecase';
+import { normalizeMdn } from '../../lines/domain/mdn';
+import { canMove } from '../../lines/domain/status-machine';
+import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
+import { LineLookup } from '../../lines/usecases/line-lookup.usecase';
 import { classifyReply } from '../domain/opt-in-reply';
 
 export interface SubscriberReply {

@@ -3,11 +3,11 @@ import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { maskMdn } from '../../logging/mask';
-import type { Network } from '../../provisioning/domain/networks';
-import { FAILURE_REASONS } from '../../provisioning/domain/network-status';
-import { canMove } from '../../provisioning/domain/status-machine';
-import { ChangeLineStatus } from '../../provisioning/usecases/change-line-status.usecase';
-import { LineLookup } from '../../provisioning/usecases/line-lookup.usecase';
+import type { Network } from '../../lines/domain/networks';
+import { FAILURE_REASONS } from '../../lines/domain/network-status';
+import { canMove } from '../../lines/domain/status-machine';
+import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
+import { LineLookup } from '../../lines/usecases/line-lookup.usecase';
 import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
 import { FlowRepository } from '../flow.repository';
 

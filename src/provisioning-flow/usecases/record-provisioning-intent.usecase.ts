@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { ReconcileSignal } from '../../common/reconcile-signal';
-import type { Network } from '../../provisioning/domain/networks';
+import type { Network } from '../../lines/domain/networks';
 import { FlowRepository } from '../flow.repository';
 
 /**

@@ -16,9 +16,9 @@ export class StartOptInRound {
     private readonly clock: Clock,
   ) {}
 
-  async execute(lineId: string | undefined): Promise<void> {
+  async execute(userId: string): Promise<void> {
     await retryOnStaleWrite(async () => {
-      const line = lineId ? await this.lines.find(lineId) : undefined;
+      const line = await this.lines.findOfUser(userId, 'verizon');
       if (!line) throw new NotFoundError('The user has no verizon line');
       if (line.optedOut) throw new ConflictError('The subscriber opted out: no more texts can be sent');
       if (!SENDABLE.has(line.status) || line.desired !== 'PROVISIONED') {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { NETWORK_KEYS } from '../../../src/provisioning/domain/networks';
-import { NETWORK_STATUS_KEYS } from '../../../src/provisioning/domain/network-status';
+import { NETWORK_KEYS } from '../../../src/lines/domain/networks';
+import { NETWORK_STATUS_KEYS } from '../../../src/lines/domain/network-status';
 import type { InFlight } from '../../../src/provisioning-flow/domain/in-flight';
 import { fromColumns, toColumns } from '../../../src/provisioning-flow/domain/in-flight';
 import { nextStep, type FlowLine, type FlowRules } from '../../../src/provisioning-flow/domain/next-step';

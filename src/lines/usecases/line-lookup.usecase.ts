@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import type { Network } from '../domain/networks';
+import type { Transition } from '../domain/status-machine';
+import type { LineRecord } from '../persistence/line-record';
+import { LinesRepository } from '../persistence/lines.repository';
+
+/**
+ * What callbacks and replies need of a line besides moving it: finding it by number,
+ * and keeping in its history a word that was not applied.
+ */
+@Injectable()
+export class LineLookup {
+  constructor(private readonly lines: LinesRepository) {}
+
+  findByMdn(mdn: string, network: Network): Promise<LineRecord | undefined> {
+    return this.lines.findByMdn(mdn, network);
+  }
+
+  recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>): Promise<void> {
+    return this.lines.recordUnapplied(line, transition);
+  }
+
+  markOptedOut(line: LineRecord): Promise<void> {
+    return this.lines.markOptedOut(line);
+  }
+}
