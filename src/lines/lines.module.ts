@@ -16,6 +16,7 @@ import { RecordSighting } from './usecases/record-sighting.usecase';
 import { RegisterUser } from './usecases/register-user.usecase';
 import { UpdateUser } from './usecases/update-user.usecase';
 
+/** Users and their lines on each network: the rules, the admin API, the read models, the sweep. */
 @Module({
   controllers: [UsersController, NetworksController, SummaryController],
   providers: [
@@ -34,13 +35,18 @@ import { UpdateUser } from './usecases/update-user.usecase';
     SweepStaleLinesJob,
   ],
   exports: [
-    UsersRepository,
-    LinesRepository,
-    LineQueuesRepository,
+    RegisterUser,
+    UpdateUser,
+    DeleteUser,
     ChangeLineStatus,
     RecordSighting,
     LinesQueries,
     RegistrationHooks,
+    // Legacy: used by activation/, opt-in/, carriers/usecases until the reconciler replaces them
+    // (and by user-import/, which registers in bulk through UsersRepository).
+    UsersRepository,
+    LinesRepository,
+    LineQueuesRepository,
   ],
 })
 export class LinesModule {}
