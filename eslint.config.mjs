@@ -3,6 +3,20 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/*
+ * Module boundaries, checked on the import path as written (src/ uses relative paths
+ * only). A module's persistence/ is its own: `../persistence/x` from inside it is fine,
+ * `../../lines/persistence/x` from another module is not; other modules get its use
+ * cases and queries. The outbox stores and relays events it does not understand, so it
+ * imports no domain: neither lines/ nor any domain/ folder.
+ */
+const boundary = (regex, message) => ({ regex, message });
+const otherModulesPersistence = boundary(
+  String.raw`(^|/)[^/.]+/persistence(/|$)`,
+  "Another module's persistence/ is private: use its module's use cases and queries.",
+);
+const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'src/generated/', '.tools/', '.data/', 'coverage/'] },
   eslint.configs.recommended,
@@ -27,6 +41,15 @@ export default tseslint.config(
     // must stay value imports even where TypeScript only sees them used as types.
     files: ['src/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  { files: ['src/**/*.ts'], rules: restrictImports(otherModulesPersistence) },
+  {
+    files: ['src/outbox/**/*.ts'],
+    rules: restrictImports(
+      otherModulesPersistence,
+      boundary(String.raw`(^|/)lines(/|$)`, 'The outbox knows no domain: lines/ builds its own events.'),
+      boundary(String.raw`(^|/)domain(/|$)`, 'The outbox knows no domain: it handles OutboxMessage only.'),
+    ),
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

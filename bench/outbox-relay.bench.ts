@@ -69,10 +69,10 @@ async function main() {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
     await producer.connect();
     const config = {
-      ...bench.config,
-      events: { ...bench.config.events, kafka: { ...bench.config.events.kafka!, topic: 'bench.relay' } },
+      ...bench.config.outbox,
+      kafka: { ...bench.config.outbox.kafka!, topic: 'bench.relay' },
     };
-    const publisher = new KafkaEventPublisher(config.events.kafka);
+    const publisher = new KafkaEventPublisher(config.kafka);
     const relay = new OutboxRelay(
       new OutboxRepository(bench.service),
       publisher,

@@ -39,7 +39,7 @@ async function main() {
     const sweep = new SweepStaleLines(
       new StaleLinesRepository(bench.service),
       new SystemClock(),
-      bench.config,
+      bench.config.lines,
       new Metrics(),
     );
     const started = Date.now();
@@ -52,7 +52,7 @@ async function main() {
       `bare UPDATE of ${LINES} indicators        ${bareSeconds.toFixed(1).padStart(6)} s\n`,
     );
     process.stdout.write(
-      `sweep: ${swept} lines ORANGE + ${swept} events  ${seconds.toFixed(1).padStart(6)} s  (${(seconds / bareSeconds).toFixed(1)}x the bare UPDATE; batches of ${bench.config.events.sweepBatchSize})\n`,
+      `sweep: ${swept} lines ORANGE + ${swept} events  ${seconds.toFixed(1).padStart(6)} s  (${(seconds / bareSeconds).toFixed(1)}x the bare UPDATE; batches of ${bench.config.lines.sweepBatchSize})\n`,
     );
     process.stdout.write(`second run: ${again} lines\n`);
   } finally {

@@ -1,8 +1,8 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { AuthConfig } from '../config/config';
 import { ApiAuthGuard } from './api-auth.guard';
 import { installAuthentication } from './authenticate.hook';
 import { TokenVerifier } from './token-verifier';
@@ -14,11 +14,11 @@ export class AuthModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly tokens: TokenVerifier,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('auth') private readonly config: AuthConfig,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    installAuthentication(fastify, this.tokens, this.config.auth.metricsToken);
+    installAuthentication(fastify, this.tokens, this.config.metricsToken);
   }
 }

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { jwtVerify, type JWTPayload } from 'jose';
-import { APP_CONFIG } from '../config/config.module';
+import { InjectConfig } from '../config/config.module';
 import { ROLES, type Role } from '../config/admin-tokens';
-import type { AppConfig } from '../config/config';
+import type { AuthConfig } from '../config/config';
 
 export interface Principal {
   subject: string;
@@ -20,9 +20,9 @@ export class TokenVerifier {
   private readonly staticTokens: { role: Role; digest: Buffer }[];
   private readonly jwtKey?: Uint8Array;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.staticTokens = config.auth.staticTokens.map(({ role, token }) => ({ role, digest: digest(token) }));
-    this.jwtKey = config.auth.jwt ? new TextEncoder().encode(config.auth.jwt.secret) : undefined;
+  constructor(@InjectConfig('auth') private readonly config: AuthConfig) {
+    this.staticTokens = config.staticTokens.map(({ role, token }) => ({ role, digest: digest(token) }));
+    this.jwtKey = config.jwt ? new TextEncoder().encode(config.jwt.secret) : undefined;
   }
 
   async verify(token: string): Promise<Principal | undefined> {
@@ -37,7 +37,7 @@ export class TokenVerifier {
   }
 
   private async verifyJwt(token: string): Promise<Principal | undefined> {
-    const jwt = this.config.auth.jwt;
+    const jwt = this.config.jwt;
     if (!jwt || !this.jwtKey || token.split('.').length !== 3) return undefined;
     try {
       const { payload } = await jwtVerify(token, this.jwtKey, {

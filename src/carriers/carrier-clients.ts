@@ -1,26 +1,17 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { CarriersConfig } from '../config/config';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { Metrics } from '../metrics/metrics.service';
 import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
-import { AttCarrierAdapter } from './att/att.carrier-adapter';
-import { TmobileCarrierAdapter } from './tmobile/tmobile.carrier-adapter';
-import { VerizonCarrierAdapter } from './verizon/verizon.carrier-adapter';
 import type { CarrierGateway } from './carrier-gateway';
+import { CARRIERS } from './carrier-registry';
 import { NumberLookupClient } from './number-lookup/number-lookup.client';
 import { ResilientHttp } from './http/resilient-http';
 import { SmsGatewayClient } from './sms-gateway/sms-gateway.client';
 
-/** One adapter per network; adding a network is an entry here and its adapter file. */
-const ADAPTERS: Record<Network, new (http: ResilientHttp) => CarrierGateway> = {
-  verizon: VerizonCarrierAdapter,
-  att: AttCarrierAdapter,
-  tmobile: TmobileCarrierAdapter,
-};
-
-/** Every outbound party with its own breaker, and their state for readiness. */
+/** Every outbound party (each network's adapter, from CARRIERS; SMS; lookup) with its own breaker, and their state for readiness. */
 @Injectable()
 export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
   readonly gateways: ReadonlyMap<Network, CarrierGateway>;
@@ -29,20 +20,19 @@ export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
   private readonly parties = new Map<string, ResilientHttp>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('carriers') private readonly config: CarriersConfig,
     private readonly readiness: ReadinessChecks,
     private readonly health: HealthIndicatorService,
     private readonly metrics: Metrics,
   ) {
-    const carriers = config.carriers;
     this.gateways = new Map(
       NETWORK_KEYS.map((network) => [
         network,
-        new ADAPTERS[network](this.party(network, carriers.urls[network])),
+        new CARRIERS[network].adapter(this.party(network, config.urls[network])),
       ]),
     );
-    this.sms = new SmsGatewayClient(this.party('sms-gateway', carriers.smsGatewayUrl));
-    this.lookup = new NumberLookupClient(this.party('number-lookup', carriers.numberLookupUrl));
+    this.sms = new SmsGatewayClient(this.party('sms-gateway', config.smsGatewayUrl));
+    this.lookup = new NumberLookupClient(this.party('number-lookup', config.numberLookupUrl));
   }
 
   gateway(network: Network): CarrierGateway {
@@ -75,8 +65,8 @@ export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
       name,
       // Unset only when the config check allowed it (simulator); calls then fail clearly.
       baseURL: baseURL ?? 'http://carrier-not-configured.invalid',
-      apiKey: this.config.carriers.apiKey,
-      config: this.config.carriers,
+      apiKey: this.config.apiKey,
+      config: this.config,
     });
     this.parties.set(name, party);
     return party;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 
 const integer = (min: number, max: number) =>
   z.coerce
@@ -28,6 +29,26 @@ const webhookSecrets = optionalText.pipe(
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/** A per-network variable's name: CARRIER_VERIZON_URL, CARRIER_ATT_WEBHOOK_SECRET, ... */
+export type CarrierVariable<Suffix extends string> = `CARRIER_${Uppercase<Network>}_${Suffix}`;
+
+export function carrierVariable<Suffix extends string>(
+  network: Network,
+  suffix: Suffix,
+): CarrierVariable<Suffix> {
+  return `CARRIER_${network.toUpperCase()}_${suffix}` as CarrierVariable<Suffix>;
+}
+
+/** One variable per network in NETWORK_KEYS: a new network gets its variables from the list. */
+function perNetwork<Suffix extends string, Schema extends z.ZodType>(
+  suffix: Suffix,
+  schema: Schema,
+): Record<CarrierVariable<Suffix>, Schema> {
+  return Object.fromEntries(
+    NETWORK_KEYS.map((network) => [carrierVariable(network, suffix), schema]),
+  ) as Record<CarrierVariable<Suffix>, Schema>;
+}
 
 /**
  * Every environment variable the service reads, with its default. `.env.example`
@@ -67,15 +88,11 @@ export const configSchema = z.object({
 
   STALE_AFTER_DAYS: integer(1, 3650).default(30),
 
-  CARRIER_VERIZON_URL: optionalUrl,
-  CARRIER_ATT_URL: optionalUrl,
-  CARRIER_TMOBILE_URL: optionalUrl,
+  ...perNetwork('URL', optionalUrl),
   SMS_GATEWAY_URL: optionalUrl,
   NUMBER_LOOKUP_URL: optionalUrl,
   CARRIER_API_KEY: optionalText,
-  CARRIER_VERIZON_WEBHOOK_SECRET: webhookSecrets,
-  CARRIER_ATT_WEBHOOK_SECRET: webhookSecrets,
-  CARRIER_TMOBILE_WEBHOOK_SECRET: webhookSecrets,
+  ...perNetwork('WEBHOOK_SECRET', webhookSecrets),
   SMS_WEBHOOK_SECRET: webhookSecrets,
   WEBHOOK_RECEIPT_RETENTION_HOURS: integer(1, 24 * 365).default(168),
   CARRIER_SIMULATOR: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).default('auto'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema } from './config.schema';
+import { carrierVariable, configSchema } from './config.schema';
 import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 import { parseAdminTokens, type AdminToken } from './admin-tokens';
 
@@ -10,45 +10,31 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The validated configuration: one slice per module, which that module reads and no
+ * other (ConfigModule provides each slice on its own, see InjectConfig). `env` and
+ * `logLevel` are the process's; the composition root (main.ts, app.ts) sees it all.
+ */
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  http: {
-    host: string;
-    port: number;
-    shutdownTimeoutMs: number;
-    /** The OpenAPI page at /docs: on outside production unless turned off. */
-    docsEnabled: boolean;
-    /** Callbacks, replies and sightings stamped further ahead than this are refused. */
-    maxFutureSkewMs: number;
-  };
   logLevel: string;
-  database:
-    | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean }
-    | {
-        kind: 'postgres';
-        url: string;
-        poolMax: number;
-        acquireTimeoutMs: number;
-        statementTimeoutMs: number;
-        migrateOnStart: boolean;
-      };
-  auth: {
-    staticTokens: AdminToken[];
-    jwt?: { secret: string; issuer?: string; audience?: string; maxLifetimeSeconds: number };
-    /** When set, /metrics needs it as a bearer token. */
-    metricsToken?: string;
-  };
-  staleAfterDays: number;
+  http: HttpConfig;
+  database: DatabaseConfig;
+  auth: AuthConfig;
+  lines: LinesConfig;
   carriers: CarriersConfig;
-  optIn: { provisionOnRegister: boolean; resendIntervalHours: number; maxSends: number; text: string };
-  jobsIntervalSeconds: number;
+  webhooks: WebhooksConfig;
+  outbox: OutboxConfig;
   flow: FlowConfig;
-  events: EventsConfig;
+  idempotency: IdempotencyConfig;
 }
 
-/** The reconciler that carries out provisioning intents. */
+/** The provisioning flow: the opt-in rules and the reconciler that carries out intents. */
 export interface FlowConfig {
-  /** How often it looks for due lines without being woken: a lost wake-up costs this much. */
+  optIn: { resendIntervalHours: number; maxSends: number; text: string };
+  /** A carrier that took a request and stays silent this long leaves the line Not Communicating. */
+  answerTimeoutMinutes: number;
+  /** How often the reconciler looks for due lines without being woken: a lost wake-up costs this much. */
   reconcileIntervalMs: number;
   /** How long a replica holds the lines it claimed; a replica that dies frees them after it. */
   leaseMs: number;
@@ -58,14 +44,45 @@ export interface FlowConfig {
   wakeOnIntent: boolean;
 }
 
-export interface EventsConfig {
-  /** Unset: no Kafka; events stay in the outbox and GET /v1/events serves them. */
-  kafka?: { brokers: string[]; clientId: string; topic: string; partitions: number };
-  encoding: 'protobuf' | 'json';
-  batchSize: number;
-  pollMs: number;
-  retentionHours: number;
-  maxAgeSeconds: number;
+export interface IdempotencyConfig {
+  /** How often keys older than a day are removed (JOBS_INTERVAL_SECONDS). */
+  cleanupIntervalSeconds: number;
+}
+
+/** The HTTP edge: app.ts and main.ts, and the input rules every controller applies. */
+export interface HttpConfig {
+  host: string;
+  port: number;
+  shutdownTimeoutMs: number;
+  /** The OpenAPI page at /docs: on outside production unless turned off. */
+  docsEnabled: boolean;
+  /** Callbacks, replies and sightings stamped further ahead than this are refused. */
+  maxFutureSkewMs: number;
+}
+
+export type DatabaseConfig =
+  | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolMax: number;
+      acquireTimeoutMs: number;
+      statementTimeoutMs: number;
+      migrateOnStart: boolean;
+    };
+
+export interface AuthConfig {
+  staticTokens: AdminToken[];
+  jwt?: { secret: string; issuer?: string; audience?: string; maxLifetimeSeconds: number };
+  /** When set, /metrics needs it as a bearer token. */
+  metricsToken?: string;
+}
+
+export interface LinesConfig {
+  /** A line not seen for longer than this shows ORANGE. */
+  staleAfterDays: number;
+  /** A registration (or import) records the intent to provision its lines. */
+  provisionOnRegister: boolean;
   sweepIntervalSeconds: number;
   sweepBatchSize: number;
 }
@@ -76,20 +93,36 @@ export interface CarriersConfig {
   smsGatewayUrl?: string;
   numberLookupUrl?: string;
   apiKey?: string;
-  /**
-   * Standard Webhooks secrets (`whsec_...`) per network and for the SMS gateway; any of a
-   * source's secrets is accepted, so a key is rotated by adding the new one first.
-   */
-  webhookSecrets: Partial<Record<Network | 'sms', string[]>>;
-  /** How long delivery ids are kept to answer replays: beyond any sender's retry schedule. */
-  webhookReceiptRetentionHours: number;
   /** Start the in-repo carrier simulator and point every client at it. */
   simulator: boolean;
   timeoutMs: number;
   retries: number;
   breaker: { volumeThreshold: number; errorThresholdPercentage: number; resetTimeoutMs: number };
-  answerTimeoutMinutes: number;
 }
+
+export interface WebhooksConfig {
+  /**
+   * Standard Webhooks secrets (`whsec_...`) per network and for the SMS gateway; any of a
+   * source's secrets is accepted, so a key is rotated by adding the new one first.
+   */
+  secrets: Partial<Record<Network | 'sms', string[]>>;
+  /** How long delivery ids are kept to answer replays: beyond any sender's retry schedule. */
+  receiptRetentionHours: number;
+  /** How often expired delivery ids are removed (JOBS_INTERVAL_SECONDS). */
+  cleanupIntervalSeconds: number;
+}
+
+export interface OutboxConfig {
+  /** Unset: no Kafka; events stay in the outbox and GET /v1/events serves them. */
+  kafka?: { brokers: string[]; clientId: string; topic: string; partitions: number };
+  encoding: 'protobuf' | 'json';
+  batchSize: number;
+  pollMs: number;
+  retentionHours: number;
+  maxAgeSeconds: number;
+}
+
+type Raw = z.infer<typeof configSchema>;
 
 /** Reads and validates the environment once; throws a ConfigError naming every bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -103,7 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('ADMIN_API_TOKENS or JWT_SECRET: one of them must be set in production');
   }
   const carriers = carriersConfig(raw);
-  if (raw.NODE_ENV === 'production') problems.push(...missingCarrierSettings(carriers));
+  const webhooks = webhooksConfig(raw);
+  if (raw.NODE_ENV === 'production') problems.push(...missingCarrierSettings(carriers, webhooks));
   if (carriers.simulator && raw.NODE_ENV === 'production') {
     problems.push('CARRIER_SIMULATOR: the simulator cannot run in production');
   }
@@ -111,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   return {
     env: raw.NODE_ENV,
+    logLevel: raw.LOG_LEVEL,
     http: {
       host: raw.HOST,
       port: raw.PORT,
@@ -118,17 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       docsEnabled: raw.DOCS_ENABLED ?? raw.NODE_ENV !== 'production',
       maxFutureSkewMs: raw.MAX_FUTURE_SKEW_MINUTES * 60_000,
     },
-    logLevel: raw.LOG_LEVEL,
-    database: raw.DATABASE_URL
-      ? {
-          kind: 'postgres',
-          url: raw.DATABASE_URL,
-          poolMax: raw.DB_POOL_MAX,
-          acquireTimeoutMs: raw.DB_POOL_ACQUIRE_TIMEOUT_MS,
-          statementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
-          migrateOnStart: raw.DB_MIGRATE_ON_START ?? false,
-        }
-      : { kind: 'embedded', dataDir: raw.DATA_DIR, migrateOnStart: raw.DB_MIGRATE_ON_START ?? true },
+    database: databaseConfig(raw),
     auth: {
       staticTokens: tokens.tokens,
       jwt: raw.JWT_SECRET
@@ -141,49 +166,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : undefined,
       metricsToken: raw.METRICS_TOKEN,
     },
-    staleAfterDays: raw.STALE_AFTER_DAYS,
-    carriers,
-    optIn: {
+    lines: {
+      staleAfterDays: raw.STALE_AFTER_DAYS,
       provisionOnRegister: raw.PROVISION_ON_REGISTER,
-      resendIntervalHours: raw.OPT_IN_RESEND_INTERVAL_HOURS,
-      maxSends: raw.OPT_IN_MAX_SENDS,
-      text: raw.OPT_IN_TEXT,
+      sweepIntervalSeconds: raw.SWEEP_INTERVAL_SECONDS,
+      sweepBatchSize: raw.SWEEP_BATCH_SIZE,
     },
-    jobsIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    carriers,
+    webhooks,
+    outbox: outboxConfig(raw),
     flow: {
+      optIn: {
+        resendIntervalHours: raw.OPT_IN_RESEND_INTERVAL_HOURS,
+        maxSends: raw.OPT_IN_MAX_SENDS,
+        text: raw.OPT_IN_TEXT,
+      },
+      answerTimeoutMinutes: raw.CARRIER_ANSWER_TIMEOUT_MINUTES,
       reconcileIntervalMs: raw.RECONCILE_INTERVAL_MS,
       leaseMs: raw.RECONCILE_LEASE_SECONDS * 1000,
       retryAfterMs: raw.RECONCILE_RETRY_SECONDS * 1000,
       wakeOnIntent: raw.RECONCILE_ON_INTENT,
     },
-    events: {
-      kafka: raw.KAFKA_BROKERS
-        ? {
-            brokers: raw.KAFKA_BROKERS.split(','),
-            clientId: raw.KAFKA_CLIENT_ID,
-            topic: raw.KAFKA_TOPIC,
-            partitions: raw.KAFKA_TOPIC_PARTITIONS,
-          }
-        : undefined,
-      encoding: raw.EVENT_ENCODING,
-      batchSize: raw.OUTBOX_BATCH_SIZE,
-      pollMs: raw.OUTBOX_POLL_MS,
-      retentionHours: raw.OUTBOX_RETENTION_HOURS,
-      maxAgeSeconds: raw.OUTBOX_MAX_AGE_SECONDS,
-      sweepIntervalSeconds: raw.SWEEP_INTERVAL_SECONDS,
-      sweepBatchSize: raw.SWEEP_BATCH_SIZE,
-    },
+    idempotency: { cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS },
   };
 }
 
-type Raw = z.infer<typeof configSchema>;
+function databaseConfig(raw: Raw): DatabaseConfig {
+  return raw.DATABASE_URL
+    ? {
+        kind: 'postgres',
+        url: raw.DATABASE_URL,
+        poolMax: raw.DB_POOL_MAX,
+        acquireTimeoutMs: raw.DB_POOL_ACQUIRE_TIMEOUT_MS,
+        statementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
+        migrateOnStart: raw.DB_MIGRATE_ON_START ?? false,
+      }
+    : { kind: 'embedded', dataDir: raw.DATA_DIR, migrateOnStart: raw.DB_MIGRATE_ON_START ?? true };
+}
 
 function carriersConfig(raw: Raw): CarriersConfig {
-  const urls: Partial<Record<Network, string>> = {
-    verizon: raw.CARRIER_VERIZON_URL,
-    att: raw.CARRIER_ATT_URL,
-    tmobile: raw.CARRIER_TMOBILE_URL,
-  };
+  const urls: Partial<Record<Network, string>> = Object.fromEntries(
+    NETWORK_KEYS.map((network) => [network, raw[carrierVariable(network, 'URL')]]),
+  );
   const anyConfigured = [...Object.values(urls), raw.SMS_GATEWAY_URL, raw.NUMBER_LOOKUP_URL].some(Boolean);
   // auto: a development or test run with no carrier configured talks to the simulator.
   const simulator =
@@ -194,13 +218,6 @@ function carriersConfig(raw: Raw): CarriersConfig {
     smsGatewayUrl: raw.SMS_GATEWAY_URL,
     numberLookupUrl: raw.NUMBER_LOOKUP_URL,
     apiKey: raw.CARRIER_API_KEY,
-    webhookSecrets: {
-      verizon: raw.CARRIER_VERIZON_WEBHOOK_SECRET,
-      att: raw.CARRIER_ATT_WEBHOOK_SECRET,
-      tmobile: raw.CARRIER_TMOBILE_WEBHOOK_SECRET,
-      sms: raw.SMS_WEBHOOK_SECRET,
-    },
-    webhookReceiptRetentionHours: raw.WEBHOOK_RECEIPT_RETENTION_HOURS,
     simulator,
     timeoutMs: raw.CARRIER_TIMEOUT_MS,
     retries: raw.CARRIER_RETRIES,
@@ -209,22 +226,53 @@ function carriersConfig(raw: Raw): CarriersConfig {
       errorThresholdPercentage: raw.CARRIER_BREAKER_ERROR_PERCENT,
       resetTimeoutMs: raw.CARRIER_BREAKER_RESET_MS,
     },
-    answerTimeoutMinutes: raw.CARRIER_ANSWER_TIMEOUT_MINUTES,
   };
 }
 
-function missingCarrierSettings(carriers: CarriersConfig): string[] {
-  const env = (network: string) => network.toUpperCase();
+function webhooksConfig(raw: Raw): WebhooksConfig {
+  return {
+    secrets: {
+      ...Object.fromEntries(
+        NETWORK_KEYS.map((network) => [network, raw[carrierVariable(network, 'WEBHOOK_SECRET')]]),
+      ),
+      sms: raw.SMS_WEBHOOK_SECRET,
+    },
+    receiptRetentionHours: raw.WEBHOOK_RECEIPT_RETENTION_HOURS,
+    cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+  };
+}
+
+function outboxConfig(raw: Raw): OutboxConfig {
+  return {
+    kafka: raw.KAFKA_BROKERS
+      ? {
+          brokers: raw.KAFKA_BROKERS.split(','),
+          clientId: raw.KAFKA_CLIENT_ID,
+          topic: raw.KAFKA_TOPIC,
+          partitions: raw.KAFKA_TOPIC_PARTITIONS,
+        }
+      : undefined,
+    encoding: raw.EVENT_ENCODING,
+    batchSize: raw.OUTBOX_BATCH_SIZE,
+    pollMs: raw.OUTBOX_POLL_MS,
+    retentionHours: raw.OUTBOX_RETENTION_HOURS,
+    maxAgeSeconds: raw.OUTBOX_MAX_AGE_SECONDS,
+  };
+}
+
+function missingCarrierSettings(carriers: CarriersConfig, webhooks: WebhooksConfig): string[] {
   return [
     ...NETWORK_KEYS.filter((network) => !carriers.urls[network]).map(
-      (network) => `CARRIER_${env(network)}_URL: must be set (or run the simulator, CARRIER_SIMULATOR=on)`,
+      (network) =>
+        `${carrierVariable(network, 'URL')}: must be set (or run the simulator, CARRIER_SIMULATOR=on)`,
     ),
-    ...NETWORK_KEYS.filter((network) => !carriers.webhookSecrets[network]).map(
-      (network) => `CARRIER_${env(network)}_WEBHOOK_SECRET: must be set to verify ${network} callbacks`,
+    ...NETWORK_KEYS.filter((network) => !webhooks.secrets[network]).map(
+      (network) =>
+        `${carrierVariable(network, 'WEBHOOK_SECRET')}: must be set to verify ${network} callbacks`,
     ),
     ...(carriers.smsGatewayUrl ? [] : ['SMS_GATEWAY_URL: must be set to send opt-in texts']),
     ...(carriers.numberLookupUrl ? [] : ['NUMBER_LOOKUP_URL: must be set to look numbers up']),
-    ...(carriers.webhookSecrets.sms ? [] : ['SMS_WEBHOOK_SECRET: must be set to verify subscriber replies']),
+    ...(webhooks.secrets.sms ? [] : ['SMS_WEBHOOK_SECRET: must be set to verify subscriber replies']),
   ];
 }
 

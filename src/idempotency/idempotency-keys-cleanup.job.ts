@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { PeriodicJob } from '../common/periodic-job';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { IdempotencyConfig } from '../config/config';
 import { KEY_TTL_MS } from './idempotent.decorator';
 import { IdempotencyRepository } from './idempotency.repository';
 
@@ -12,11 +12,11 @@ import { IdempotencyRepository } from './idempotency.repository';
 export class IdempotencyKeysCleanupJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig('idempotency') config: IdempotencyConfig,
     private readonly keys: IdempotencyRepository,
     private readonly clock: Clock,
   ) {
-    super(registry, config.jobsIntervalSeconds * 1000);
+    super(registry, config.cleanupIntervalSeconds * 1000);
   }
 
   run(): Promise<number> {

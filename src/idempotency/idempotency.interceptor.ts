@@ -41,13 +41,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers['idempotency-key'];
     if (key === undefined) return next.handle();
     if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
-      throw new ValidationFailedError([{ field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' }]);
+      throw new ValidationFailedError([
+        { field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' },
+      ]);
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const defaultStatus =
       this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
       (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
-    return from(this.run(request, reply, key, defaultStatus, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
+    return from(
+      this.run(request, reply, key, defaultStatus, () =>
+        lastValueFrom(next.handle(), { defaultValue: undefined }),
+      ),
+    );
   }
 
   private async run(
@@ -64,7 +70,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const stored = await this.keys.find(principal, key);
       if (stored && stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
       if (stored && stored.statusCode !== null) {
-        throw new ReplayedAnswer(stored.statusCode, stored.contentType ?? 'application/json', Buffer.from(stored.body ?? []));
+        throw new ReplayedAnswer(
+          stored.statusCode,
+          stored.contentType ?? 'application/json',
+          Buffer.from(stored.body ?? []),
+        );
       }
       const staleBefore = new Date(now.getTime() - IN_PROGRESS_EXPIRES_MS);
       if (!stored || !(await this.keys.takeOver(principal, key, staleBefore, now))) {
@@ -73,7 +83,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     try {
       const result = await handle();
-      const statusCode = reply.statusCode !== HttpStatus.OK ? reply.statusCode : defaultStatus;
+      const statusCode = reply.statusCode !== 200 ? reply.statusCode : defaultStatus;
       const contentType = String(reply.getHeader('content-type') ?? 'application/json');
       const body = Buffer.isBuffer(result) ? result : Buffer.from(JSON.stringify(result ?? null));
       await this.keys.answer(principal, key, { statusCode, contentType, body });
@@ -81,7 +91,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       const status = error instanceof DomainError ? statusOf(error) : 500;
       if (status >= 400 && status < 500 && !(error instanceof ReplayedAnswer)) {
-        const body = Buffer.from(JSON.stringify({ error: (error as DomainError).code, message: (error as Error).message, details: (error as DomainError).details }));
+        const body = Buffer.from(
+          JSON.stringify({
+            error: (error as DomainError).code,
+            message: (error as Error).message,
+            details: (error as DomainError).details,
+          }),
+        );
         await this.keys.answer(principal, key, { statusCode: status, contentType: 'application/json', body });
       } else {
         await this.keys.release(principal, key).catch(() => undefined);

@@ -39,10 +39,18 @@ export class IdempotencyRepository {
     return taken.count === 1;
   }
 
-  async answer(principal: string, key: string, answer: { statusCode: number; contentType: string; body: Buffer }) {
+  async answer(
+    principal: string,
+    key: string,
+    answer: { statusCode: number; contentType: string; body: Buffer },
+  ) {
     await this.database.prisma.idempotencyKey.update({
       where: { principal_key: { principal, key } },
-      data: { statusCode: answer.statusCode, contentType: answer.contentType, body: new Uint8Array(answer.body) },
+      data: {
+        statusCode: answer.statusCode,
+        contentType: answer.contentType,
+        body: new Uint8Array(answer.body),
+      },
     });
   }
 

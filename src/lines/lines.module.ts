@@ -16,6 +16,7 @@ import { UpdateUser } from './usecases/update-user.usecase';
 import { LineLookup } from './usecases/line-lookup.usecase';
 import { RegisterUsers } from './usecases/register-users.usecase';
 
+/** Users and their lines on each network: the rules, the admin API, the read models, the sweep. */
 @Module({
   controllers: [UsersController, NetworksController, SummaryController],
   providers: [
@@ -33,6 +34,15 @@ import { RegisterUsers } from './usecases/register-users.usecase';
     SweepStaleLines,
     SweepStaleLinesJob,
   ],
-  exports: [ChangeLineStatus, RecordSighting, LineLookup, LinesQueries, RegisterUsers],
+  exports: [
+    RegisterUser,
+    RegisterUsers,
+    UpdateUser,
+    DeleteUser,
+    ChangeLineStatus,
+    RecordSighting,
+    LineLookup,
+    LinesQueries,
+  ],
 })
 export class LinesModule {}

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Clock } from '../common/clock';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { OutboxConfig } from '../config/config';
 import { classifyDatabaseFault } from '../database/database-fault';
 import { DatabaseOutage } from '../database/database-outage';
 import { ReadinessChecks } from '../health/readiness-checks';
@@ -29,7 +29,7 @@ export class OutboxHealth implements OnModuleInit {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('outbox') private readonly config: OutboxConfig,
     private readonly metrics: Metrics,
     private readonly outage: DatabaseOutage,
   ) {}
@@ -48,13 +48,13 @@ export class OutboxHealth implements OnModuleInit {
       this.unreadable = false;
       const { unsent, oldestAgeSeconds } = backlog;
       const details = {
-        kafka: this.config.events.kafka ? 'configured' : 'not configured (events kept for GET /v1/events)',
+        kafka: this.config.kafka ? 'configured' : 'not configured (events kept for GET /v1/events)',
         relay: this.relay.state.running ? (this.relay.state.holdsLease ? 'publishing' : 'standby') : 'off',
         unsent,
         oldestUnsentAgeSeconds: Math.round(oldestAgeSeconds),
         lastError: this.relay.state.lastError === undefined ? undefined : this.relayFailure(),
       };
-      const late = this.config.events.kafka && oldestAgeSeconds > this.config.events.maxAgeSeconds;
+      const late = this.config.kafka && oldestAgeSeconds > this.config.maxAgeSeconds;
       return late ? indicator.degraded(details) : indicator.up(details);
     });
   }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { configSliceToken } from '../config/config.module';
+import type { OutboxConfig } from '../config/config';
 import { EVENT_PUBLISHER } from './relay/event-publisher';
 import { EventsController } from './feed/events.controller';
 import { KafkaEventPublisher } from './relay/kafka-event-publisher';
@@ -9,6 +9,11 @@ import { OutboxRelay } from './relay/outbox-relay';
 import { OutboxHealth } from './outbox.health';
 import { OutboxRepository } from './persistence/outbox.repository';
 
+/**
+ * The transactional outbox: the writer other modules append events with (outbox.writer.ts),
+ * the relay to Kafka, the GET /v1/events feed, retention and readiness. It knows events
+ * only as OutboxMessage: which change makes which event is its writers' business.
+ */
 @Module({
   imports: [TerminusModule],
   controllers: [EventsController],
@@ -18,11 +23,9 @@ import { OutboxRepository } from './persistence/outbox.repository';
     OutboxHealth,
     {
       provide: EVENT_PUBLISHER,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) =>
-        config.events.kafka ? new KafkaEventPublisher(config.events.kafka) : null,
+      inject: [configSliceToken('outbox')],
+      useFactory: (config: OutboxConfig) => (config.kafka ? new KafkaEventPublisher(config.kafka) : null),
     },
   ],
-  exports: [OutboxRelay, OutboxRepository],
 })
 export class OutboxModule {}

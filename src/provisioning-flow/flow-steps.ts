@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CarrierClients } from '../carriers/carrier-clients';
 import { Clock } from '../common/clock';
 import { CarrierRejectedError, CarrierUnavailableError } from '../common/errors/domain-error';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { FlowConfig } from '../config/config';
 import { maskMdn } from '../logging/mask';
 import { Metrics } from '../metrics/metrics.service';
 import { isValidMobile } from '../lines/domain/mdn';
@@ -14,7 +14,6 @@ import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
 import { NOTHING_IN_FLIGHT, toColumns, type SendingCall as Sending } from './domain/in-flight';
 import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
 import { RecordProvisioningIntent } from './usecases/record-provisioning-intent.usecase';
-
 
 /**
  * The reconciler's steps. Each records what it is about to do before it calls out, then
@@ -32,7 +31,7 @@ export class FlowSteps {
     private readonly provision: RecordProvisioningIntent,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('flow') private readonly config: FlowConfig,
   ) {}
 
   /** A Verizon round starts with a New Request and a fresh count of texts, or ends at once on a bad number. */
@@ -60,20 +59,34 @@ export class FlowSteps {
       await this.changeLineStatus.execute({ ...move, to: 'NEW_REQUEST', flow: () => fresh });
     } else {
       // Mid-round already (texts out, waiting): the new request restarts the count.
-      await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, { begunRound: line.round, reconcileAt: now, optInSends: 0 });
+      await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, {
+        begunRound: line.round,
+        reconcileAt: now,
+        optInSends: 0,
+      });
     }
   }
 
   async textSubscriber(line: ClaimedLine, count: number): Promise<void> {
     const now = this.clock.now();
-    const inFlight: Sending = { kind: 'OPT_IN_TEXT', phase: 'SENDING', key: `${line.id}:opt-in:${line.sequence}:${count}`, since: now };
+    const inFlight: Sending = {
+      kind: 'OPT_IN_TEXT',
+      phase: 'SENDING',
+      key: `${line.id}:opt-in:${line.sequence}:${count}`,
+      since: now,
+    };
     await this.lines.recordInFlight(line, inFlight, { optInSends: count, optInLastSentAt: now });
     await this.sendText(line, inFlight, count);
   }
 
   async requestCarrier(line: ClaimedLine): Promise<void> {
     const now = this.clock.now();
-    const inFlight: Sending = { kind: 'CARRIER_REQUEST', phase: 'SENDING', key: `${line.id}:provision:${line.round}`, since: now };
+    const inFlight: Sending = {
+      kind: 'CARRIER_REQUEST',
+      phase: 'SENDING',
+      key: `${line.id}:provision:${line.round}`,
+      since: now,
+    };
     if (networkKind(line.network) === 'opt-in' && line.status !== 'PENDING_PROVISIONING') {
       // Pending before the call: the carrier's callback may come before the call returns.
       await this.changeLineStatus.execute({
@@ -101,7 +114,7 @@ export class FlowSteps {
 
   /** The carrier took the request and never answered. */
   async giveUpWaiting(line: ClaimedLine): Promise<void> {
-    const minutes = this.config.carriers.answerTimeoutMinutes;
+    const minutes = this.config.answerTimeoutMinutes;
     const cleared = { ...toColumns(NOTHING_IN_FLIGHT), reconcileAt: this.clock.now() };
     if (!canMove(line.network, line.status, 'NOT_COMMUNICATING')) {
       await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, { reconcileAt: this.clock.now() });
@@ -137,7 +150,13 @@ export class FlowSteps {
       this.metrics.optInTextsSent.inc();
     } catch (error) {
       if (error instanceof CarrierRejectedError) {
-        await this.finish(line, inFlight, 'UNABLE_TO_PROVISION', FAILURE_REASONS.INVALID_NUMBER, error.message);
+        await this.finish(
+          line,
+          inFlight,
+          'UNABLE_TO_PROVISION',
+          FAILURE_REASONS.INVALID_NUMBER,
+          error.message,
+        );
         return;
       }
       return this.later(line, inFlight, error);
@@ -150,13 +169,19 @@ export class FlowSteps {
       detail: `opt-in text ${count} of ${this.config.optIn.maxSends}`,
       guard: (current) => current.inflightKey === inFlight.key,
       // The interval runs from when the text surely went out.
-      flow: () => ({ ...toColumns(NOTHING_IN_FLIGHT), optInLastSentAt: this.clock.now(), reconcileAt: this.clock.now() }),
+      flow: () => ({
+        ...toColumns(NOTHING_IN_FLIGHT),
+        optInLastSentAt: this.clock.now(),
+        reconcileAt: this.clock.now(),
+      }),
     });
   }
 
   private async callCarrier(line: ClaimedLine, inFlight: Sending): Promise<void> {
     try {
-      await this.carriers.gateway(line.network).requestProvisioning({ mdn: line.mdn, idempotencyKey: inFlight.key });
+      await this.carriers
+        .gateway(line.network)
+        .requestProvisioning({ mdn: line.mdn, idempotencyKey: inFlight.key });
     } catch (error) {
       if (error instanceof CarrierRejectedError) {
         const to = networkKind(line.network) === 'opt-in' ? 'UNABLE_TO_PROVISION' : 'DISABLED';
@@ -166,12 +191,18 @@ export class FlowSteps {
       return this.later(line, inFlight, error);
     }
     const now = this.clock.now();
-    const answerBy = new Date(now.getTime() + this.config.carriers.answerTimeoutMinutes * 60_000);
+    const answerBy = new Date(now.getTime() + this.config.answerTimeoutMinutes * 60_000);
     await this.lines.markAccepted(line.id, inFlight.key, now, answerBy);
   }
 
   /** A party refused for good: the round ends here, with the reason. */
-  private async finish(line: ClaimedLine, inFlight: Sending, to: 'UNABLE_TO_PROVISION' | 'DISABLED', reason: string, detail: string) {
+  private async finish(
+    line: ClaimedLine,
+    inFlight: Sending,
+    to: 'UNABLE_TO_PROVISION' | 'DISABLED',
+    reason: string,
+    detail: string,
+  ) {
     const now = this.clock.now();
     await this.changeLineStatus.execute({
       userId: line.userId,
@@ -187,8 +218,10 @@ export class FlowSteps {
 
   private async later(line: ClaimedLine, inFlight: Sending, error: unknown): Promise<void> {
     if (!(error instanceof CarrierUnavailableError)) throw error;
-    this.logger.warn(`${inFlight.kind} for ${maskMdn(line.mdn)} on ${line.network} deferred: ${error.message}`);
-    const at = new Date(this.clock.now().getTime() + this.config.flow.retryAfterMs);
+    this.logger.warn(
+      `${inFlight.kind} for ${maskMdn(line.mdn)} on ${line.network} deferred: ${error.message}`,
+    );
+    const at = new Date(this.clock.now().getTime() + this.config.retryAfterMs);
     await this.lines.retryLater(line.id, inFlight.key, at);
   }
 }

@@ -92,11 +92,7 @@ export class FlowRepository {
    * Records a call before it is made (and, for a text, counts it then: a text counts
    * against the cap and the interval from the moment it may have gone out).
    */
-  async recordInFlight(
-    line: ClaimedLine,
-    inFlight: InFlight,
-    extra: FlowBookkeeping,
-  ): Promise<void> {
+  async recordInFlight(line: ClaimedLine, inFlight: InFlight, extra: FlowBookkeeping): Promise<void> {
     await this.casUpdate(line, { ...toColumns(inFlight), ...extra });
   }
 
@@ -133,7 +129,12 @@ export class FlowRepository {
    * The intent to provision a line: created if new, else a new round; the user's lookup,
    * if this came from one, is done in the same transaction.
    */
-  async recordProvisioningIntent(userId: string, network: Network, now: Date, finishLookup: boolean): Promise<void> {
+  async recordProvisioningIntent(
+    userId: string,
+    network: Network,
+    now: Date,
+    finishLookup: boolean,
+  ): Promise<void> {
     const intent = { desired: 'PROVISIONED' as const, desiredAt: now, settledAt: null, reconcileAt: now };
     await this.database.prisma.$transaction(async (tx) => {
       await tx.networkLine.upsert({

@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { StaleWriteError } from '../common/errors/domain-error';
 import { PeriodicJob } from '../common/periodic-job';
 import { ReconcileSignal } from '../common/reconcile-signal';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { FlowConfig } from '../config/config';
 import { nextStep, type FlowRules } from './domain/next-step';
 import { FlowRepository, type ClaimedLine } from './flow.repository';
 import { FlowSteps } from './flow-steps';
@@ -31,23 +31,23 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
 
   constructor(
     registry: SchedulerRegistry,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('flow') private readonly config: FlowConfig,
     private readonly lines: FlowRepository,
     private readonly steps: FlowSteps,
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
   ) {
-    super(registry, config.flow.reconcileIntervalMs);
+    super(registry, config.reconcileIntervalMs);
     this.rules = {
       maxSends: config.optIn.maxSends,
       resendIntervalMs: config.optIn.resendIntervalHours * 3_600_000,
-      answerTimeoutMs: config.carriers.answerTimeoutMinutes * 60_000,
-      retryAfterMs: config.flow.retryAfterMs,
+      answerTimeoutMs: config.answerTimeoutMinutes * 60_000,
+      retryAfterMs: config.retryAfterMs,
     };
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.flow.wakeOnIntent) this.signal.subscribe(() => void this.run().catch(() => undefined));
+    if (this.config.wakeOnIntent) this.signal.subscribe(() => void this.run().catch(() => undefined));
   }
 
   /**
@@ -74,9 +74,9 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
     let handled = 0;
     for (;;) {
       const now = this.clock.now();
-      const lookups = await this.lines.claimLookups(now, this.config.flow.leaseMs, BATCH);
+      const lookups = await this.lines.claimLookups(now, this.config.leaseMs, BATCH);
       for (const lookup of lookups) await this.steps.lookUp(lookup);
-      const due = await this.lines.claimDue(now, this.config.flow.leaseMs, BATCH);
+      const due = await this.lines.claimDue(now, this.config.leaseMs, BATCH);
       await inParallel(due, CONCURRENCY, (line) => this.reconcile(line));
       handled += due.length + lookups.length;
       if (due.length < BATCH && lookups.length < BATCH) return handled;

@@ -1,22 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Webhook } from 'standardwebhooks';
+import { CARRIERS } from '../carriers/carrier-registry';
+import { SimulatedNumberLookup } from '../carriers/number-lookup/number-lookup.simulator';
+import { SimulatedSmsGateway, type SentText } from '../carriers/sms-gateway/sms-gateway.simulator';
 import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
+import type { Outcome, Party, PartyMode, SimulatorHost } from './simulated-party';
 
 /**
- * Plays Verizon, AT&T, T-Mobile, the SMS gateway and the number lookup over HTTP, and
+ * Plays every carrier network, the SMS gateway and the number lookup over HTTP, and
  * calls the service back with signed webhooks. Tests and the embedded demo script it
  * through /_control. Development and test tool only: never started in production.
+ * Each party's own part lives beside its client in src/carriers; this is the server,
+ * the scripting and what the parties share.
  */
-export type Party = Network | 'sms' | 'lookup';
-export type Outcome =
-  | { kind: 'enable' }
-  | { kind: 'disable'; reason?: string }
-  | { kind: 'refuse'; reason: string }
-  | { kind: 'silent' };
-export type PartyMode =
-  { kind: 'healthy' } | { kind: 'fail'; status: number } | { kind: 'slow'; delayMs: number };
-
 export interface SimulatorOptions {
   secrets: Record<Network | 'sms', string>;
   /** Where the service listens; can be set later, once it does. */
@@ -43,18 +40,28 @@ export function newWebhookSecret(): string {
 
 export class CarrierSimulator {
   readonly requests: RecordedRequest[] = [];
-  readonly texts: { to: string; text: string; messageId: string }[] = [];
   private readonly server: FastifyInstance;
   private readonly outcomes = new Map<string, Outcome>();
-  private readonly lookups = new Map<string, Network | null>();
-  private readonly replies = new Map<string, string[]>();
   private readonly modes = new Map<Party, PartyMode>();
   private readonly idempotent = new Map<string, unknown>();
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly smsGateway: SimulatedSmsGateway;
+  private readonly numberLookup: SimulatedNumberLookup;
   private port = 0;
 
   constructor(private readonly options: SimulatorOptions) {
     this.server = Fastify({ logger: false });
+    const host: SimulatorHost = {
+      guard: (party, request, reply) => this.guard(party, request, reply),
+      record: (party, request, status) => this.record(party, request, status),
+      answered: (party, key) => this.idempotent.get(`${party}:${key}`),
+      remember: (party, key, answer) => this.idempotent.set(`${party}:${key}`, answer),
+      later: (work) => this.later(this.options.callbackDelayMs ?? 20, work),
+      deliver: (source, body) => this.deliver(source, body),
+      now: () => this.now(),
+    };
+    this.smsGateway = new SimulatedSmsGateway(host, options.autoReply);
+    this.numberLookup = new SimulatedNumberLookup(host);
     this.routes();
   }
 
@@ -64,6 +71,11 @@ export class CarrierSimulator {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The texts the SMS gateway was asked to send. */
+  get texts(): SentText[] {
+    return this.smsGateway.texts;
   }
 
   urlOf(party: Party): string {
@@ -93,12 +105,12 @@ export class CarrierSimulator {
 
   /** Which network the lookup names for this MDN (default: one derived from its digits). */
   setLookup(mdn: string, network: Network | null): void {
-    this.lookups.set(mdn, network);
+    this.numberLookup.set(mdn, network);
   }
 
   /** The subscriber's answers to the next opt-in texts, one per text. */
   queueReplies(mdn: string, ...texts: string[]): void {
-    this.replies.set(mdn, [...(this.replies.get(mdn) ?? []), ...texts]);
+    this.smsGateway.queueReplies(mdn, ...texts);
   }
 
   setMode(party: Party, mode: PartyMode): void {
@@ -106,7 +118,7 @@ export class CarrierSimulator {
   }
 
   textsTo(mdn: string): string[] {
-    return this.texts.filter((text) => text.to === mdn).map((text) => text.text);
+    return this.smsGateway.textsTo(mdn);
   }
 
   /** Sends a signed webhook to the service as a carrier (or the SMS gateway) would. */
@@ -149,8 +161,8 @@ export class CarrierSimulator {
     for (const network of NETWORK_KEYS) {
       this.server.post(`/${network}/*`, (request, reply) => this.provision(network, request, reply));
     }
-    this.server.post('/sms/v1/messages', (request, reply) => this.sms(request, reply));
-    this.server.get('/lookup/v1/numbers/:mdn', (request, reply) => this.lookup(request, reply));
+    this.smsGateway.routes(this.server);
+    this.numberLookup.routes(this.server);
     // Scripting over HTTP, for the standalone simulator.
     this.server.post('/_control/script', (request, reply) => {
       const { mdn, outcome } = request.body as { mdn: string; outcome: Outcome };
@@ -200,6 +212,7 @@ export class CarrierSimulator {
     });
   }
 
+  /** Any network's provisioning request, in that network's wire format (CARRIERS). */
   private async provision(network: Network, request: FastifyRequest, reply: FastifyReply) {
     if (!(await this.guard(network, request, reply))) return;
     const key = String(request.headers['idempotency-key'] ?? randomUUID());
@@ -207,14 +220,9 @@ export class CarrierSimulator {
     const seen = this.idempotent.get(`${network}:${key}`);
     if (seen) return reply.status(202).send(seen);
 
-    const mdn = mdnOf(network, request);
-    const reference = randomUUID();
-    const ack =
-      network === 'verizon'
-        ? { requestId: reference }
-        : network === 'att'
-          ? { transactionId: reference }
-          : { id: reference };
+    const carrier = CARRIERS[network].simulator;
+    const mdn = carrier.mdnOf(request);
+    const ack = carrier.ack(randomUUID());
     this.idempotent.set(`${network}:${key}`, ack);
     const outcome = this.outcomes.get(mdn) ?? { kind: 'enable' };
     if (outcome.kind !== 'silent') {
@@ -238,46 +246,4 @@ export class CarrierSimulator {
     }
     return reply.status(202).send(ack);
   }
-
-  private async sms(request: FastifyRequest, reply: FastifyReply) {
-    if (!(await this.guard('sms', request, reply))) return;
-    const key = String(request.headers['idempotency-key'] ?? randomUUID());
-    this.record('sms', request, 202);
-    const seen = this.idempotent.get(`sms:${key}`);
-    if (seen) return reply.status(202).send(seen);
-    const { to, text } = request.body as { to: string; text: string };
-    const sent = { messageId: randomUUID() };
-    this.idempotent.set(`sms:${key}`, sent);
-    this.texts.push({ to, text, messageId: sent.messageId });
-    const answer = this.replies.get(to)?.shift() ?? this.options.autoReply;
-    if (answer !== undefined) {
-      this.later(this.options.callbackDelayMs ?? 20, () =>
-        this.deliver('sms', {
-          messageId: randomUUID(),
-          from: to,
-          text: answer,
-          receivedAt: this.now().toISOString(),
-        }),
-      );
-    }
-    return reply.status(202).send(sent);
-  }
-
-  private async lookup(request: FastifyRequest, reply: FastifyReply) {
-    if (!(await this.guard('lookup', request, reply))) return;
-    this.record('lookup', request, 200);
-    const mdn = (request.params as { mdn: string }).mdn;
-    const network = this.lookups.has(mdn)
-      ? this.lookups.get(mdn)
-      : NETWORK_KEYS[Number(mdn.at(-1) ?? 0) % NETWORK_KEYS.length];
-    return reply.send({ network });
-  }
-}
-
-/** Each carrier's request names the number its own way (see the adapters). */
-function mdnOf(network: Network, request: FastifyRequest): string {
-  const body = (request.body ?? {}) as { mdn?: string; msisdn?: string };
-  if (network === 'verizon') return body.mdn ?? '';
-  if (network === 'att') return `+${body.msisdn ?? ''}`;
-  return decodeURIComponent(request.url.split('/')[4] ?? '');
 }

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/config';
-import { NETWORK_KEYS } from '../lines/domain/networks';
+import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 import { CarrierSimulator, newWebhookSecret } from './carrier-simulator';
 
 /**
@@ -11,23 +11,23 @@ import { CarrierSimulator, newWebhookSecret } from './carrier-simulator';
 export async function startSimulator(
   config: AppConfig,
 ): Promise<{ instance: CarrierSimulator; config: AppConfig }> {
-  const given = config.carriers.webhookSecrets;
+  const given = config.webhooks.secrets;
   // The simulator signs with a source's first (newest) secret.
-  const secrets = {
-    verizon: given.verizon?.[0] ?? newWebhookSecret(),
-    att: given.att?.[0] ?? newWebhookSecret(),
-    tmobile: given.tmobile?.[0] ?? newWebhookSecret(),
-    sms: given.sms?.[0] ?? newWebhookSecret(),
-  };
+  const secrets = Object.fromEntries(
+    [...NETWORK_KEYS, 'sms' as const].map((source) => [source, given[source]?.[0] ?? newWebhookSecret()]),
+  ) as Record<Network | 'sms', string>;
   const instance = await new CarrierSimulator({ secrets, autoReply: 'YES', callbackDelayMs: 500 }).start();
   const carriers = {
     ...config.carriers,
     urls: Object.fromEntries(NETWORK_KEYS.map((network) => [network, instance.urlOf(network)])),
     smsGatewayUrl: instance.urlOf('sms'),
     numberLookupUrl: instance.urlOf('lookup'),
-    webhookSecrets: Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [source, [secret]])),
   };
-  return { instance, config: { ...config, carriers } };
+  const webhooks = {
+    ...config.webhooks,
+    secrets: Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [source, [secret]])),
+  };
+  return { instance, config: { ...config, carriers, webhooks } };
 }
 
 export function attachSimulator(app: NestFastifyApplication, simulator: CarrierSimulator): void {

@@ -1,11 +1,13 @@
 /*
  * The carrier simulator on its own:
  *   SIMULATOR_PORT=4010 SERVICE_URL=http://127.0.0.1:3000 \
- *   CARRIER_VERIZON_WEBHOOK_SECRET=whsec_... (and the ATT, TMOBILE, SMS ones) \
+ *   CARRIER_VERIZON_WEBHOOK_SECRET=whsec_... (one per network, and SMS_WEBHOOK_SECRET) \
  *   node dist/src/simulator/main.js
  * Point the service's CARRIER_*_URL at http://127.0.0.1:4010/<network>,
  * SMS_GATEWAY_URL at /sms and NUMBER_LOOKUP_URL at /lookup.
  */
+import { carrierVariable } from '../config/config.schema';
+import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 import { CarrierSimulator } from './carrier-simulator';
 
 function required(name: string): string {
@@ -21,9 +23,9 @@ const simulator = new CarrierSimulator({
   serviceUrl: process.env.SERVICE_URL ?? 'http://127.0.0.1:3000',
   autoReply: process.env.SIMULATOR_AUTO_REPLY,
   secrets: {
-    verizon: required('CARRIER_VERIZON_WEBHOOK_SECRET'),
-    att: required('CARRIER_ATT_WEBHOOK_SECRET'),
-    tmobile: required('CARRIER_TMOBILE_WEBHOOK_SECRET'),
+    ...(Object.fromEntries(
+      NETWORK_KEYS.map((network) => [network, required(carrierVariable(network, 'WEBHOOK_SECRET'))]),
+    ) as Record<Network, string>),
     sms: required('SMS_WEBHOOK_SECRET'),
   },
 });

@@ -36,7 +36,6 @@ export class ImportRejectedError extends DomainError {
 /** Fields that identify one user: two rows, or a row and a stored user, may not share them. */
 const UNIQUE_FIELDS = ['username', 'mdn', 'customerCode'] as const;
 
-
 /**
  * Registers every user of an import file, or none: each row is checked as POST /v1/users
  * checks a body, against the other rows and against the users already stored; one bad
@@ -45,9 +44,7 @@ const UNIQUE_FIELDS = ['username', 'mdn', 'customerCode'] as const;
  */
 @Injectable()
 export class ImportUsers {
-  constructor(
-    private readonly users: RegisterUsers,
-  ) {}
+  constructor(private readonly users: RegisterUsers) {}
 
   async execute(fields: ImportField[], rows: ImportRow[]): Promise<UserWithLines[]> {
     const checked = rows.map(checkRow);
@@ -112,4 +109,3 @@ function toNewUser(row: CheckedRow): NewUserOnNetworks {
   const { network, ...user } = row.values as RegisterUserDto;
   return { ...user, mdn: row.mdn!, networks: network ? [network] : [] };
 }
-

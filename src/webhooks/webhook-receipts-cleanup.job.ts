@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { PeriodicJob } from '../common/periodic-job';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { WebhooksConfig } from '../config/config';
 import { WebhookReceiptsRepository } from './webhook-receipts.repository';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -15,17 +15,15 @@ const BATCH = 5_000;
 export class WebhookReceiptsCleanupJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('webhooks') private readonly config: WebhooksConfig,
     private readonly receipts: WebhookReceiptsRepository,
     private readonly clock: Clock,
   ) {
-    super(registry, config.jobsIntervalSeconds * 1000);
+    super(registry, config.cleanupIntervalSeconds * 1000);
   }
 
   async run(): Promise<number> {
-    const before = new Date(
-      this.clock.now().getTime() - this.config.carriers.webhookReceiptRetentionHours * HOUR_MS,
-    );
+    const before = new Date(this.clock.now().getTime() - this.config.receiptRetentionHours * HOUR_MS);
     let deleted = 0;
     for (;;) {
       const batch = await this.receipts.deleteClaimedBefore(before, BATCH);

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { UnauthorizedError, ValidationFailedError } from '../common/errors/domain-error';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import type { WebhooksConfig } from '../config/config';
 import type { Network } from '../lines/domain/networks';
 
 export type WebhookSource = Network | 'sms';
@@ -23,8 +23,8 @@ export interface VerifiedDelivery {
 export class WebhookVerifier {
   private readonly verifiers = new Map<WebhookSource, Webhook[]>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    for (const [source, secrets] of Object.entries(config.carriers.webhookSecrets)) {
+  constructor(@InjectConfig('webhooks') config: WebhooksConfig) {
+    for (const [source, secrets] of Object.entries(config.secrets)) {
       if (secrets?.length)
         this.verifiers.set(
           source as WebhookSource,

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(3000);
     expect(config.database).toEqual({ kind: 'embedded', dataDir: './.data', migrateOnStart: true });
-    expect(config.staleAfterDays).toBe(30);
+    expect(config.lines.staleAfterDays).toBe(30);
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, with pool settings', () => {

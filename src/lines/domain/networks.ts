@@ -1,7 +1,7 @@
 /**
  * Carrier networks by the key used in URLs, events and configuration. Verizon runs the
- * SMS opt-in flow; the others provision directly. Adding a network is a line here and an
- * adapter in src/carriers.
+ * SMS opt-in flow; the others provision directly. Adding a network is a line here and its
+ * folder in src/carriers (adapter and simulator part, named in carrier-registry.ts).
  */
 export const NETWORKS = {
   verizon: { name: 'Verizon', kind: 'opt-in' },

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../../auth/roles';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { Clock } from '../../common/clock';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { HttpConfig } from '../../config/config';
 import { refuseFutureTime } from '../../http/time-sanity';
 import type { Network } from '../domain/networks';
 import { LinesQueries } from '../queries/lines.queries';
@@ -22,7 +22,8 @@ export class NetworksController {
     private readonly changeLineStatus: ChangeLineStatus,
     private readonly recordSighting: RecordSighting,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // The edge's rule for times from outside, which every controller applies.
+    @InjectConfig('http') private readonly http: HttpConfig,
   ) {}
 
   @Get()
@@ -70,7 +71,7 @@ export class NetworksController {
     await this.queries.user(id);
     const now = this.clock.now();
     const seenAt = body.seenAt ? new Date(body.seenAt) : now;
-    refuseFutureTime('seenAt', seenAt, now, this.config.http.maxFutureSkewMs);
+    refuseFutureTime('seenAt', seenAt, now, this.http.maxFutureSkewMs);
     const line = await this.recordSighting.execute({ userId: id, network, seenAt });
     return this.queries.presentLine(line);
   }

@@ -83,8 +83,7 @@ export class LinesRepository {
         sequence: { increment: 1 },
       },
     });
-    if (updated.count !== 1)
-      throw new StaleWriteError('The line changed while this change was being made');
+    if (updated.count !== 1) throw new StaleWriteError('The line changed while this change was being made');
     await tx.statusHistory.create({
       data: {
         lineId: line.id,

@@ -45,7 +45,11 @@ interface SweptLine {
   previousIndicator: Indicator;
 }
 
-/** The staleness sweep's set-based SQL: whole batches of lines and their events at once. */
+/**
+ * The staleness sweep's set-based SQL: whole batches of lines at once. Their events are
+ * built by lines/events and written by the outbox writer's bulk form, in the same
+ * transaction as the UPDATE that returned the lines.
+ */
 @Injectable()
 export class StaleLinesRepository {
   constructor(private readonly database: DatabaseService) {}

@@ -66,7 +66,14 @@ const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey
 /** A new line; asked to be provisioned, it is due for the reconciler at once. */
 function newLine(network: Network, now: Date, provision: boolean) {
   return provision
-    ? { network, statusChangedAt: now, desired: 'PROVISIONED' as const, desiredAt: now, round: 1, reconcileAt: now }
+    ? {
+        network,
+        statusChangedAt: now,
+        desired: 'PROVISIONED' as const,
+        desiredAt: now,
+        round: 1,
+        reconcileAt: now,
+      }
     : { network, statusChangedAt: now };
 }
 
@@ -82,7 +89,12 @@ export class UsersRepository {
    * in the same transaction, so a registration never commits without the work it asks
    * for. Without a network, the intent is a lookup of the user's network.
    */
-  async create(user: NewUser, networks: Network[], now: Date, intent: RegistrationIntent): Promise<UserWithLines> {
+  async create(
+    user: NewUser,
+    networks: Network[],
+    now: Date,
+    intent: RegistrationIntent,
+  ): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.prisma.$transaction(async (tx) => {
         const created = await tx.user.create({
@@ -105,7 +117,11 @@ export class UsersRepository {
    * Registers many users in one transaction: all of them or, on any conflict, none. Three
    * statements whatever the number (users, lines, events).
    */
-  async createMany(users: NewUserOnNetworks[], now: Date, intent: RegistrationIntent): Promise<UserWithLines[]> {
+  async createMany(
+    users: NewUserOnNetworks[],
+    now: Date,
+    intent: RegistrationIntent,
+  ): Promise<UserWithLines[]> {
     const ids = await this.withConflicts(() =>
       this.database.prisma.$transaction(
         async (tx) => {

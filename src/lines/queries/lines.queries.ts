@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { LinesConfig } from '../../config/config';
 import type { Network } from '../domain/networks';
 import { presentLine, type LineView } from './line-view';
 import type { LineRecord } from '../persistence/line-record';
@@ -34,7 +34,7 @@ export class LinesQueries {
     private readonly users: UsersRepository,
     private readonly lines: LinesRepository,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
   present(user: UserWithLines): UserView {
@@ -96,7 +96,9 @@ export class LinesQueries {
   async requireLiveUser(id: string): Promise<void> {
     const user = await this.requireUser(id);
     if (user.status === 'DELETED') {
-      throw new ConflictError('A deleted user cannot be changed (rule: deleted_is_final)', { rule: 'deleted_is_final' });
+      throw new ConflictError('A deleted user cannot be changed (rule: deleted_is_final)', {
+        rule: 'deleted_is_final',
+      });
     }
   }
 

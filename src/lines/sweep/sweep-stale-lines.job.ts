@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PeriodicJob } from '../../common/periodic-job';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { LinesConfig } from '../../config/config';
 import { SweepStaleLines } from './sweep-stale-lines.usecase';
 
 /** Runs the staleness sweep on its interval. */
@@ -10,10 +10,10 @@ import { SweepStaleLines } from './sweep-stale-lines.usecase';
 export class SweepStaleLinesJob extends PeriodicJob {
   constructor(
     registry: SchedulerRegistry,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig('lines') config: LinesConfig,
     private readonly sweep: SweepStaleLines,
   ) {
-    super(registry, config.events.sweepIntervalSeconds * 1000);
+    super(registry, config.sweepIntervalSeconds * 1000);
   }
 
   run(): Promise<number> {

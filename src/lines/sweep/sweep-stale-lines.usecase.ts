@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { LinesConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
 import { indicatorCondition } from '../domain/indicator';
 import { StaleLinesRepository, type IdRange } from '../persistence/stale-lines.repository';
@@ -18,7 +18,7 @@ export class SweepStaleLines {
   constructor(
     private readonly staleLines: StaleLinesRepository,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('lines') private readonly config: LinesConfig,
     private readonly metrics: Metrics,
   ) {}
 
@@ -43,7 +43,7 @@ export class SweepStaleLines {
         now,
         part,
         range: { after, upTo: range.upTo },
-        limit: this.config.events.sweepBatchSize,
+        limit: this.config.sweepBatchSize,
       });
       total += batch.swept;
       if (batch.scannedTo === null) return total;

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { retryOnStaleWrite } from '../../common/retry-on-stale-write';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { LinesConfig } from '../../config/config';
 import { computeIndicator } from '../domain/indicator';
 import { planTransition } from '../domain/status-machine';
 import { UsersRepository, type UserWithLines } from '../persistence/users.repository';
@@ -18,7 +18,7 @@ export class DeleteUser {
   constructor(
     private readonly users: UsersRepository,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
   execute(id: string): Promise<UserWithLines> {
@@ -31,8 +31,17 @@ export class DeleteUser {
         .map(toLineRecord)
         .filter((line) => line.status !== 'DISABLED')
         .map((line) => {
-          const transition = planTransition(line, { to: 'DISABLED', source: 'API', occurredAt: now, detail: 'user deleted' });
-          return { line, transition, indicator: computeIndicator(transition.next, now, this.config.staleAfterDays) };
+          const transition = planTransition(line, {
+            to: 'DISABLED',
+            source: 'API',
+            occurredAt: now,
+            detail: 'user deleted',
+          });
+          return {
+            line,
+            transition,
+            indicator: computeIndicator(transition.next, now, this.config.staleAfterDays),
+          };
         });
       return this.users.delete(id, moves, now);
     });

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Network } from '../domain/networks';
 import type { Transition } from '../domain/status-machine';
 import type { LineRecord } from '../persistence/line-record';
+
+export type { LineRecord };
 import { LinesRepository } from '../persistence/lines.repository';
 
 /**

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { retryOnStaleWrite } from '../../common/retry-on-stale-write';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { LinesConfig } from '../../config/config';
 import { computeIndicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import { recordSighting } from '../domain/status-machine';
@@ -16,7 +16,7 @@ export class RecordSighting {
   constructor(
     private readonly lines: LinesRepository,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
   /** `line`, when the caller has just read it, saves reading it again on the first try. */

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { LinesConfig } from '../../config/config';
 import { normalizeMdn } from '../domain/mdn';
 import type { Network } from '../domain/networks';
 import { UsersRepository, type NewUser, type UserWithLines } from '../persistence/users.repository';
@@ -25,7 +25,7 @@ export class RegisterUser {
     private readonly users: UsersRepository,
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
   async execute({ network, idempotencyKey, ...user }: RegisterUserCommand): Promise<UserWithLines> {
@@ -35,11 +35,16 @@ export class RegisterUser {
     }
     const mdn = normalizeMdn(user.mdn);
     if (!mdn.ok) throw new ValidationFailedError([{ field: 'mdn', reason: mdn.reason }]);
-    const provision = this.config.optIn.provisionOnRegister;
-    const created = await this.users.create({ ...user, mdn: mdn.e164 }, network ? [network] : [], this.clock.now(), {
-      provision,
-      idempotencyKey,
-    });
+    const provision = this.config.provisionOnRegister;
+    const created = await this.users.create(
+      { ...user, mdn: mdn.e164 },
+      network ? [network] : [],
+      this.clock.now(),
+      {
+        provision,
+        idempotencyKey,
+      },
+    );
     if (provision) this.signal.raise();
     return created;
   }

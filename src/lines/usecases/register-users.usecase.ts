@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { ReconcileSignal } from '../../common/reconcile-signal';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { LinesConfig } from '../../config/config';
 import { UsersRepository, type NewUserOnNetworks, type UserWithLines } from '../persistence/users.repository';
 
 export type { NewUserOnNetworks, UserWithLines };
@@ -17,7 +17,7 @@ export class RegisterUsers {
     private readonly users: UsersRepository,
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
   /** Which of these identifiers stored users already have. */
@@ -26,7 +26,7 @@ export class RegisterUsers {
   }
 
   async execute(users: NewUserOnNetworks[]): Promise<UserWithLines[]> {
-    const provision = this.config.optIn.provisionOnRegister;
+    const provision = this.config.provisionOnRegister;
     const created = await this.users.createMany(users, this.clock.now(), { provision });
     if (provision) this.signal.raise();
     return created;

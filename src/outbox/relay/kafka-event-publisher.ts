@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import type { EventsConfig } from '../../config/config';
+import type { OutboxConfig } from '../../config/config';
 import type { EventPublisher, PublishedEvent } from './event-publisher';
 
-type KafkaConfig = NonNullable<EventsConfig['kafka']>;
+type KafkaConfig = NonNullable<OutboxConfig['kafka']>;
 
 /**
  * kafkajs behind EventPublisher: an idempotent producer, acks from all in-sync replicas,

@@ -7,8 +7,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import type { OutboxConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
 import { toKafkaMessage } from '../event-encoding';
 import { EVENT_PUBLISHER, type EventPublisher } from './event-publisher';
@@ -54,7 +54,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher | null,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig('outbox') private readonly config: OutboxConfig,
     private readonly metrics: Metrics,
   ) {}
 
@@ -97,7 +97,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async relayOnce(): Promise<number> {
     if (!this.publisher) return 0;
     if (!(await this.holdLease())) return 0;
-    const rows = await (this.readAhead ?? this.outbox.unsent(this.config.events.batchSize, this.cursor));
+    const rows = await (this.readAhead ?? this.outbox.unsent(this.config.batchSize, this.cursor));
     this.readAhead = undefined;
     if (rows.length === 0) {
       await this.flushMarks();
@@ -105,10 +105,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const last = rows[rows.length - 1];
     this.cursor = { txid: last.txid, id: last.id };
-    this.readAhead = this.outbox.unsent(this.config.events.batchSize, this.cursor);
+    this.readAhead = this.outbox.unsent(this.config.batchSize, this.cursor);
     // Observed here so a failure is not an unhandled rejection; the next pass reports it.
     this.readAhead.catch(() => undefined);
-    await this.publisher.publish(rows.map((row) => toKafkaMessage(row, this.config.events.encoding)));
+    await this.publisher.publish(rows.map((row) => toKafkaMessage(row, this.config.encoding)));
     this.metrics.eventsPublished.inc(rows.length);
     this.state.lastPublishedAt = this.clock.now();
     await this.flushMarks();
@@ -161,13 +161,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           this.logger.warn(`Outbox relay failed (${this.failures} in a row): ${this.state.lastError}`);
         }
       }
-      if (published < this.config.events.batchSize) await this.pause(this.delay());
+      if (published < this.config.batchSize) await this.pause(this.delay());
     }
   }
 
   private delay(): number {
-    if (this.failures === 0) return this.config.events.pollMs;
-    return Math.min(MAX_BACKOFF_MS, this.config.events.pollMs * 2 ** Math.min(this.failures, 10));
+    if (this.failures === 0) return this.config.pollMs;
+    return Math.min(MAX_BACKOFF_MS, this.config.pollMs * 2 ** Math.min(this.failures, 10));
   }
 
   private pause(ms: number): Promise<void> {
@@ -184,7 +184,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const now = this.clock.now().getTime();
     if (now - this.lastCleanup < CLEANUP_EVERY_MS) return;
     this.lastCleanup = now;
-    const before = new Date(now - this.config.events.retentionHours * 3_600_000);
+    const before = new Date(now - this.config.retentionHours * 3_600_000);
     const deleted = await this.outbox.deleteSentBefore(before);
     if (deleted > 0) this.logger.log(`Removed ${deleted} sent events older than ${before.toISOString()}`);
   }

@@ -44,8 +44,15 @@ export type Step =
   | { kind: 'send_again'; inFlight: SendingCall }
   | { kind: 'give_up_waiting' };
 
-const TEXTING: ReadonlySet<NetworkStatus> = new Set(['NEW_REQUEST', 'OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE']);
-const AWAITING_CARRIER: ReadonlySet<NetworkStatus> = new Set(['OPT_IN_RESPONSE_RECEIVED', 'PENDING_PROVISIONING']);
+const TEXTING: ReadonlySet<NetworkStatus> = new Set([
+  'NEW_REQUEST',
+  'OPT_IN_SENT',
+  'INVALID_OPT_IN_RESPONSE',
+]);
+const AWAITING_CARRIER: ReadonlySet<NetworkStatus> = new Set([
+  'OPT_IN_RESPONSE_RECEIVED',
+  'PENDING_PROVISIONING',
+]);
 
 export function nextStep(line: FlowLine, now: Date, rules: FlowRules): Step {
   if (line.desired !== 'PROVISIONED') return line.settled || line.desired === null ? idle : settle;
@@ -66,7 +73,8 @@ export function nextStep(line: FlowLine, now: Date, rules: FlowRules): Step {
   if (AWAITING_CARRIER.has(line.status)) return { kind: 'request_carrier' };
   if (!TEXTING.has(line.status) || line.optedOut || line.optInSends >= rules.maxSends) return settle;
   const lastSent = line.optInLastSentAt;
-  if (line.optInSends === 0 || lastSent === null) return { kind: 'text_subscriber', count: line.optInSends + 1 };
+  if (line.optInSends === 0 || lastSent === null)
+    return { kind: 'text_subscriber', count: line.optInSends + 1 };
   const due = after(lastSent, rules.resendIntervalMs);
   return due <= now.getTime() ? { kind: 'text_subscriber', count: line.optInSends + 1 } : waitUntil(due);
 }

@@ -48,14 +48,23 @@ export class HandleOptInReply {
     if (kind === 'OPT_OUT') {
       // STOP is honoured whatever the line's state: no more texts, and disabled where it can be.
       if (canMove('verizon', line.status, 'DISABLED')) {
-        await this.changeLineStatus.execute({ ...move, to: 'DISABLED', flow: () => ({ optedOut: true, ...reconcile }) });
+        await this.changeLineStatus.execute({
+          ...move,
+          to: 'DISABLED',
+          flow: () => ({ optedOut: true, ...reconcile }),
+        });
       } else {
         await this.lines.markOptedOut(line);
       }
       return { outcome: 'opted_out' };
     }
     if (!AWAITING_REPLY.has(line.status)) {
-      await this.lines.recordUnapplied(line, { ...move, from: line.status, to: line.status, reason: 'Reply not expected' });
+      await this.lines.recordUnapplied(line, {
+        ...move,
+        from: line.status,
+        to: line.status,
+        reason: 'Reply not expected',
+      });
       return { outcome: 'ignored' };
     }
     if (kind === 'INVALID') {

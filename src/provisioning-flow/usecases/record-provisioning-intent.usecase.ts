@@ -18,7 +18,12 @@ export class RecordProvisioningIntent {
   ) {}
 
   async execute(userId: string, network: Network, options: { finishLookup?: boolean } = {}): Promise<void> {
-    await this.lines.recordProvisioningIntent(userId, network, this.clock.now(), options.finishLookup ?? false);
+    await this.lines.recordProvisioningIntent(
+      userId,
+      network,
+      this.clock.now(),
+      options.finishLookup ?? false,
+    );
     this.signal.raise();
   }
 }

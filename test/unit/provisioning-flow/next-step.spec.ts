@@ -6,7 +6,12 @@ import { fromColumns, toColumns } from '../../../src/provisioning-flow/domain/in
 import { nextStep, type FlowLine, type FlowRules } from '../../../src/provisioning-flow/domain/next-step';
 
 const HOUR = 3_600_000;
-const RULES: FlowRules = { maxSends: 5, resendIntervalMs: 24 * HOUR, answerTimeoutMs: HOUR, retryAfterMs: 30_000 };
+const RULES: FlowRules = {
+  maxSends: 5,
+  resendIntervalMs: 24 * HOUR,
+  answerTimeoutMs: HOUR,
+  retryAfterMs: 30_000,
+};
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
@@ -32,19 +37,61 @@ describe('nextStep, case by case', () => {
     ['asked to be disabled (a deletion)', { desired: 'DISABLED' }, 'settle'],
     ['a new Verizon round', {}, 'begin_round'],
     ['a new direct round', { network: 'att' }, 'request_carrier'],
-    ['a direct round whose request was answered', { network: 'att', begunRound: 1, status: 'ENABLED' }, 'settle'],
+    [
+      'a direct round whose request was answered',
+      { network: 'att', begunRound: 1, status: 'ENABLED' },
+      'settle',
+    ],
     ['the first text', { begunRound: 1, status: 'NEW_REQUEST' }, 'text_subscriber'],
-    ['a resend inside the interval', { begunRound: 1, status: 'OPT_IN_SENT', optInSends: 1, optInLastSentAt: ago(HOUR) }, 'wait'],
-    ['a resend after the interval', { begunRound: 1, status: 'OPT_IN_SENT', optInSends: 1, optInLastSentAt: ago(25 * HOUR) }, 'text_subscriber'],
-    ['the cap reached', { begunRound: 1, status: 'OPT_IN_SENT', optInSends: 5, optInLastSentAt: ago(99 * HOUR) }, 'settle'],
-    ['opted out', { begunRound: 1, status: 'OPT_IN_SENT', optedOut: true, optInSends: 1, optInLastSentAt: ago(99 * HOUR) }, 'settle'],
+    [
+      'a resend inside the interval',
+      { begunRound: 1, status: 'OPT_IN_SENT', optInSends: 1, optInLastSentAt: ago(HOUR) },
+      'wait',
+    ],
+    [
+      'a resend after the interval',
+      { begunRound: 1, status: 'OPT_IN_SENT', optInSends: 1, optInLastSentAt: ago(25 * HOUR) },
+      'text_subscriber',
+    ],
+    [
+      'the cap reached',
+      { begunRound: 1, status: 'OPT_IN_SENT', optInSends: 5, optInLastSentAt: ago(99 * HOUR) },
+      'settle',
+    ],
+    [
+      'opted out',
+      {
+        begunRound: 1,
+        status: 'OPT_IN_SENT',
+        optedOut: true,
+        optInSends: 1,
+        optInLastSentAt: ago(99 * HOUR),
+      },
+      'settle',
+    ],
     ['a YES', { begunRound: 1, status: 'OPT_IN_RESPONSE_RECEIVED', optInSends: 1 }, 'request_carrier'],
     ['enabled', { begunRound: 1, status: 'ENABLED' }, 'settle'],
     ['settled', { begunRound: 1, status: 'ENABLED', settled: true }, 'wait'],
-    ['a call recorded a moment ago', { inFlight: { kind: 'CARRIER_REQUEST', phase: 'SENDING', key: 'k', since: ago(1000) } }, 'wait'],
-    ['a call whose outcome was lost', { inFlight: { kind: 'OPT_IN_TEXT', phase: 'SENDING', key: 'k', since: ago(60_000) } }, 'send_again'],
-    ['a carrier that owes an answer', { inFlight: { kind: 'CARRIER_REQUEST', phase: 'ACCEPTED', key: 'k', since: ago(1000) } }, 'wait'],
-    ['a carrier silent too long', { inFlight: { kind: 'CARRIER_REQUEST', phase: 'ACCEPTED', key: 'k', since: ago(2 * HOUR) } }, 'give_up_waiting'],
+    [
+      'a call recorded a moment ago',
+      { inFlight: { kind: 'CARRIER_REQUEST', phase: 'SENDING', key: 'k', since: ago(1000) } },
+      'wait',
+    ],
+    [
+      'a call whose outcome was lost',
+      { inFlight: { kind: 'OPT_IN_TEXT', phase: 'SENDING', key: 'k', since: ago(60_000) } },
+      'send_again',
+    ],
+    [
+      'a carrier that owes an answer',
+      { inFlight: { kind: 'CARRIER_REQUEST', phase: 'ACCEPTED', key: 'k', since: ago(1000) } },
+      'wait',
+    ],
+    [
+      'a carrier silent too long',
+      { inFlight: { kind: 'CARRIER_REQUEST', phase: 'ACCEPTED', key: 'k', since: ago(2 * HOUR) } },
+      'give_up_waiting',
+    ],
   ])('%s: %s', (_label, overrides, kind) => {
     expect(nextStep(line(overrides), NOW, RULES).kind).toBe(kind);
   });
@@ -52,9 +99,9 @@ describe('nextStep, case by case', () => {
 
 const inFlights: fc.Arbitrary<InFlight> = fc.oneof(
   fc.constant<InFlight>({ kind: 'NONE' }),
-  fc.record({ since: fc.date({ min: ago(48 * HOUR), max: NOW, noInvalidDate: true }) }).map(
-    ({ since }): InFlight => ({ kind: 'OPT_IN_TEXT', phase: 'SENDING', key: 't', since }),
-  ),
+  fc
+    .record({ since: fc.date({ min: ago(48 * HOUR), max: NOW, noInvalidDate: true }) })
+    .map(({ since }): InFlight => ({ kind: 'OPT_IN_TEXT', phase: 'SENDING', key: 't', since })),
   fc
     .record({
       phase: fc.constantFrom('SENDING' as const, 'ACCEPTED' as const),
@@ -88,7 +135,9 @@ describe('nextStep, for every line', () => {
         expect(candidate.optInSends).toBeLessThan(RULES.maxSends);
         expect(step.count).toBe(candidate.optInSends + 1);
         if (candidate.optInSends > 0 && candidate.optInLastSentAt) {
-          expect(NOW.getTime() - candidate.optInLastSentAt.getTime()).toBeGreaterThanOrEqual(RULES.resendIntervalMs);
+          expect(NOW.getTime() - candidate.optInLastSentAt.getTime()).toBeGreaterThanOrEqual(
+            RULES.resendIntervalMs,
+          );
         }
       }),
     );
@@ -108,7 +157,8 @@ describe('nextStep, for every line', () => {
     fc.assert(
       fc.property(lines, (candidate) => {
         const step = nextStep(candidate, NOW, RULES);
-        if (step.kind === 'text_subscriber' || step.kind === 'begin_round') expect(candidate.network).toBe('verizon');
+        if (step.kind === 'text_subscriber' || step.kind === 'begin_round')
+          expect(candidate.network).toBe('verizon');
         if (candidate.desired !== 'PROVISIONED') expect(['wait', 'settle']).toContain(step.kind);
       }),
     );
@@ -125,6 +175,8 @@ describe('nextStep, for every line', () => {
   });
 
   it('keeps what is in flight whole through its columns', () => {
-    fc.assert(fc.property(inFlights, (inFlight) => expect(fromColumns(toColumns(inFlight))).toEqual(inFlight)));
+    fc.assert(
+      fc.property(inFlights, (inFlight) => expect(fromColumns(toColumns(inFlight))).toEqual(inFlight)),
+    );
   });
 });
