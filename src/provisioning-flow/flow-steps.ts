@@ -6,7 +6,6 @@ import { InjectConfig } from '../config/config.module';
 import type { FlowConfig } from '../config/config';
 import { maskMdn } from '../logging/mask';
 import { Metrics } from '../metrics/metrics.service';
-import { isValidMobile } from '../lines/domain/mdn';
 import { FAILURE_REASONS } from '../lines/domain/network-status';
 import { networkKind } from '../lines/domain/networks';
 import { canMove } from '../lines/domain/status-machine';
@@ -34,7 +33,7 @@ export class FlowSteps {
     @InjectConfig('flow') private readonly config: FlowConfig,
   ) {}
 
-  /** A Verizon round starts with a New Request and a fresh count of texts, or ends at once on a bad number. */
+  /** A Verizon round starts with a New Request and a fresh count of texts. */
   async beginRound(line: ClaimedLine): Promise<void> {
     const now = this.clock.now();
     const fresh = {
@@ -45,26 +44,38 @@ export class FlowSteps {
       reconcileAt: now,
       ...toColumns(NOTHING_IN_FLIGHT),
     };
-    // The round was asked for by a request (registration, import, an administrator).
-    const move = { userId: line.userId, network: line.network, source: 'API' as const, expect: line };
-    if (!isValidMobile(line.mdn)) {
-      await this.changeLineStatus.execute({
-        ...move,
-        to: 'UNABLE_TO_PROVISION',
-        reason: FAILURE_REASONS.INVALID_NUMBER,
-        detail: 'the number cannot be a mobile line',
-        flow: () => fresh,
-      });
-    } else if (canMove(line.network, line.status, 'NEW_REQUEST')) {
-      await this.changeLineStatus.execute({ ...move, to: 'NEW_REQUEST', flow: () => fresh });
-    } else {
+    if (!canMove(line.network, line.status, 'NEW_REQUEST')) {
       // Mid-round already (texts out, waiting): the new request restarts the count.
       await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, {
         begunRound: line.round,
         reconcileAt: now,
         optInSends: 0,
       });
+      return;
     }
+    // The round was asked for by a request (registration, import, an administrator).
+    await this.changeLineStatus.execute({
+      userId: line.userId,
+      network: line.network,
+      to: 'NEW_REQUEST',
+      source: 'API',
+      expect: line,
+      flow: () => fresh,
+    });
+  }
+
+  /** A number that cannot be a mobile line gets no text: the round ends with Invalid Number. */
+  async refuseNumber(line: ClaimedLine): Promise<void> {
+    await this.changeLineStatus.execute({
+      userId: line.userId,
+      network: line.network,
+      to: 'UNABLE_TO_PROVISION',
+      reason: FAILURE_REASONS.INVALID_NUMBER,
+      source: 'SYSTEM',
+      detail: 'the number cannot be a mobile line',
+      expect: line,
+      flow: () => ({ reconcileAt: this.clock.now() }),
+    });
   }
 
   async textSubscriber(line: ClaimedLine, count: number): Promise<void> {

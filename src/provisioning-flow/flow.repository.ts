@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { StaleWriteError } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 import type { NetworkLine } from '../generated/prisma/client';
+import { isValidMobile } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
 import { fromColumns, toColumns, type InFlight } from './domain/in-flight';
 import type { FlowLine } from './domain/next-step';
@@ -207,6 +208,7 @@ function toClaimedLine(row: ClaimedRow): ClaimedLine {
     optInSends: row.optInSends,
     optInLastSentAt: row.optInLastSentAt,
     optedOut: row.optedOut,
+    mobile: isValidMobile(row.mdn),
     inFlight: fromColumns(row),
   };
 }

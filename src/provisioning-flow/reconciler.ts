@@ -107,6 +107,8 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
         return this.lines.settle(line, now);
       case 'begin_round':
         return this.steps.beginRound(line);
+      case 'refuse_number':
+        return this.steps.refuseNumber(line);
       case 'text_subscriber':
         return this.steps.textSubscriber(line, step.count);
       case 'request_carrier':

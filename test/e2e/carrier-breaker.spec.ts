@@ -23,10 +23,11 @@ describe('a carrier answering 500s', () => {
       users.push((await flow.admin.post('/v1/users', aUser({ network: 'att' }))).body);
     await flow.settle();
 
-    // Each registration retried once (2 calls) until the breaker opened and failed fast.
+    // Each line tried twice at most (one retry) until the breaker opened and failed fast;
+    // the reconciler works on lines side by side, so all of them may get their two tries.
     const calls = flow.simulator.requests.filter((request) => request.party === 'att').length;
     expect(calls).toBeGreaterThanOrEqual(6);
-    expect(calls).toBeLessThan(8);
+    expect(calls).toBeLessThanOrEqual(8);
     const report = await ready();
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({
@@ -44,9 +45,12 @@ describe('a carrier answering 500s', () => {
 
     flow.simulator.setMode('att', { kind: 'healthy' });
     await new Promise((resolve) => setTimeout(resolve, 350)); // the breaker's reset time
-    // The reconciler tries again once the retry delay has passed, with the same keys.
-    flow.clock.advanceSeconds(31);
-    await flow.settle();
+    // The reconciler tries again once the retry delay has passed, with the same keys. A
+    // half-open breaker lets one trial call through, so the others wait one more delay.
+    for (let retry = 0; retry < 2; retry++) {
+      flow.clock.advanceSeconds(31);
+      await flow.settle();
+    }
     for (const user of users) {
       expect((await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0]).toMatchObject({
         status: 'ENABLED',

@@ -14,7 +14,7 @@ describe('GET /metrics', () => {
   it('counts requests by route and status, the opt-in flow, webhooks, the outbox and the breakers', async () => {
     const registered = await flow.admin.post('/v1/users', aUser({ network: 'verizon' }));
     expect(registered.status).toBe(201);
-    await flow.simulator.settle();
+    await flow.settle();
     const reply = await flow.simulator.deliver('sms', {
       messageId: 'm-metrics-1',
       from: registered.body.mdn,
@@ -22,7 +22,7 @@ describe('GET /metrics', () => {
       receivedAt: flow.clock.now().toISOString(),
     });
     expect(reply.status).toBe(200);
-    await flow.simulator.settle();
+    await flow.settle();
     expect((await apiClient(flow.running.baseUrl, null).get('/v1/users')).status).toBe(401);
     expect((await fetch(`${flow.running.baseUrl}/nowhere`)).status).toBe(404);
 

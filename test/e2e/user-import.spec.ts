@@ -235,7 +235,7 @@ describe('user import with provisioning on registration', () => {
     });
     expect(response.status).toBe(201);
     const { users } = (await response.json()) as { users: { id: string; mdn: string }[] };
-    await flow.simulator.settle();
+    await flow.settle();
     for (const user of users.slice(0, 2)) {
       expect((await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0].status).toBe('OPT_IN_SENT');
       expect(flow.simulator.textsTo(user.mdn)).toHaveLength(1);

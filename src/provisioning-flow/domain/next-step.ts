@@ -17,6 +17,8 @@ export interface FlowLine {
   optInSends: number;
   optInLastSentAt: Date | null;
   optedOut: boolean;
+  /** Whether the number can be a mobile line at all (an opt-in text to it would be wasted). */
+  mobile: boolean;
   inFlight: InFlight;
   sequence: number;
 }
@@ -40,6 +42,7 @@ export type Step =
   | { kind: 'settle' }
   | { kind: 'begin_round' }
   | { kind: 'text_subscriber'; count: number }
+  | { kind: 'refuse_number' }
   | { kind: 'request_carrier' }
   | { kind: 'send_again'; inFlight: SendingCall }
   | { kind: 'give_up_waiting' };
@@ -72,6 +75,7 @@ export function nextStep(line: FlowLine, now: Date, rules: FlowRules): Step {
   if (networkKind(line.network) === 'direct') return settle;
   if (AWAITING_CARRIER.has(line.status)) return { kind: 'request_carrier' };
   if (!TEXTING.has(line.status) || line.optedOut || line.optInSends >= rules.maxSends) return settle;
+  if (!line.mobile) return { kind: 'refuse_number' };
   const lastSent = line.optInLastSentAt;
   if (line.optInSends === 0 || lastSent === null)
     return { kind: 'text_subscriber', count: line.optInSends + 1 };

@@ -26,6 +26,7 @@ const line = (overrides: Partial<FlowLine> = {}): FlowLine => ({
   optInSends: 0,
   optInLastSentAt: null,
   optedOut: false,
+  mobile: true,
   inFlight: { kind: 'NONE' },
   sequence: 3,
   ...overrides,
@@ -43,6 +44,11 @@ describe('nextStep, case by case', () => {
       'settle',
     ],
     ['the first text', { begunRound: 1, status: 'NEW_REQUEST' }, 'text_subscriber'],
+    [
+      'a number that cannot be a mobile line',
+      { begunRound: 1, status: 'NEW_REQUEST', mobile: false },
+      'refuse_number',
+    ],
     [
       'a resend inside the interval',
       { begunRound: 1, status: 'OPT_IN_SENT', optInSends: 1, optInLastSentAt: ago(HOUR) },
@@ -121,6 +127,7 @@ const lines: fc.Arbitrary<FlowLine> = fc
     optInSends: fc.integer({ min: 0, max: 7 }),
     optInLastSentAt: fc.option(fc.date({ min: ago(72 * HOUR), max: NOW, noInvalidDate: true })),
     optedOut: fc.boolean(),
+    mobile: fc.boolean(),
     inFlight: inFlights,
   })
   .map((fields) => line(fields));
@@ -132,6 +139,7 @@ describe('nextStep, for every line', () => {
         const step = nextStep(candidate, NOW, RULES);
         if (step.kind !== 'text_subscriber') return;
         expect(candidate.optedOut).toBe(false);
+        expect(candidate.mobile).toBe(true);
         expect(candidate.optInSends).toBeLessThan(RULES.maxSends);
         expect(step.count).toBe(candidate.optInSends + 1);
         if (candidate.optInSends > 0 && candidate.optInLastSentAt) {
