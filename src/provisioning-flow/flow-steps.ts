@@ -100,7 +100,7 @@ export class FlowSteps {
     };
     if (networkKind(line.network) === 'opt-in' && line.status !== 'PENDING_PROVISIONING') {
       // Pending before the call: the carrier's callback may come before the call returns.
-      await this.changeLineStatus.execute({
+      const moved = await this.changeLineStatus.execute({
         userId: line.userId,
         network: line.network,
         to: 'PENDING_PROVISIONING',
@@ -109,9 +109,11 @@ export class FlowSteps {
         expect: line,
         flow: () => ({ ...toColumns(inFlight), begunRound: line.round }),
       });
-    } else {
-      await this.lines.recordInFlight(line, inFlight, { begunRound: line.round });
+      // The outcome is written against the line as this move left it.
+      await this.callCarrier({ ...line, sequence: moved?.sequence ?? line.sequence + 1 }, inFlight);
+      return;
     }
+    await this.lines.recordInFlight(line, inFlight, { begunRound: line.round });
     await this.callCarrier(line, inFlight);
   }
 
@@ -178,6 +180,7 @@ export class FlowSteps {
       to: 'OPT_IN_SENT',
       source: 'OPT_IN_SEND',
       detail: `opt-in text ${count} of ${this.config.optIn.maxSends}`,
+      expect: line,
       guard: (current) => current.inflightKey === inFlight.key,
       // The interval runs from when the text surely went out.
       flow: () => ({
@@ -222,6 +225,7 @@ export class FlowSteps {
       reason,
       source: 'SYSTEM',
       detail,
+      expect: line,
       guard: (current) => current.inflightKey === inFlight.key && canMove(line.network, current.status, to),
       flow: () => ({ ...toColumns(NOTHING_IN_FLIGHT), reconcileAt: now }),
     });
