@@ -139,6 +139,25 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
     });
   });
 
+  it('Verizon refusing the request itself (a 4xx): Unable to Provision, asked once', async () => {
+    const user = await register();
+    flow.simulator.setMode('verizon', { kind: 'fail', status: 422 });
+    try {
+      await reply(user.mdn, 'YES');
+    } finally {
+      flow.simulator.setMode('verizon', { kind: 'healthy' });
+    }
+    expect(await line(user.id)).toMatchObject({
+      status: 'UNABLE_TO_PROVISION',
+      reason: 'Carrier refused the request',
+    });
+    const asked = flow.simulator.requests.filter(
+      (request) =>
+        request.party === 'verizon' && request.body && (request.body as { mdn?: string }).mdn === user.mdn,
+    );
+    expect(asked).toHaveLength(1);
+  });
+
   it('a carrier that never answers leaves the line Not Communicating after the timeout', async () => {
     const user = await register();
     flow.simulator.script(user.mdn, { kind: 'silent' });
