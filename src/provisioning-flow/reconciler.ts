@@ -79,7 +79,10 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
       const due = await this.lines.claimDue(now, this.config.leaseMs, BATCH);
       await inParallel(due, CONCURRENCY, (line) => this.reconcile(line));
       handled += due.length + lookups.length;
-      if (due.length < BATCH && lookups.length < BATCH) return handled;
+      // A step often leaves its line due again at once (a New Request is followed by its
+      // text): keep going while anything was claimed, so a wake-up carries a line as far
+      // as it can go now. Each step moves its line on, or pushes it past the lease.
+      if (due.length === 0 && lookups.length === 0) return handled;
     }
   }
 

@@ -28,4 +28,51 @@ describe('the service process', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+
+  it('on the embedded default, a Verizon user reaches Enabled in a second or two, carried by wake-ups alone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mdn-data-'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    // The reconciler's poll is an hour: only the wake-ups can carry the line this fast.
+    const child = spawnService({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      NODE_ENV: 'test',
+      RECONCILE_INTERVAL_MS: '3600000',
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
+      const token = /dev-owner-[\w-]+/.exec(child.output().stdout)?.[0];
+      expect(token).toBeDefined();
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const body = {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        username: 'ada',
+        mdn: '201-555-0123',
+        email: 'ada@example.com',
+        network: 'verizon',
+      };
+      const started = Date.now();
+      const created = await fetch(`http://127.0.0.1:${port}/v1/users`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      let status = '';
+      while (status !== 'ENABLED' && Date.now() - started < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const lines = (await (
+          await fetch(`http://127.0.0.1:${port}/v1/users/${id}/networks`, { headers })
+        ).json()) as { status: string }[];
+        status = lines[0]?.status ?? '';
+      }
+      expect(status).toBe('ENABLED');
+      // Two simulated callbacks of half a second each (the YES, then Verizon's answer).
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

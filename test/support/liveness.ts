@@ -42,3 +42,11 @@ export async function watchingLiveness<T>(
   }
   return { result, slowestMs, probes };
 }
+
+/**
+ * The slowest `/health/live` over an idle stretch of `ms`: what the machine alone costs
+ * (CI runs test files side by side on two cores), to set a hostile upload's probes beside.
+ */
+export async function idleLiveness(baseUrl: string, ms = 500): Promise<number> {
+  return (await watchingLiveness(baseUrl, () => sleep(ms))).slowestMs;
+}
