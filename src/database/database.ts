@@ -90,7 +90,12 @@ export function createPool(config: PostgresConfig, logger: DatabaseLogger): Pool
 
 function openPostgres(config: PostgresConfig, logger: DatabaseLogger): Database {
   const pool = createPool(config, logger);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // An interactive transaction waits for a connection as long as any query does (Prisma's
+  // own default, 2 s, would give up first: 503 under load the pool would have absorbed).
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    transactionOptions: { maxWait: config.acquireTimeoutMs },
+  });
   return {
     kind: 'postgres',
     prisma,

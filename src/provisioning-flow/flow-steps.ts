@@ -11,6 +11,7 @@ import { networkKind } from '../lines/domain/networks';
 import { canMove } from '../lines/domain/status-machine';
 import { ChangeLineStatus } from '../lines/usecases/change-line-status.usecase';
 import { NOTHING_IN_FLIGHT, toColumns, type SendingCall as Sending } from './domain/in-flight';
+import { textSentMove } from './domain/opt-in-text';
 import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
 import { RecordProvisioningIntent } from './usecases/record-provisioning-intent.usecase';
 
@@ -177,17 +178,8 @@ export class FlowSteps {
     await this.changeLineStatus.execute({
       userId: line.userId,
       network: line.network,
-      to: 'OPT_IN_SENT',
-      source: 'OPT_IN_SEND',
-      detail: `opt-in text ${count} of ${this.config.optIn.maxSends}`,
       expect: line,
-      guard: (current) => current.inflightKey === inFlight.key,
-      // The interval runs from when the text surely went out.
-      flow: () => ({
-        ...toColumns(NOTHING_IN_FLIGHT),
-        optInLastSentAt: this.clock.now(),
-        reconcileAt: this.clock.now(),
-      }),
+      ...textSentMove({ key: inFlight.key, count }, this.config.optIn.maxSends, this.clock.now()),
     });
   }
 

@@ -34,6 +34,10 @@ export interface RecordedRequest {
   status: number;
 }
 
+/** How often a callback is tried, and the first pause between tries (doubled each time): some 12 s in all. */
+const CALLBACK_ATTEMPTS = 8;
+const CALLBACK_BACKOFF_MS = 100;
+
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
@@ -57,7 +61,7 @@ export class CarrierSimulator {
       answered: (party, key) => this.idempotent.get(`${party}:${key}`),
       remember: (party, key, answer) => this.idempotent.set(`${party}:${key}`, answer),
       later: (work) => this.later(this.options.callbackDelayMs ?? 20, work),
-      deliver: (source, body) => this.deliver(source, body),
+      deliver: (source, body) => this.callBack(source, body),
       now: () => this.now(),
     };
     this.smsGateway = new SimulatedSmsGateway(host, options.autoReply);
@@ -142,6 +146,23 @@ export class CarrierSimulator {
       },
       body: payload,
     });
+  }
+
+  /**
+   * A callback the simulator sends on its own (a carrier's outcome, a subscriber's reply),
+   * retried as webhook senders do when the service answers 5xx or 429 (busy: its database
+   * pool full), with the same webhook-id, so a delivery that did land is not applied
+   * twice. Without this, a service answering 503 under load loses the word for good. A
+   * service that cannot be reached at all (stopped) is not waited for.
+   */
+  private async callBack(source: Network | 'sms', body: Record<string, unknown>): Promise<Response> {
+    const id = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.deliver(source, body, id);
+      const busy = answer.status >= 500 || answer.status === 429;
+      if (!busy || attempt === CALLBACK_ATTEMPTS) return answer;
+      await new Promise((resolve) => setTimeout(resolve, CALLBACK_BACKOFF_MS * 2 ** (attempt - 1)));
+    }
   }
 
   /** Waits until every callback the simulator has scheduled has been delivered. */
@@ -234,7 +255,7 @@ export class CarrierSimulator {
             : 'UNABLE_TO_PROVISION';
       const reason = outcome.kind === 'enable' ? undefined : outcome.reason;
       this.later(this.options.callbackDelayMs ?? 20, () =>
-        this.deliver(network, {
+        this.callBack(network, {
           type: 'provisioning.updated',
           callbackId: randomUUID(),
           occurredAt: this.now().toISOString(),

@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../src/config/config';
 import { Reconciler } from '../../src/provisioning-flow/reconciler';
 import { CarrierSimulator, newWebhookSecret } from '../../src/simulator/carrier-simulator';
 import { ManualClock } from './clock';
@@ -5,8 +6,10 @@ import { DATABASE_KINDS, type TestDatabase } from './databases';
 import { apiClient, type ApiClient } from './http';
 import { startApp, testConfig, type RunningApp } from './app';
 
+type Secrets = Record<'verizon' | 'att' | 'tmobile' | 'sms', string>;
+
 export interface FlowHarness {
-  secrets: Record<'verizon' | 'att' | 'tmobile' | 'sms', string>;
+  secrets: Secrets;
   simulator: CarrierSimulator;
   running: RunningApp;
   admin: ApiClient;
@@ -22,12 +25,98 @@ export interface FlowHarness {
   stop(): Promise<void>;
 }
 
+export interface FlowOptions {
+  /** What the simulated subscriber answers every opt-in text (unset: silence). */
+  autoReply?: string;
+}
+
 /** The service wired to the carrier simulator, on a fresh database (PostgreSQL unless told). */
 export async function startFlow(
   env: NodeJS.ProcessEnv = {},
   createDatabase: () => TestDatabase | Promise<TestDatabase> = DATABASE_KINDS[1][1],
+  options: FlowOptions = {},
 ): Promise<FlowHarness> {
-  const secrets = {
+  const world = await startWorld(options);
+  const target: TestDatabase = await createDatabase();
+  const running = await startApp(world.config(target, env), { clock: world.clock });
+  world.simulator.setServiceUrl(running.baseUrl);
+  return {
+    secrets: world.secrets,
+    simulator: world.simulator,
+    running,
+    clock: world.clock,
+    database: target,
+    admin: apiClient(running.baseUrl, 'admin'),
+    runJob: (job) => running.app.get(job).run(),
+    settle: () => settleOne(world.simulator, running),
+    stop: async () => {
+      await world.simulator.stop();
+      await running.stop();
+      await target.drop();
+    },
+  };
+}
+
+export interface ReplicasHarness {
+  simulator: CarrierSimulator;
+  replicas: RunningApp[];
+  clock: ManualClock;
+  database: TestDatabase;
+  /** Runs every replica's reconciler at the same time, with the simulator settling in between, until nothing is due. */
+  settle(maxPasses?: number): Promise<{ passes: number; handled: number[] }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Several instances of the service on one PostgreSQL database (as replicas behind a load
+ * balancer) and one carrier simulator; the simulator's callbacks go to the first.
+ */
+export async function startReplicas(
+  count: number,
+  env: NodeJS.ProcessEnv = {},
+  options: FlowOptions = {},
+): Promise<ReplicasHarness> {
+  const world = await startWorld(options);
+  const target = await DATABASE_KINDS[1][1]();
+  const replicas: RunningApp[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      // One after the other: the first applies the migrations, the others find them applied.
+      replicas.push(await startApp(world.config(target, env), { clock: world.clock }));
+    }
+  } catch (error) {
+    await Promise.allSettled(replicas.map((replica) => replica.stop()));
+    await world.simulator.stop();
+    await target.drop();
+    throw error;
+  }
+  world.simulator.setServiceUrl(replicas[0].baseUrl);
+  return {
+    simulator: world.simulator,
+    replicas,
+    clock: world.clock,
+    database: target,
+    settle: async (maxPasses = 50) => {
+      const handled = replicas.map(() => 0);
+      for (let pass = 1; pass <= maxPasses; pass++) {
+        const counts = await Promise.all(replicas.map((replica) => replica.app.get(Reconciler).run()));
+        counts.forEach((n, i) => (handled[i] += n));
+        await world.simulator.settle();
+        if (counts.every((n) => n === 0)) return { passes: pass, handled };
+      }
+      throw new Error(`The reconcilers did not settle in ${maxPasses} passes`);
+    },
+    stop: async () => {
+      await world.simulator.stop();
+      for (const replica of replicas) await replica.stop();
+      await target.drop();
+    },
+  };
+}
+
+/** The outside world (the simulator, webhook secrets, a manual clock) and the config that points at it. */
+async function startWorld(options: FlowOptions) {
+  const secrets: Secrets = {
     verizon: newWebhookSecret(),
     att: newWebhookSecret(),
     tmobile: newWebhookSecret(),
@@ -38,48 +127,36 @@ export async function startFlow(
     secrets,
     callbackDelayMs: 5,
     now: () => clock.now(),
+    autoReply: options.autoReply,
   }).start();
-  const target: TestDatabase = await createDatabase();
-  const config = testConfig(target, {
-    PROVISION_ON_REGISTER: 'true',
-    CARRIER_VERIZON_URL: simulator.urlOf('verizon'),
-    CARRIER_ATT_URL: simulator.urlOf('att'),
-    CARRIER_TMOBILE_URL: simulator.urlOf('tmobile'),
-    SMS_GATEWAY_URL: simulator.urlOf('sms'),
-    NUMBER_LOOKUP_URL: simulator.urlOf('lookup'),
-    CARRIER_VERIZON_WEBHOOK_SECRET: secrets.verizon,
-    CARRIER_ATT_WEBHOOK_SECRET: secrets.att,
-    CARRIER_TMOBILE_WEBHOOK_SECRET: secrets.tmobile,
-    SMS_WEBHOOK_SECRET: secrets.sms,
-    CARRIER_TIMEOUT_MS: '1000',
-    CARRIER_RETRIES: '1',
-    CARRIER_BREAKER_VOLUME: '3',
-    CARRIER_BREAKER_RESET_MS: '300',
-    ...env,
-  });
-  const running = await startApp(config, { clock });
-  simulator.setServiceUrl(running.baseUrl);
-  return {
-    secrets,
-    simulator,
-    running,
-    clock,
-    database: target,
-    admin: apiClient(running.baseUrl, 'admin'),
-    runJob: (job) => running.app.get(job).run(),
-    settle: async () => {
-      const reconciler = running.app.get(Reconciler);
-      for (let pass = 0; pass < 50; pass++) {
-        const handled = await reconciler.run();
-        await simulator.settle();
-        if (handled === 0) return;
-      }
-      throw new Error('The reconciler did not settle in 50 passes');
-    },
-    stop: async () => {
-      await simulator.stop();
-      await running.stop();
-      await target.drop();
-    },
-  };
+  const config = (target: TestDatabase, env: NodeJS.ProcessEnv): AppConfig =>
+    testConfig(target, {
+      PROVISION_ON_REGISTER: 'true',
+      CARRIER_VERIZON_URL: simulator.urlOf('verizon'),
+      CARRIER_ATT_URL: simulator.urlOf('att'),
+      CARRIER_TMOBILE_URL: simulator.urlOf('tmobile'),
+      SMS_GATEWAY_URL: simulator.urlOf('sms'),
+      NUMBER_LOOKUP_URL: simulator.urlOf('lookup'),
+      CARRIER_VERIZON_WEBHOOK_SECRET: secrets.verizon,
+      CARRIER_ATT_WEBHOOK_SECRET: secrets.att,
+      CARRIER_TMOBILE_WEBHOOK_SECRET: secrets.tmobile,
+      SMS_WEBHOOK_SECRET: secrets.sms,
+      CARRIER_TIMEOUT_MS: '1000',
+      CARRIER_RETRIES: '1',
+      CARRIER_BREAKER_VOLUME: '3',
+      CARRIER_BREAKER_RESET_MS: '300',
+      ...env,
+    });
+  return { secrets, clock, simulator, config };
+}
+
+/** The single app's settle: its reconciler, then the simulator's callbacks, until nothing is due. */
+async function settleOne(simulator: CarrierSimulator, running: RunningApp): Promise<void> {
+  const reconciler = running.app.get(Reconciler);
+  for (let pass = 0; pass < 50; pass++) {
+    const handled = await reconciler.run();
+    await simulator.settle();
+    if (handled === 0) return;
+  }
+  throw new Error('The reconciler did not settle in 50 passes');
 }

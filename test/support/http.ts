@@ -8,10 +8,14 @@ export interface ApiResponse<T = any> {
 
 export type Role = keyof typeof TEST_TOKENS;
 
-/** A small JSON client over real HTTP, with the test token for a role. */
-export function apiClient(baseUrl: string, role: Role | null = 'admin') {
+/** A small JSON client over real HTTP, with the test token for a role and any headers given. */
+export function apiClient(
+  baseUrl: string,
+  role: Role | null = 'admin',
+  extraHeaders: Record<string, string> = {},
+) {
   const call = async <T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extraHeaders };
     if (role) headers.authorization = `Bearer ${TEST_TOKENS[role]}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${baseUrl}${path}`, {

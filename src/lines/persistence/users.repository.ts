@@ -59,6 +59,8 @@ const FIELD_NAMES: Record<string, string> = {
 export interface RegistrationIntent {
   provision: boolean;
   idempotencyKey?: string;
+  /** A user registered with the same key before this is no longer its answer: the key is free again. */
+  keyKeptSince?: Date;
 }
 
 const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
@@ -97,6 +99,12 @@ export class UsersRepository {
   ): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.prisma.$transaction(async (tx) => {
+        if (intent.idempotencyKey && intent.keyKeptSince) {
+          await tx.user.updateMany({
+            where: { idempotencyKey: intent.idempotencyKey, registeredAt: { lt: intent.keyKeptSince } },
+            data: { idempotencyKey: null },
+          });
+        }
         const created = await tx.user.create({
           data: {
             ...user,
@@ -201,9 +209,10 @@ export class UsersRepository {
     });
   }
 
-  findByIdempotencyKey(key: string): Promise<UserWithLines | null> {
-    return this.database.prisma.user.findUnique({
-      where: { idempotencyKey: key },
+  /** The user a registration with this key made, if it was made since `since` (older keys have expired). */
+  findByIdempotencyKey(key: string, since: Date): Promise<UserWithLines | null> {
+    return this.database.prisma.user.findFirst({
+      where: { idempotencyKey: key, registeredAt: { gte: since } },
       include: { lines: { orderBy: { network: 'asc' } } },
     });
   }

@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { InjectConfig } from '../../config/config.module';
+import { KEY_TTL_MS } from '../../idempotency/idempotent.decorator';
 import type { LinesConfig } from '../../config/config';
 import { normalizeMdn } from '../domain/mdn';
 import type { Network } from '../domain/networks';
@@ -29,22 +30,21 @@ export class RegisterUser {
   ) {}
 
   async execute({ network, idempotencyKey, ...user }: RegisterUserCommand): Promise<UserWithLines> {
+    const now = this.clock.now();
+    // A key is kept as long as the Idempotency-Key store keeps it; after that it is a new request.
+    const keyKeptSince = new Date(now.getTime() - KEY_TTL_MS);
     if (idempotencyKey) {
-      const earlier = await this.users.findByIdempotencyKey(idempotencyKey);
+      const earlier = await this.users.findByIdempotencyKey(idempotencyKey, keyKeptSince);
       if (earlier) return earlier;
     }
     const mdn = normalizeMdn(user.mdn);
     if (!mdn.ok) throw new ValidationFailedError([{ field: 'mdn', reason: mdn.reason }]);
     const provision = this.config.provisionOnRegister;
-    const created = await this.users.create(
-      { ...user, mdn: mdn.e164 },
-      network ? [network] : [],
-      this.clock.now(),
-      {
-        provision,
-        idempotencyKey,
-      },
-    );
+    const created = await this.users.create({ ...user, mdn: mdn.e164 }, network ? [network] : [], now, {
+      provision,
+      idempotencyKey,
+      keyKeptSince,
+    });
     if (provision) this.signal.raise();
     return created;
   }

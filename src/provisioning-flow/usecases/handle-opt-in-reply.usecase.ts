@@ -6,8 +6,12 @@ import { maskMdn } from '../../logging/mask';
 import { normalizeMdn } from '../../lines/domain/mdn';
 import { canMove } from '../../lines/domain/status-machine';
 import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
-import { LineLookup } from '../../lines/usecases/line-lookup.usecase';
+import { LineLookup, type LineRecord } from '../../lines/usecases/line-lookup.usecase';
+import { InjectConfig } from '../../config/config.module';
+import type { FlowConfig } from '../../config/config';
+import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
 import { classifyReply } from '../domain/opt-in-reply';
+import { textSentMove } from '../domain/opt-in-text';
 
 export interface SubscriberReply {
   from: string;
@@ -28,12 +32,14 @@ export class HandleOptInReply {
     private readonly changeLineStatus: ChangeLineStatus,
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
+    @InjectConfig('flow') private readonly config: FlowConfig,
   ) {}
 
   async execute(reply: SubscriberReply): Promise<{ outcome: string }> {
     const mdn = normalizeMdn(reply.from);
-    const line = mdn.ok ? await this.lines.findByMdn(mdn.e164, 'verizon') : undefined;
-    if (!line) throw new NotFoundError(`No Verizon line for ${maskMdn(reply.from)}`);
+    const found = mdn.ok ? await this.lines.findByMdn(mdn.e164, 'verizon') : undefined;
+    if (!mdn.ok || !found) throw new NotFoundError(`No Verizon line for ${maskMdn(reply.from)}`);
+    const line = await this.recordTextOvertaken(found, mdn.e164);
 
     const kind = classifyReply(reply.text);
     const move = {
@@ -51,7 +57,7 @@ export class HandleOptInReply {
         await this.changeLineStatus.execute({
           ...move,
           to: 'DISABLED',
-          flow: () => ({ optedOut: true, ...reconcile }),
+          flow: (current) => ({ ...dropTextInFlight(current), optedOut: true, ...reconcile }),
         });
       } else {
         await this.lines.markOptedOut(line);
@@ -71,8 +77,40 @@ export class HandleOptInReply {
       await this.changeLineStatus.execute({ ...move, to: 'INVALID_OPT_IN_RESPONSE', flow: () => reconcile });
       return { outcome: 'invalid' };
     }
-    await this.changeLineStatus.execute({ ...move, to: 'OPT_IN_RESPONSE_RECEIVED', flow: () => reconcile });
+    await this.changeLineStatus.execute({
+      ...move,
+      to: 'OPT_IN_RESPONSE_RECEIVED',
+      flow: (current) => ({ ...dropTextInFlight(current), ...reconcile }),
+    });
     this.signal.raise();
     return { outcome: 'accepted' };
   }
+
+  /**
+   * The reply came before the text it answers was recorded as sent (the gateway's answer
+   * and the subscriber's reply raced): it proves the text went out, so that is recorded
+   * first, as the reconciler would have. Otherwise the reply would be dropped as not
+   * expected, and the line would wait a day for a resend.
+   */
+  private async recordTextOvertaken(line: LineRecord, mdn: string): Promise<LineRecord> {
+    if (line.status !== 'NEW_REQUEST' || line.inflightKind !== 'OPT_IN_TEXT' || !line.inflightKey)
+      return line;
+    const text = { key: line.inflightKey, count: line.optInSends };
+    const moved = await this.changeLineStatus.execute({
+      userId: line.userId,
+      network: 'verizon',
+      ...textSentMove(text, this.config.optIn.maxSends, this.clock.now()),
+    });
+    // Not moved: the reconciler recorded it meanwhile.
+    return moved ?? (await this.lines.findByMdn(mdn, 'verizon')) ?? line;
+  }
+}
+
+/**
+ * After a YES or a STOP, a text still in flight (a resend) is moot. Left in flight, its
+ * send would try to move the line back to Opt-in Sent, be refused, and be tried again
+ * with the same key for ever, holding the line back from its next step.
+ */
+function dropTextInFlight(line: LineRecord) {
+  return line.inflightKind === 'OPT_IN_TEXT' ? toColumns(NOTHING_IN_FLIGHT) : {};
 }
