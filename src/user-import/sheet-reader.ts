@@ -1,8 +1,12 @@
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { SheetCell } from './import-sheet';
 import { overWorkbookLimit, unreadableWorkbook } from './workbook-errors';
 import type { WorkbookLimits } from './workbook-limits';
+
+/** The lowest CPU priority: the reader only runs when the service has nothing to do. */
+const READER_NICENESS = 19;
 
 /** What the reader process sends back: the rows, why it refused the file, or which limit they pass. */
 export type SheetReply = { rows: SheetCell[][] } | { unreadable: string } | { over: 'rows' | 'cells' };
@@ -30,6 +34,15 @@ export function readSheetInChild(zip: Buffer, limits: WorkbookLimits): Promise<S
       stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
       env: {},
     });
+    // The reader is batch work: it yields the CPU to the service (probes, requests) when
+    // both want it, so a hostile sheet on a busy machine cannot stall them.
+    if (child.pid !== undefined) {
+      try {
+        setPriority(child.pid, READER_NICENESS);
+      } catch {
+        // Not permitted here (some containers): the time and memory budgets still hold.
+      }
+    }
     let stderr = '';
     let settled = false;
     const settle = (outcome: () => void) => {

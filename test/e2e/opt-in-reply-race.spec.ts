@@ -59,9 +59,7 @@ describe('an opt-in reply that overtakes its text', () => {
 
   it('YES to the first text, before it is recorded as sent, is taken: the line is enabled', async () => {
     const user = await registerVerizon();
-    await flow.running.app.get(Reconciler).run(); // the round begins: New Request
-    expect(await status(user.id)).toBe('NEW_REQUEST');
-
+    // One pass begins the round (New Request) and sends the first text, slowly.
     const { pass, before } = await textInFlight(user.id);
     const answer = await reply(user.mdn, 'YES');
     expect(answer.status).toBe(200);

@@ -37,6 +37,23 @@ function requestsPerKey(flow: ReplicasHarness, party: Party): Map<string | undef
   return counts;
 }
 
+const LEASE_SECONDS = 60;
+
+/** Whether every line has reached Enabled. */
+async function allEnabled(flow: ReplicasHarness): Promise<boolean> {
+  if (flow.database.config.kind !== 'postgres') throw new Error('this test reads PostgreSQL');
+  const database = new Client({ connectionString: flow.database.config.url });
+  await database.connect();
+  try {
+    const { rows } = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM network_lines WHERE status <> 'ENABLED'`,
+    );
+    return rows[0].n === 0;
+  } finally {
+    await database.end();
+  }
+}
+
 describe('two replicas reconciling together', () => {
   let flow: ReplicasHarness;
 
@@ -45,7 +62,12 @@ describe('two replicas reconciling together', () => {
     // the same key (as designed), which would blur what this test counts.
     flow = await startReplicas(
       2,
-      { CARRIER_TIMEOUT_MS: '30000', CARRIER_RETRIES: '0', CARRIER_BREAKER_VOLUME: '1000' },
+      {
+        CARRIER_TIMEOUT_MS: '30000',
+        CARRIER_RETRIES: '0',
+        CARRIER_BREAKER_VOLUME: '1000',
+        RECONCILE_LEASE_SECONDS: String(LEASE_SECONDS),
+      },
       { autoReply: 'YES' },
     );
   });
@@ -57,11 +79,21 @@ describe('two replicas reconciling together', () => {
     await importUsers(second.baseUrl, USERS / 2, USERS / 2);
 
     const started = performance.now();
-    const { passes, handled } = await flow.settle();
+    let { passes, handled } = await flow.settle();
+    // On a loaded machine a step can fail for want of a pool connection; its line then
+    // waits out its claim's lease, as it would in production. Let that time pass.
+    let leasesWaited = 0;
+    while (!(await allEnabled(flow)) && leasesWaited < 3) {
+      leasesWaited += 1;
+      flow.clock.advanceSeconds(LEASE_SECONDS + 1);
+      const again = await flow.settle();
+      passes += again.passes;
+      handled = handled.map((n, i) => n + again.handled[i]);
+    }
     const seconds = (performance.now() - started) / 1000;
     // Reported for the record (bench style): how long two replicas take over the lot.
     process.stdout.write(
-      `${USERS} lines reconciled by 2 replicas in ${seconds.toFixed(1)} s, ${passes} passes, steps ${handled.join(' + ')}\n`,
+      `${USERS} lines reconciled by 2 replicas in ${seconds.toFixed(1)} s, ${passes} passes, steps ${handled.join(' + ')}, leases waited out ${leasesWaited}\n`,
     );
     // Both took part: the claims shared the work out rather than one replica doing it all.
     expect(handled.every((n) => n > 0)).toBe(true);
