@@ -15,7 +15,7 @@ import { Clock } from '../common/clock';
 import { ConflictError, DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { statusOf } from '../common/errors/domain-exception.filter';
 import { IdempotencyKeyReusedError, ReplayedAnswer } from './idempotency.errors';
-import { IDEMPOTENT_ROUTE, KEY_TTL_MS } from './idempotent.decorator';
+import { IDEMPOTENT_ROUTE } from './idempotent.decorator';
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** A first request still at work after this long is taken to have died. */
@@ -115,4 +115,3 @@ function fingerprintOf(request: FastifyRequest): string {
   return hash.digest('base64url');
 }
 
-export { KEY_TTL_MS };
