@@ -30,6 +30,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   idempotencyKey?: string;
+  /** The W3C trace context the call came with. */
+  traceparent?: string;
   body: unknown;
   status: number;
 }
@@ -57,7 +59,7 @@ export class CarrierSimulator {
       answered: (party, key) => this.idempotent.get(`${party}:${key}`),
       remember: (party, key, answer) => this.idempotent.set(`${party}:${key}`, answer),
       later: (work) => this.later(this.options.callbackDelayMs ?? 20, work),
-      deliver: (source, body) => this.deliver(source, body),
+      deliver: (source, body, traceparent) => this.deliver(source, body, undefined, traceparent),
       now: () => this.now(),
     };
     this.smsGateway = new SimulatedSmsGateway(host, options.autoReply);
@@ -121,11 +123,15 @@ export class CarrierSimulator {
     return this.smsGateway.textsTo(mdn);
   }
 
-  /** Sends a signed webhook to the service as a carrier (or the SMS gateway) would. */
+  /**
+   * Sends a signed webhook to the service as a carrier (or the SMS gateway) would; with the
+   * trace context of the request it answers, as a party that propagates W3C trace context.
+   */
   async deliver(
     source: Network | 'sms',
     body: Record<string, unknown>,
     id = randomUUID(),
+    traceparent?: string,
   ): Promise<Response> {
     if (!this.options.serviceUrl) throw new Error('The simulator does not know the service URL yet');
     const path = source === 'sms' ? '/v1/webhooks/sms' : `/v1/webhooks/carriers/${source}`;
@@ -139,6 +145,7 @@ export class CarrierSimulator {
         'webhook-id': id,
         'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
         'webhook-signature': signature,
+        ...(traceparent ? { traceparent } : {}),
       },
       body: payload,
     });
@@ -207,6 +214,7 @@ export class CarrierSimulator {
       method: request.method,
       path: request.url,
       idempotencyKey: typeof key === 'string' ? key : undefined,
+      traceparent: traceparentOf(request),
       body: request.body,
       status,
     });
@@ -234,16 +242,26 @@ export class CarrierSimulator {
             : 'UNABLE_TO_PROVISION';
       const reason = outcome.kind === 'enable' ? undefined : outcome.reason;
       this.later(this.options.callbackDelayMs ?? 20, () =>
-        this.deliver(network, {
-          type: 'provisioning.updated',
-          callbackId: randomUUID(),
-          occurredAt: this.now().toISOString(),
-          mdn,
-          status,
-          reason,
-        }),
+        this.deliver(
+          network,
+          {
+            type: 'provisioning.updated',
+            callbackId: randomUUID(),
+            occurredAt: this.now().toISOString(),
+            mdn,
+            status,
+            reason,
+          },
+          undefined,
+          traceparentOf(request),
+        ),
       );
     }
     return reply.status(202).send(ack);
   }
+}
+
+function traceparentOf(request: FastifyRequest): string | undefined {
+  const value = request.headers.traceparent;
+  return typeof value === 'string' ? value : undefined;
 }

@@ -3,11 +3,12 @@ import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { maskMdn } from '../../logging/mask';
+import { CONSENT_CHANGES, Metrics, REPLY_CLASSES } from '../../metrics/metrics.service';
 import { normalizeMdn } from '../../lines/domain/mdn';
 import { canMove } from '../../lines/domain/status-machine';
 import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
 import { LineLookup } from '../../lines/usecases/line-lookup.usecase';
-import { classifyReply } from '../domain/opt-in-reply';
+import { classifyReply, type OptInReply } from '../domain/opt-in-reply';
 
 export interface SubscriberReply {
   from: string;
@@ -16,6 +17,11 @@ export interface SubscriberReply {
 }
 
 const AWAITING_REPLY = new Set(['OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE']);
+const REPLY_LABEL: Record<OptInReply, (typeof REPLY_CLASSES)[number]> = {
+  YES: 'yes',
+  OPT_OUT: 'opt_out',
+  INVALID: 'invalid',
+};
 
 /**
  * A subscriber's SMS reply to the opt-in text; the raw text is kept in the history. A YES
@@ -28,7 +34,11 @@ export class HandleOptInReply {
     private readonly changeLineStatus: ChangeLineStatus,
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    for (const classification of REPLY_CLASSES) metrics.optInReplies.inc({ classification }, 0);
+    for (const change of CONSENT_CHANGES) metrics.optInConsentChanges.inc({ change }, 0);
+  }
 
   async execute(reply: SubscriberReply): Promise<{ outcome: string }> {
     const mdn = normalizeMdn(reply.from);
@@ -36,6 +46,7 @@ export class HandleOptInReply {
     if (!line) throw new NotFoundError(`No Verizon line for ${maskMdn(reply.from)}`);
 
     const kind = classifyReply(reply.text);
+    this.metrics.optInReplies.inc({ classification: REPLY_LABEL[kind] });
     const move = {
       userId: line.userId,
       network: 'verizon' as const,
@@ -56,6 +67,7 @@ export class HandleOptInReply {
       } else {
         await this.lines.markOptedOut(line);
       }
+      this.metrics.optInConsentChanges.inc({ change: 'revoked' });
       return { outcome: 'opted_out' };
     }
     if (!AWAITING_REPLY.has(line.status)) {
@@ -72,6 +84,7 @@ export class HandleOptInReply {
       return { outcome: 'invalid' };
     }
     await this.changeLineStatus.execute({ ...move, to: 'OPT_IN_RESPONSE_RECEIVED', flow: () => reconcile });
+    this.metrics.optInConsentChanges.inc({ change: 'given' });
     this.signal.raise();
     return { outcome: 'accepted' };
   }
