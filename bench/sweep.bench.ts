@@ -8,7 +8,7 @@ import { SystemClock } from '../src/common/clock';
 import { StaleLinesRepository } from '../src/lines/persistence/stale-lines.repository';
 import { SweepStaleLines } from '../src/lines/sweep/sweep-stale-lines.usecase';
 import { Metrics } from '../src/metrics/metrics.service';
-import { openBenchDatabase } from './database';
+import { openBenchDatabase, seedStaleLines } from './database';
 import { run } from './support';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -17,15 +17,7 @@ async function main() {
   const bench = await openBenchDatabase({ SWEEP_BATCH_SIZE: process.env.SWEEP_BATCH_SIZE ?? '20000' });
   try {
     const seeded = Date.now();
-    await run(
-      bench.url,
-      `INSERT INTO users (id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
-       SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
-       FROM generate_series(1, ${LINES}) AS i;
-       INSERT INTO network_lines (id, user_id, network, status, status_changed_at, last_seen_at, indicator)
-       SELECT ('00000001-0000-7000-8000-' || substr(id::text, 25))::uuid, id, 'att', 'ENABLED', now() - interval '60 days', now() - interval '40 days', 'GREEN' FROM users ORDER BY id;
-       ANALYZE;`,
-    );
+    await seedStaleLines(bench.url, LINES);
     process.stdout.write(`seeded ${LINES} lines in ${((Date.now() - seeded) / 1000).toFixed(1)} s\n`);
 
     const bareStarted = Date.now();

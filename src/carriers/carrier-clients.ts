@@ -3,7 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { InjectConfig } from '../config/config.module';
 import type { CarriersConfig } from '../config/config';
 import { ReadinessChecks } from '../health/readiness-checks';
-import { Metrics } from '../metrics/metrics.service';
+import { BREAKER_STATES, Metrics } from '../metrics/metrics.service';
 import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 import type { CarrierGateway } from './carrier-gateway';
 import { CARRIERS } from './carrier-registry';
@@ -41,8 +41,11 @@ export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.metrics.onScrape(() => {
-      for (const [name, party] of this.parties)
-        this.metrics.breakerOpen.set({ party: name }, party.state === 'open' ? 1 : 0);
+      for (const [name, party] of this.parties) {
+        const current = party.state.replace('-', '_');
+        for (const state of BREAKER_STATES)
+          this.metrics.carrierBreakerState.set({ party: name, state }, state === current ? 1 : 0);
+      }
     });
     // An open breaker degrades the service but does not take it out of the load balancer:
     // everything else (and the other carriers) still works.
@@ -67,7 +70,13 @@ export class CarrierClients implements OnModuleInit, OnApplicationShutdown {
       baseURL: baseURL ?? 'http://carrier-not-configured.invalid',
       apiKey: this.config.apiKey,
       config: this.config,
+      observer: {
+        ended: (outcome, seconds) =>
+          this.metrics.carrierCallDuration.observe({ party: name, outcome }, seconds),
+        retried: () => this.metrics.carrierCallRetries.inc({ party: name }),
+      },
     });
+    this.metrics.carrierCallRetries.inc({ party: name }, 0);
     this.parties.set(name, party);
     return party;
   }

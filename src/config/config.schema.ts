@@ -137,6 +137,7 @@ export const configSchema = z.object({
   OUTBOX_MAX_AGE_SECONDS: integer(1, 86_400).default(60),
   SWEEP_INTERVAL_SECONDS: integer(1, 86_400).default(300),
   SWEEP_BATCH_SIZE: integer(100, 1_000_000).default(20_000),
+  LINE_METRICS_INTERVAL_SECONDS: integer(5, 86_400).default(60),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

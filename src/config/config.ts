@@ -85,6 +85,8 @@ export interface LinesConfig {
   provisionOnRegister: boolean;
   sweepIntervalSeconds: number;
   sweepBatchSize: number;
+  /** How often the lines-per-network gauges are counted again (one scan of an index). */
+  metricsIntervalSeconds: number;
 }
 
 export interface CarriersConfig {
@@ -171,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       provisionOnRegister: raw.PROVISION_ON_REGISTER,
       sweepIntervalSeconds: raw.SWEEP_INTERVAL_SECONDS,
       sweepBatchSize: raw.SWEEP_BATCH_SIZE,
+      metricsIntervalSeconds: raw.LINE_METRICS_INTERVAL_SECONDS,
     },
     carriers,
     webhooks,

@@ -114,4 +114,3 @@ function fingerprintOf(request: FastifyRequest): string {
   hash.update(Buffer.isBuffer(request.body) ? request.body : JSON.stringify(request.body ?? null));
   return hash.digest('base64url');
 }
-

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NetworksController } from './http/networks.controller';
+import { LineGaugesJob } from './metrics/line-gauges.job';
+import { LineCountsRepository } from './persistence/line-counts.repository';
 import { SummaryController } from './http/summary.controller';
 import { UsersController } from './http/users.controller';
 import { LinesRepository } from './persistence/lines.repository';
@@ -33,6 +35,8 @@ import { RegisterUsers } from './usecases/register-users.usecase';
     RegisterUsers,
     SweepStaleLines,
     SweepStaleLinesJob,
+    LineCountsRepository,
+    LineGaugesJob,
   ],
   exports: [
     RegisterUser,

@@ -2,9 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/token-verifier';
 import { isNetwork } from '../lines/domain/networks';
+import type { TracedRequest } from './request-log-context';
 
 interface AccessLine {
   reqId: string;
+  /** The W3C trace the request belonged to: its caller's, or one begun here. */
+  traceId?: string;
+  /** This service's span in that trace: the parent of the calls the request made. */
+  spanId?: string;
   method: string;
   /** The route template (`/v1/users/:id`), never the URL: paths and queries can hold MDNs. */
   route: string;
@@ -39,6 +44,8 @@ function accessLine(request: FastifyRequest, reply: FastifyReply): AccessLine {
   const principal = (request as { principal?: Principal }).principal;
   return {
     reqId: request.id,
+    traceId: (request as TracedRequest).trace?.traceId,
+    spanId: (request as TracedRequest).trace?.spanId,
     method: request.method,
     route,
     statusCode: reply.statusCode,

@@ -1,5 +1,6 @@
 import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/config';
+import { traceLogFields } from '../tracing/current-trace';
 import { maskMdnsDeep, maskMdnsInText } from './mask';
 
 export const REDACTED_PATHS = [
@@ -17,6 +18,8 @@ export function loggerOptions(config: Pick<AppConfig, 'env' | 'logLevel'>): Opti
   return {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // The trace being worked for (a request's, or a stored intent's in the reconciler).
+    mixin: traceLogFields,
     formatters: { log: (object) => maskMdnsDeep(object) as Record<string, unknown> },
     // An error's message can quote a number (a database key, a carrier's answer), and
     // the log formatter leaves errors alone: mask the serialized form instead.

@@ -30,22 +30,24 @@ function schemaOf(eventType: string): DescMessage {
 /**
  * The Kafka message for a stored event: protobuf bytes (default) or, for consumers that
  * want it, the same message's canonical JSON. Headers name the event type, the schema's
- * full name and the event id either way.
+ * full name and the event id either way, and carry the W3C `traceparent` of the work that
+ * wrote the event when it had one.
  */
-export function toKafkaMessage(event: OutboxMessage, encoding: 'protobuf' | 'json'): PublishedEvent {
+export function toKafkaMessage(
+  event: OutboxMessage & { traceParent?: string | null },
+  encoding: 'protobuf' | 'json',
+): PublishedEvent {
   const schema = schemaOf(event.eventType);
   const value =
     encoding === 'json'
       ? Buffer.from(JSON.stringify(toEventJson(event)))
       : Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength);
-  return {
-    key: event.key,
-    value,
-    headers: {
-      'event-type': schema.name,
-      schema: schema.typeName,
-      'event-id': event.eventId,
-      'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
-    },
+  const headers: Record<string, string> = {
+    'event-type': schema.name,
+    schema: schema.typeName,
+    'event-id': event.eventId,
+    'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
   };
+  if (event.traceParent) headers.traceparent = event.traceParent;
+  return { key: event.key, value, headers };
 }

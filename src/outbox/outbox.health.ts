@@ -36,6 +36,10 @@ export class OutboxHealth implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.onScrape(async () => {
+      // Set first: the backlog query may fail (database down) and leave its gauges as they were.
+      this.metrics.relayConfigured.set(this.config.kafka ? 1 : 0);
+      this.metrics.relayRunning.set(this.relay.state.running ? 1 : 0);
+      this.metrics.relayPublishing.set(this.relay.state.running && this.relay.state.holdsLease ? 1 : 0);
       const { unsent, oldestAgeSeconds } = await this.backlog();
       this.metrics.outboxUnsent.set(unsent);
       this.metrics.outboxOldestAge.set(oldestAgeSeconds);

@@ -1,18 +1,22 @@
 import type { Prisma } from '../generated/prisma/client';
+import { storedTraceparent } from '../tracing/current-trace';
 import type { OutboxMessage } from './outbox-message';
 
 /**
  * The one way into the outbox: events are appended inside the caller's transaction, so
- * they commit, or vanish, with the change they describe.
+ * they commit, or vanish, with the change they describe. Each keeps the trace of the work
+ * that wrote it (a request, or a reconciler step in its intent's trace) for Kafka's headers.
  */
 export async function appendToOutbox(tx: Prisma.TransactionClient, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
+  const traceParent = storedTraceparent();
   await tx.outboxEvent.createMany({
     data: messages.map((message) => ({
       eventId: message.eventId,
       eventType: message.eventType,
       key: message.key,
       payload: Buffer.from(message.payload),
+      traceParent,
     })),
   });
 }

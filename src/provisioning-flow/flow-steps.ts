@@ -5,7 +5,7 @@ import { CarrierRejectedError, CarrierUnavailableError } from '../common/errors/
 import { InjectConfig } from '../config/config.module';
 import type { FlowConfig } from '../config/config';
 import { maskMdn } from '../logging/mask';
-import { Metrics } from '../metrics/metrics.service';
+import { Metrics, TEXT_KINDS, type StepOutcome } from '../metrics/metrics.service';
 import { FAILURE_REASONS } from '../lines/domain/network-status';
 import { networkKind } from '../lines/domain/networks';
 import { canMove } from '../lines/domain/status-machine';
@@ -14,6 +14,9 @@ import { NOTHING_IN_FLIGHT, toColumns, type SendingCall as Sending } from './dom
 import { textSentMove } from './domain/opt-in-text';
 import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
 import { RecordProvisioningIntent } from './usecases/record-provisioning-intent.usecase';
+
+/** How a step that calls out ended: the call went through, waits for later, or was refused. */
+export type CallStepOutcome = Extract<StepOutcome, 'done' | 'deferred' | 'refused'>;
 
 /**
  * The reconciler's steps. Each records what it is about to do before it calls out, then
@@ -32,7 +35,9 @@ export class FlowSteps {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     @InjectConfig('flow') private readonly config: FlowConfig,
-  ) {}
+  ) {
+    for (const kind of TEXT_KINDS) metrics.optInTextsSent.inc({ kind }, 0);
+  }
 
   /** A Verizon round starts with a New Request and a fresh count of texts. */
   async beginRound(line: ClaimedLine): Promise<void> {
@@ -79,7 +84,7 @@ export class FlowSteps {
     });
   }
 
-  async textSubscriber(line: ClaimedLine, count: number): Promise<void> {
+  async textSubscriber(line: ClaimedLine, count: number): Promise<CallStepOutcome> {
     const now = this.clock.now();
     const inFlight: Sending = {
       kind: 'OPT_IN_TEXT',
@@ -88,10 +93,10 @@ export class FlowSteps {
       since: now,
     };
     await this.lines.recordInFlight(line, inFlight, { optInSends: count, optInLastSentAt: now });
-    await this.sendText(line, inFlight, count);
+    return this.sendText(line, inFlight, count);
   }
 
-  async requestCarrier(line: ClaimedLine): Promise<void> {
+  async requestCarrier(line: ClaimedLine): Promise<CallStepOutcome> {
     const now = this.clock.now();
     const inFlight: Sending = {
       kind: 'CARRIER_REQUEST',
@@ -111,19 +116,19 @@ export class FlowSteps {
         flow: () => ({ ...toColumns(inFlight), begunRound: line.round }),
       });
       // The outcome is written against the line as this move left it.
-      await this.callCarrier({ ...line, sequence: moved?.sequence ?? line.sequence + 1 }, inFlight);
-      return;
+      return this.callCarrier({ ...line, sequence: moved?.sequence ?? line.sequence + 1 }, inFlight);
     }
     await this.lines.recordInFlight(line, inFlight, { begunRound: line.round });
-    await this.callCarrier(line, inFlight);
+    return this.callCarrier(line, inFlight);
   }
 
   /** A call whose outcome was lost (a crash, the party down): again, with the same key. */
-  async sendAgain(line: ClaimedLine, previous: Sending): Promise<void> {
+  async sendAgain(line: ClaimedLine, previous: Sending): Promise<CallStepOutcome> {
     const inFlight: Sending = { ...previous, since: this.clock.now() };
     await this.lines.recordInFlight(line, inFlight, {});
-    if (inFlight.kind === 'OPT_IN_TEXT') await this.sendText(line, inFlight, line.optInSends);
-    else await this.callCarrier(line, inFlight);
+    return inFlight.kind === 'OPT_IN_TEXT'
+      ? this.sendText(line, inFlight, line.optInSends)
+      : this.callCarrier(line, inFlight);
   }
 
   /** The carrier took the request and never answered. */
@@ -146,22 +151,24 @@ export class FlowSteps {
   }
 
   /** Finds the network of a user registered without one (or ported out), then provisions it. */
-  async lookUp(lookup: ClaimedLookup): Promise<void> {
+  async lookUp(lookup: ClaimedLookup): Promise<CallStepOutcome> {
     try {
       const network = await this.carriers.lookup.networkOf(lookup.mdn);
       if (network) await this.provision.execute(lookup.userId, network, { finishLookup: true });
       else await this.lines.finishLookup(lookup.userId);
+      return 'done';
     } catch (error) {
       // Left due: the claim's lease runs out and a later pass asks again.
       if (!(error instanceof CarrierUnavailableError)) throw error;
       this.logger.warn(`Number lookup for ${maskMdn(lookup.mdn)} failed: ${error.message}`);
+      return 'deferred';
     }
   }
 
-  private async sendText(line: ClaimedLine, inFlight: Sending, count: number): Promise<void> {
+  private async sendText(line: ClaimedLine, inFlight: Sending, count: number): Promise<CallStepOutcome> {
     try {
       await this.carriers.sms.send(line.mdn, this.config.optIn.text, inFlight.key);
-      this.metrics.optInTextsSent.inc();
+      this.metrics.optInTextsSent.inc({ kind: count <= 1 ? 'first' : 'resend' });
     } catch (error) {
       if (error instanceof CarrierRejectedError) {
         await this.finish(
@@ -171,7 +178,7 @@ export class FlowSteps {
           FAILURE_REASONS.INVALID_NUMBER,
           error.message,
         );
-        return;
+        return 'refused';
       }
       return this.later(line, inFlight, error);
     }
@@ -181,9 +188,10 @@ export class FlowSteps {
       expect: line,
       ...textSentMove({ key: inFlight.key, count }, this.config.optIn.maxSends, this.clock.now()),
     });
+    return 'done';
   }
 
-  private async callCarrier(line: ClaimedLine, inFlight: Sending): Promise<void> {
+  private async callCarrier(line: ClaimedLine, inFlight: Sending): Promise<CallStepOutcome> {
     try {
       await this.carriers
         .gateway(line.network)
@@ -192,13 +200,14 @@ export class FlowSteps {
       if (error instanceof CarrierRejectedError) {
         const to = networkKind(line.network) === 'opt-in' ? 'UNABLE_TO_PROVISION' : 'DISABLED';
         await this.finish(line, inFlight, to, 'Carrier refused the request', error.message);
-        return;
+        return 'refused';
       }
       return this.later(line, inFlight, error);
     }
     const now = this.clock.now();
     const answerBy = new Date(now.getTime() + this.config.answerTimeoutMinutes * 60_000);
     await this.lines.markAccepted(line.id, inFlight.key, now, answerBy);
+    return 'done';
   }
 
   /** A party refused for good: the round ends here, with the reason. */
@@ -223,12 +232,13 @@ export class FlowSteps {
     });
   }
 
-  private async later(line: ClaimedLine, inFlight: Sending, error: unknown): Promise<void> {
+  private async later(line: ClaimedLine, inFlight: Sending, error: unknown): Promise<'deferred'> {
     if (!(error instanceof CarrierUnavailableError)) throw error;
     this.logger.warn(
       `${inFlight.kind} for ${maskMdn(line.mdn)} on ${line.network} deferred: ${error.message}`,
     );
     const at = new Date(this.clock.now().getTime() + this.config.retryAfterMs);
     await this.lines.retryLater(line.id, inFlight.key, at);
+    return 'deferred';
   }
 }

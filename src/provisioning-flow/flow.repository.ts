@@ -4,6 +4,7 @@ import { DatabaseService } from '../database/database.service';
 import type { NetworkLine } from '../generated/prisma/client';
 import { isValidMobile } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
+import { storedTraceparent } from '../tracing/current-trace';
 import { fromColumns, toColumns, type InFlight } from './domain/in-flight';
 import type { FlowLine } from './domain/next-step';
 
@@ -11,11 +12,14 @@ import type { FlowLine } from './domain/next-step';
 export interface ClaimedLine extends FlowLine {
   userId: string;
   mdn: string;
+  /** The trace of the request that asked for the work (W3C traceparent), if any. */
+  traceParent: string | null;
 }
 
 export interface ClaimedLookup {
   userId: string;
   mdn: string;
+  traceParent: string | null;
 }
 
 /** Bookkeeping written with an intent or an outcome. */
@@ -59,8 +63,17 @@ export class FlowRepository {
         l.round, l.begun_round AS "begunRound", l.settled_at AS "settledAt", l.desired_at AS "desiredAt",
         l.opt_in_sends AS "optInSends", l.opt_in_last_sent_at AS "optInLastSentAt", l.opted_out AS "optedOut",
         l.inflight_kind AS "inflightKind", l.inflight_phase AS "inflightPhase",
-        l.inflight_key AS "inflightKey", l.inflight_since AS "inflightSince", u.mdn`;
+        l.inflight_key AS "inflightKey", l.inflight_since AS "inflightSince",
+        l.trace_parent AS "traceParent", u.mdn`;
     return rows.map(toClaimedLine);
+  }
+
+  /** Lines due by `now` and not claimed: how many, and the earliest due time among them. */
+  async waiting(now: Date): Promise<{ waiting: number; oldest: Date | null }> {
+    const [row] = await this.database.prisma.$queryRaw<{ waiting: number; oldest: Date | null }[]>`
+      SELECT count(*)::int AS waiting, min(reconcile_at) AS oldest
+      FROM network_lines WHERE reconcile_at <= ${now}`;
+    return row;
   }
 
   async find(lineId: string): Promise<ClaimedLine | undefined> {
@@ -123,7 +136,7 @@ export class FlowRepository {
         ORDER BY lookup_due_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
       )
       UPDATE users AS u SET lookup_due_at = ${until} FROM due WHERE u.id = due.id
-      RETURNING u.id AS "userId", u.mdn`;
+      RETURNING u.id AS "userId", u.mdn, u.lookup_trace_parent AS "traceParent"`;
   }
 
   /**
@@ -136,7 +149,13 @@ export class FlowRepository {
     now: Date,
     finishLookup: boolean,
   ): Promise<void> {
-    const intent = { desired: 'PROVISIONED' as const, desiredAt: now, settledAt: null, reconcileAt: now };
+    const intent = {
+      desired: 'PROVISIONED' as const,
+      desiredAt: now,
+      settledAt: null,
+      reconcileAt: now,
+      traceParent: storedTraceparent(),
+    };
     await this.database.prisma.$transaction(async (tx) => {
       await tx.networkLine.upsert({
         where: { userId_network: { userId, network } },
@@ -149,12 +168,21 @@ export class FlowRepository {
 
   /** An administrator's new round of opt-in texts: the count starts again. */
   async restartTexts(line: ClaimedLine, now: Date): Promise<void> {
-    await this.casUpdate(line, { optInSends: 0, optInLastSentAt: null, settledAt: null, reconcileAt: now });
+    await this.casUpdate(line, {
+      optInSends: 0,
+      optInLastSentAt: null,
+      settledAt: null,
+      reconcileAt: now,
+      traceParent: storedTraceparent(),
+    });
   }
 
   /** The user's network is to be found again (a port-out). */
   async queueLookup(userId: string, now: Date): Promise<void> {
-    await this.database.prisma.user.updateMany({ where: { id: userId }, data: { lookupDueAt: now } });
+    await this.database.prisma.user.updateMany({
+      where: { id: userId },
+      data: { lookupDueAt: now, lookupTraceParent: storedTraceparent() },
+    });
   }
 
   async finishLookup(userId: string): Promise<void> {
@@ -191,6 +219,7 @@ type ClaimedRow = Pick<
   | 'inflightPhase'
   | 'inflightKey'
   | 'inflightSince'
+  | 'traceParent'
 > & { mdn: string };
 
 function toClaimedLine(row: ClaimedRow): ClaimedLine {
@@ -210,5 +239,6 @@ function toClaimedLine(row: ClaimedRow): ClaimedLine {
     optedOut: row.optedOut,
     mobile: isValidMobile(row.mdn),
     inFlight: fromColumns(row),
+    traceParent: row.traceParent,
   };
 }

@@ -6,8 +6,10 @@ import { PeriodicJob } from '../common/periodic-job';
 import { ReconcileSignal } from '../common/reconcile-signal';
 import { InjectConfig } from '../config/config.module';
 import type { FlowConfig } from '../config/config';
-import { nextStep, type FlowRules } from './domain/next-step';
-import { FlowRepository, type ClaimedLine } from './flow.repository';
+import { Metrics, type StepOutcome } from '../metrics/metrics.service';
+import { runInStoredTrace, runInTrace } from '../tracing/current-trace';
+import { nextStep, type FlowRules, type Step } from './domain/next-step';
+import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
 import { FlowSteps } from './flow-steps';
 
 const BATCH = 100;
@@ -20,6 +22,10 @@ const CONCURRENCY = 8;
  * records when to look again. Any replica may run it; claims keep them off each other's
  * lines. A request's wake-up starts a pass at once; without one, the next poll finds the
  * work anyway, so a lost wake-up costs one interval.
+ *
+ * Each line's step runs in the trace of the request that asked for the work (stored with
+ * the intent), so its calls and events carry that request's trace id; the pass itself
+ * belongs to no request, even when one woke it.
  */
 @Injectable()
 export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
@@ -36,6 +42,7 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
     private readonly steps: FlowSteps,
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {
     super(registry, config.reconcileIntervalMs);
     this.rules = {
@@ -48,6 +55,14 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (this.config.wakeOnIntent) this.signal.subscribe(() => void this.run().catch(() => undefined));
+    // How far behind the reconciler is: lines due and not taken (a claim moves a line's
+    // due time past its lease, and a deferred call's to its retry), by the due-time index.
+    this.metrics.onScrape(async () => {
+      const { waiting, oldest } = await this.lines.waiting(this.clock.now());
+      this.metrics.reconcilerWaitingLines.set(waiting);
+      const age = oldest ? (this.clock.now().getTime() - oldest.getTime()) / 1000 : 0;
+      this.metrics.reconcilerOldestWaitingAge.set(Math.max(0, age));
+    });
   }
 
   /**
@@ -60,7 +75,7 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
       return this.pass;
     }
     this.busy = true;
-    this.pass = this.drain().finally(() => {
+    this.pass = runInTrace(undefined, () => this.drain()).finally(() => {
       this.busy = false;
       if (this.again) {
         this.again = false;
@@ -75,7 +90,7 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
     for (;;) {
       const now = this.clock.now();
       const lookups = await this.lines.claimLookups(now, this.config.leaseMs, BATCH);
-      for (const lookup of lookups) await this.steps.lookUp(lookup);
+      for (const lookup of lookups) await this.lookUp(lookup);
       const due = await this.lines.claimDue(now, this.config.leaseMs, BATCH);
       await inParallel(due, CONCURRENCY, (line) => this.reconcile(line));
       handled += due.length + lookups.length;
@@ -87,27 +102,49 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
   }
 
   /** One step for one line; a lost race is planned again once against the winner's state. */
-  private async reconcile(line: ClaimedLine): Promise<void> {
-    try {
-      await this.step(line);
-    } catch (error) {
-      if (!(error instanceof StaleWriteError)) {
-        this.log.error({ err: error, lineId: line.id }, 'Reconcile step failed; the line stays due');
-        return;
+  private reconcile(line: ClaimedLine): Promise<void> {
+    return runInStoredTrace(line.traceParent, async () => {
+      try {
+        await this.step(line);
+      } catch (error) {
+        if (!(error instanceof StaleWriteError)) {
+          this.log.error({ err: error, lineId: line.id }, 'Reconcile step failed; the line stays due');
+          return;
+        }
+        const fresh = await this.lines.find(line.id);
+        if (fresh) await this.step(fresh).catch((again: unknown) => this.leaveDue(line, again));
       }
-      const fresh = await this.lines.find(line.id);
-      if (fresh) await this.step(fresh).catch((again: unknown) => this.leaveDue(line, again));
+    });
+  }
+
+  private async lookUp(lookup: ClaimedLookup): Promise<void> {
+    await runInStoredTrace(lookup.traceParent, async () => {
+      try {
+        this.counted('look_up', await this.steps.lookUp(lookup));
+      } catch (error) {
+        this.counted('look_up', 'failed');
+        throw error;
+      }
+    });
+  }
+
+  /** Takes the line's next step and counts it by kind and outcome. */
+  private async step(line: ClaimedLine): Promise<void> {
+    const step = nextStep(line, this.clock.now(), this.rules);
+    try {
+      this.counted(step.kind, (await this.take(step, line)) ?? 'done');
+    } catch (error) {
+      this.counted(step.kind, error instanceof StaleWriteError ? 'stale' : 'failed');
+      throw error;
     }
   }
 
-  private step(line: ClaimedLine): Promise<void> {
-    const now = this.clock.now();
-    const step = nextStep(line, now, this.rules);
+  private take(step: Step, line: ClaimedLine): Promise<StepOutcome | void> {
     switch (step.kind) {
       case 'wait':
         return this.lines.schedule(line, step.until);
       case 'settle':
-        return this.lines.settle(line, now);
+        return this.lines.settle(line, this.clock.now());
       case 'begin_round':
         return this.steps.beginRound(line);
       case 'refuse_number':
@@ -121,6 +158,10 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
       case 'give_up_waiting':
         return this.steps.giveUpWaiting(line);
     }
+  }
+
+  private counted(kind: Step['kind'] | 'look_up', outcome: StepOutcome): void {
+    this.metrics.reconcilerSteps.inc({ kind, outcome });
   }
 
   private leaveDue(line: ClaimedLine, error: unknown): void {

@@ -30,6 +30,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   idempotencyKey?: string;
+  /** The W3C trace context the call came with. */
+  traceparent?: string;
   body: unknown;
   status: number;
 }
@@ -61,7 +63,7 @@ export class CarrierSimulator {
       answered: (party, key) => this.idempotent.get(`${party}:${key}`),
       remember: (party, key, answer) => this.idempotent.set(`${party}:${key}`, answer),
       later: (work) => this.later(this.options.callbackDelayMs ?? 20, work),
-      deliver: (source, body) => this.callBack(source, body),
+      deliver: (source, body, traceparent) => this.callBack(source, body, traceparent),
       now: () => this.now(),
     };
     this.smsGateway = new SimulatedSmsGateway(host, options.autoReply);
@@ -125,11 +127,15 @@ export class CarrierSimulator {
     return this.smsGateway.textsTo(mdn);
   }
 
-  /** Sends a signed webhook to the service as a carrier (or the SMS gateway) would. */
+  /**
+   * Sends a signed webhook to the service as a carrier (or the SMS gateway) would; with the
+   * trace context of the request it answers, as a party that propagates W3C trace context.
+   */
   async deliver(
     source: Network | 'sms',
     body: Record<string, unknown>,
     id = randomUUID(),
+    traceparent?: string,
   ): Promise<Response> {
     if (!this.options.serviceUrl) throw new Error('The simulator does not know the service URL yet');
     const path = source === 'sms' ? '/v1/webhooks/sms' : `/v1/webhooks/carriers/${source}`;
@@ -143,6 +149,7 @@ export class CarrierSimulator {
         'webhook-id': id,
         'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
         'webhook-signature': signature,
+        ...(traceparent ? { traceparent } : {}),
       },
       body: payload,
     });
@@ -155,10 +162,14 @@ export class CarrierSimulator {
    * twice. Without this, a service answering 503 under load loses the word for good. A
    * service that cannot be reached at all (stopped) is not waited for.
    */
-  private async callBack(source: Network | 'sms', body: Record<string, unknown>): Promise<Response> {
+  private async callBack(
+    source: Network | 'sms',
+    body: Record<string, unknown>,
+    traceparent?: string,
+  ): Promise<Response> {
     const id = randomUUID();
     for (let attempt = 1; ; attempt++) {
-      const answer = await this.deliver(source, body, id);
+      const answer = await this.deliver(source, body, id, traceparent);
       const busy = answer.status >= 500 || answer.status === 429;
       if (!busy || attempt === CALLBACK_ATTEMPTS) return answer;
       await new Promise((resolve) => setTimeout(resolve, CALLBACK_BACKOFF_MS * 2 ** (attempt - 1)));
@@ -228,6 +239,7 @@ export class CarrierSimulator {
       method: request.method,
       path: request.url,
       idempotencyKey: typeof key === 'string' ? key : undefined,
+      traceparent: traceparentOf(request),
       body: request.body,
       status,
     });
@@ -255,16 +267,25 @@ export class CarrierSimulator {
             : 'UNABLE_TO_PROVISION';
       const reason = outcome.kind === 'enable' ? undefined : outcome.reason;
       this.later(this.options.callbackDelayMs ?? 20, () =>
-        this.callBack(network, {
-          type: 'provisioning.updated',
-          callbackId: randomUUID(),
-          occurredAt: this.now().toISOString(),
-          mdn,
-          status,
-          reason,
-        }),
+        this.callBack(
+          network,
+          {
+            type: 'provisioning.updated',
+            callbackId: randomUUID(),
+            occurredAt: this.now().toISOString(),
+            mdn,
+            status,
+            reason,
+          },
+          traceparentOf(request),
+        ),
       );
     }
     return reply.status(202).send(ack);
   }
+}
+
+function traceparentOf(request: FastifyRequest): string | undefined {
+  const value = request.headers.traceparent;
+  return typeof value === 'string' ? value : undefined;
 }

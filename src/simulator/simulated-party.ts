@@ -35,7 +35,7 @@ export interface SimulatorHost {
   remember(party: Party, key: string, answer: unknown): void;
   /** Runs `work` after the callback delay; settle() waits for it. */
   later(work: () => Promise<unknown>): void;
-  /** Sends a signed webhook to the service, as the source would. */
-  deliver(source: Network | 'sms', body: Record<string, unknown>): Promise<Response>;
+  /** Sends a signed webhook to the service, as the source would (with a trace context to continue). */
+  deliver(source: Network | 'sms', body: Record<string, unknown>, traceparent?: string): Promise<Response>;
   now(): Date;
 }

@@ -7,6 +7,20 @@ import type { Network } from '../lines/domain/networks';
 
 export type WebhookSource = Network | 'sms';
 
+/**
+ * A delivery refused before its body was read: the signature did not hold (or no secret
+ * is configured), or its timestamp is malformed or outside the tolerance (a replay, or a
+ * sender's clock off by more than 5 minutes). Answered as any 401.
+ */
+export class WebhookRefusedError extends UnauthorizedError {
+  constructor(
+    message: string,
+    readonly refusal: 'signature' | 'timestamp',
+  ) {
+    super(message);
+  }
+}
+
 /** What a verified delivery carries: the parsed body and the sender's delivery id. */
 export interface VerifiedDelivery {
   body: unknown;
@@ -39,7 +53,8 @@ export class WebhookVerifier {
     headers: Record<string, unknown>,
   ): VerifiedDelivery {
     const verifiers = this.verifiers.get(source);
-    if (!verifiers) throw new UnauthorizedError(`No webhook secret is configured for ${source}`);
+    if (!verifiers)
+      throw new WebhookRefusedError(`No webhook secret is configured for ${source}`, 'signature');
     const signed = {
       'webhook-id': header(headers, 'webhook-id'),
       'webhook-timestamp': header(headers, 'webhook-timestamp'),
@@ -47,10 +62,16 @@ export class WebhookVerifier {
     };
     // The library reads the timestamp with parseInt, which takes "1700000000abc".
     if (!/^\d{1,15}$/.test(signed['webhook-timestamp'])) {
-      throw new UnauthorizedError('Webhook refused: webhook-timestamp must be whole seconds since the epoch');
+      throw new WebhookRefusedError(
+        'Webhook refused: webhook-timestamp must be whole seconds since the epoch',
+        'timestamp',
+      );
     }
     if (!/^[\x21-\x7e]{1,256}$/.test(signed['webhook-id'])) {
-      throw new UnauthorizedError('Webhook refused: webhook-id must be 1 to 256 visible ASCII characters');
+      throw new WebhookRefusedError(
+        'Webhook refused: webhook-id must be 1 to 256 visible ASCII characters',
+        'signature',
+      );
     }
     let refusal: unknown;
     for (const verifier of verifiers) {
@@ -64,7 +85,12 @@ export class WebhookVerifier {
         refusal = error;
       }
     }
-    throw new UnauthorizedError(`Webhook refused: ${(refusal as Error).message}`);
+    // The library checks the timestamp before any signature: its message says which failed.
+    const message = (refusal as Error).message;
+    throw new WebhookRefusedError(
+      `Webhook refused: ${message}`,
+      /timestamp/i.test(message) ? 'timestamp' : 'signature',
+    );
   }
 }
 

@@ -9,7 +9,9 @@ import { normalizeMdn } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
 import { NetworkPipe } from '../lines/http/parse-id.pipe';
 import { HandleOptInReply } from '../provisioning-flow/usecases/handle-opt-in-reply.usecase';
-import { Metrics } from '../metrics/metrics.service';
+import { Metrics, WEBHOOK_OUTCOMES, type WebhookOutcome } from '../metrics/metrics.service';
+import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { NETWORK_KEYS } from '../lines/domain/networks';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -21,7 +23,7 @@ import {
   type CarrierCallback,
 } from './webhook-payloads';
 import { WebhookReceiptsRepository } from './webhook-receipts.repository';
-import { WebhookVerifier } from './webhook-verifier';
+import { WebhookRefusedError, WebhookVerifier, type WebhookSource } from './webhook-verifier';
 
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
 
@@ -48,39 +50,57 @@ export class WebhooksController {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Every source's series exist from the start: rates and alerts over them need no first event.
+    for (const source of [...NETWORK_KEYS, 'sms'])
+      for (const outcome of WEBHOOK_OUTCOMES) this.metrics.webhookDeliveries.inc({ source, outcome }, 0);
+  }
 
   @Post('carriers/:network')
   @HttpCode(200)
-  async carrier(@Param('network', NetworkPipe) network: Network, @Req() request: RawRequest) {
-    const delivery = this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers);
-    const body = parsePayload(carrierCallbackSchema, delivery.body);
-    this.refuseFuture('occurredAt', body.occurredAt);
-    const callback = { ...body, mdn: toE164(body.mdn) };
-    const ids = { payloadId: callback.callbackId, webhookId: delivery.webhookId };
-    const result = await this.receipts.once(network, ids, () => this.apply(network, callback));
-    return this.answer(network, result);
+  carrier(@Param('network', NetworkPipe) network: Network, @Req() request: RawRequest) {
+    return this.counted(network, async () => {
+      const delivery = this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers);
+      const body = parsePayload(carrierCallbackSchema, delivery.body);
+      this.refuseFuture('occurredAt', body.occurredAt);
+      const callback = { ...body, mdn: toE164(body.mdn) };
+      const ids = { payloadId: callback.callbackId, webhookId: delivery.webhookId };
+      return this.receipts.once(network, ids, () => this.apply(network, callback));
+    });
   }
 
   @Post('sms')
   @HttpCode(200)
   @MultilineFields('text')
-  async sms(@Req() request: RawRequest) {
-    const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
-    const body = parsePayload(smsReplySchema, delivery.body);
-    this.refuseFuture('receivedAt', body.receivedAt);
-    const ids = { payloadId: body.messageId, webhookId: delivery.webhookId };
-    const result = await this.receipts.once('sms', ids, () => this.replies.execute(body));
-    return this.answer('sms', result);
+  sms(@Req() request: RawRequest) {
+    return this.counted('sms', async () => {
+      const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
+      const body = parsePayload(smsReplySchema, delivery.body);
+      this.refuseFuture('receivedAt', body.receivedAt);
+      const ids = { payloadId: body.messageId, webhookId: delivery.webhookId };
+      return this.receipts.once('sms', ids, () => this.replies.execute(body));
+    });
   }
 
   private refuseFuture(field: string, at: Date): void {
     refuseFutureTime(field, at, this.clock.now(), this.config.http.maxFutureSkewMs);
   }
 
-  private answer(source: Network | 'sms', result: 'duplicate' | Record<string, unknown>) {
+  /** Takes a delivery in and counts it by outcome, refusals included. */
+  private async counted(
+    source: WebhookSource,
+    intake: () => Promise<'duplicate' | Record<string, unknown>>,
+  ): Promise<Record<string, unknown>> {
+    let result: 'duplicate' | Record<string, unknown>;
+    try {
+      result = await intake();
+    } catch (error) {
+      const outcome = refusalOutcome(error);
+      if (outcome) this.metrics.webhookDeliveries.inc({ source, outcome });
+      throw error;
+    }
     const status = result === 'duplicate' ? 'duplicate' : 'accepted';
-    this.metrics.webhookDeliveries.inc({ source, result: status });
+    this.metrics.webhookDeliveries.inc({ source, outcome: status });
     return result === 'duplicate' ? { status } : { status, ...result };
   }
 
@@ -95,4 +115,15 @@ export class WebhooksController {
         return this.portOut.execute(network, callback.mdn, callback.occurredAt);
     }
   }
+}
+
+/**
+ * Which refusal a failed delivery was. A body stamped in the future is a bad payload; a
+ * failure of our own (the database) is none of these and shows in the HTTP metrics only.
+ */
+function refusalOutcome(error: unknown): WebhookOutcome | undefined {
+  if (error instanceof WebhookRefusedError) return `refused_${error.refusal}`;
+  if (error instanceof ValidationFailedError) return 'refused_payload';
+  if (error instanceof NotFoundError) return 'not_found';
+  return undefined;
 }

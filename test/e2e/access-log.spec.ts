@@ -80,6 +80,8 @@ describe('the access log', () => {
       hostname: expect.any(String),
       context: 'AccessLog',
       reqId: listed.reqId,
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
       method: 'GET',
       route: '/v1/users',
       statusCode: 200,
@@ -92,6 +94,21 @@ describe('the access log', () => {
     expect(accessLines(created.reqId)).toHaveLength(1);
     expect(accessLines(listed.reqId)).toHaveLength(1);
     expect(service.output().stdout).not.toContain(user.mdn.slice(1));
+  });
+
+  it("carries the caller's W3C trace id, or one begun for the request", async () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traced = await send('/v1/users', {
+      token: TEST_TOKENS.admin,
+      headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01` },
+    });
+    expect(traced.line.traceId).toBe(trace);
+    const untraced = await send('/v1/users', { token: TEST_TOKENS.admin });
+    expect(untraced.line.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(untraced.line.traceId).not.toBe(trace);
+    // Refused before any handler ran: still in the caller's trace.
+    const refused = await send('/v1/users', { headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01` } });
+    expect(refused.line).toMatchObject({ statusCode: 401, traceId: trace });
   });
 
   it('writes the line for requests refused before or by authentication', async () => {

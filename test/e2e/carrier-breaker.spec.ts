@@ -37,7 +37,9 @@ describe('a carrier answering 500s', () => {
       },
     });
     const breakerOpen = async () =>
-      (await scrapeMetrics(flow.running.baseUrl)).samples.get('mdn_carrier_breaker_open{party="att"}');
+      (await scrapeMetrics(flow.running.baseUrl)).samples.get(
+        'mdn_carrier_breaker_state{party="att",state="open"}',
+      );
     expect(await breakerOpen()).toBe(1);
     for (const user of users) {
       expect((await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0].status).toBe('NO_STATUS');

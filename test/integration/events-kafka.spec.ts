@@ -8,6 +8,7 @@ import { aUser } from '../support/factories';
 import { eventually } from '../support/eventually';
 import { apiClient, readJson, type ApiClient } from '../support/http';
 import { scrapeMetrics } from '../support/metrics';
+import { parseTraceparent } from '../../src/tracing/trace-context';
 import { launch, readState, stopBroker } from '../infra/kafka/broker';
 import { readTopic, testBrokers, type ReceivedEvent } from '../support/kafka-consumer';
 
@@ -111,12 +112,20 @@ describe('status events on a real Kafka broker', () => {
       (event) => event.key === user.id && event.type === 'UserRegistered',
     );
     expect(registered).toBeDefined();
+    // Each event carries the trace of the request that made it (each request began its own).
+    const traces = [registered!, ...mine].map((event) => parseTraceparent(event.traceparent)?.traceId);
+    expect(traces.every((trace) => trace !== undefined)).toBe(true);
+    expect(new Set(traces).size).toBe(6);
     // Metrics agree: these six and any earlier events published, none left behind.
     const drained = await eventually(async () => {
       const { samples } = await scrapeMetrics(running.baseUrl);
       return samples.get('mdn_outbox_unsent_events') === 0 ? samples : undefined;
     });
     expect(drained.get('mdn_outbox_published_events_total')).toBeGreaterThanOrEqual(6);
+    expect(drained.get('mdn_outbox_relay_configured')).toBe(1);
+    expect(drained.get('mdn_outbox_relay_running')).toBe(1);
+    expect(drained.get('mdn_outbox_relay_publishing')).toBe(1);
+    expect(drained.get('mdn_outbox_publish_duration_seconds_count')).toBeGreaterThanOrEqual(1);
   });
 
   it('the sweep turns a line ORANGE after 30 days and publishes one event; a second run publishes nothing', async () => {
@@ -141,6 +150,8 @@ describe('status events on a real Kafka broker', () => {
       status: 4,
       previousStatus: 4,
     });
+    // The sweep works for no request: its events carry no trace.
+    expect(swept[0].traceparent).toBeUndefined();
   });
 
   it('with the broker stopped in the middle of 1,000 changes, all arrive once it is back, in order per line, even with the database dropping connections as they drain', async () => {

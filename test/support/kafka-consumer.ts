@@ -11,6 +11,8 @@ export interface ReceivedEvent {
   eventId: string;
   partition: number;
   offset: string;
+  /** The W3C trace context of the work that wrote the event, when it had one. */
+  traceparent?: string;
   /** Decoded with the generated code when the event is a NetworkStatusChanged. */
   statusChanged?: NetworkStatusChanged;
   value: Buffer;
@@ -51,6 +53,7 @@ export async function readTopic(
         eventId: header('event-id'),
         partition,
         offset: message.offset,
+        traceparent: header('traceparent') || undefined,
         value,
         statusChanged:
           type === 'NetworkStatusChanged' && header('content-type') !== 'application/json'

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { pinoHttp } from 'pino-http';
 import { loggerOptions } from '../../src/logging/logger-options';
+import { runInTrace } from '../../src/tracing/current-trace';
+import { continueTrace } from '../../src/tracing/trace-context';
 
 /** The root logger as nestjs-pino builds it, writing to an array. */
 function capturedLogger() {
@@ -34,5 +36,14 @@ describe('the root logger', () => {
     const { logger, lines } = capturedLogger();
     logger.info({ carrier: { token: 't0k3n', secret: 's3cr3t' } }, 'calling');
     expect(lines[0].carrier).toEqual({ token: '[redacted]', secret: '[redacted]' });
+  });
+
+  it('carries the current trace on every line, and none outside one', () => {
+    const { logger, lines } = capturedLogger();
+    const trace = continueTrace('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    runInTrace(trace, () => logger.warn({ lineId: 'l-1' }, 'deferred'));
+    logger.info('outside');
+    expect(lines[0]).toMatchObject({ traceId: trace.traceId, spanId: trace.spanId, lineId: 'l-1' });
+    expect(lines[1].traceId).toBeUndefined();
   });
 });

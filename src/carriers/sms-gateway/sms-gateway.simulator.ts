@@ -43,14 +43,14 @@ export class SimulatedSmsGateway {
     this.host.remember('sms', key, sent);
     this.texts.push({ to, text, messageId: sent.messageId });
     const answer = this.replies.get(to)?.shift() ?? this.autoReply;
+    const traceparent = request.headers.traceparent;
     if (answer !== undefined) {
       this.host.later(() =>
-        this.host.deliver('sms', {
-          messageId: randomUUID(),
-          from: to,
-          text: answer,
-          receivedAt: this.host.now().toISOString(),
-        }),
+        this.host.deliver(
+          'sms',
+          { messageId: randomUUID(), from: to, text: answer, receivedAt: this.host.now().toISOString() },
+          typeof traceparent === 'string' ? traceparent : undefined,
+        ),
       );
     }
     return reply.status(202).send(sent);

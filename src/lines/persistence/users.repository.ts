@@ -7,6 +7,7 @@ import type { Network } from '../domain/networks';
 import type { NetworkStatus } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import { appendToOutbox } from '../../outbox/outbox.writer';
+import { storedTraceparent } from '../../tracing/current-trace';
 import { lineConditionSql } from './line-condition.sql';
 import { LinesRepository, type StoredTransition } from './lines.repository';
 import { uniqueViolationField } from './prisma-errors';
@@ -65,7 +66,10 @@ export interface RegistrationIntent {
 
 const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
 
-/** A new line; asked to be provisioned, it is due for the reconciler at once. */
+/**
+ * A new line; asked to be provisioned, it is due for the reconciler at once, in the trace
+ * of the request that asked.
+ */
 function newLine(network: Network, now: Date, provision: boolean) {
   return provision
     ? {
@@ -75,8 +79,16 @@ function newLine(network: Network, now: Date, provision: boolean) {
         desiredAt: now,
         round: 1,
         reconcileAt: now,
+        traceParent: storedTraceparent(),
       }
     : { network, statusChangedAt: now };
+}
+
+/** Without a network, the intent is a lookup of it (due at once, in the asking request's trace). */
+function lookupIntent(networks: Network[], now: Date, provision: boolean) {
+  return provision && networks.length === 0
+    ? { lookupDueAt: now, lookupTraceParent: storedTraceparent() }
+    : { lookupDueAt: null };
 }
 
 @Injectable()
@@ -110,7 +122,7 @@ export class UsersRepository {
             ...user,
             registeredAt: now,
             idempotencyKey: intent.idempotencyKey,
-            lookupDueAt: intent.provision && networks.length === 0 ? now : null,
+            ...lookupIntent(networks, now, intent.provision),
             lines: { create: networks.map((network) => newLine(network, now, intent.provision)) },
           },
           include: { lines: true },
@@ -137,7 +149,7 @@ export class UsersRepository {
             data: users.map(({ networks, ...user }) => ({
               ...user,
               registeredAt: now,
-              lookupDueAt: intent.provision && networks.length === 0 ? now : null,
+              ...lookupIntent(networks, now, intent.provision),
             })),
           });
           const idOf = new Map(created.map((user) => [user.username, user.id]));

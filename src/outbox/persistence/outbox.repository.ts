@@ -11,6 +11,8 @@ export interface OutboxRow extends OutboxMessage {
   id: bigint;
   txid: bigint;
   createdAt: Date;
+  /** The W3C traceparent of the work that wrote the event, if it had one. */
+  traceParent: string | null;
 }
 
 /**
@@ -54,7 +56,8 @@ export class OutboxRepository {
 
   private settledAfter(from: Cursor, limit: number): Promise<OutboxRow[]> {
     return this.database.prisma.$queryRawUnsafe<OutboxRow[]>(
-      `SELECT id, txid, event_id::text AS "eventId", event_type AS "eventType", key, payload, created_at AS "createdAt"
+      `SELECT id, txid, event_id::text AS "eventId", event_type AS "eventType", key, payload,
+         created_at AS "createdAt", trace_parent AS "traceParent"
        FROM outbox_events WHERE (txid, id) > ($1::bigint, $2::bigint) AND ${SETTLED}
        ORDER BY txid, id LIMIT $3`,
       from.txid,

@@ -108,13 +108,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.readAhead = this.outbox.unsent(this.config.batchSize, this.cursor);
     // Observed here so a failure is not an unhandled rejection; the next pass reports it.
     this.readAhead.catch(() => undefined);
-    await this.publisher.publish(rows.map((row) => toKafkaMessage(row, this.config.encoding)));
-    this.metrics.eventsPublished.inc(rows.length);
+    await this.published(rows);
     this.state.lastPublishedAt = this.clock.now();
     await this.flushMarks();
     this.marking = this.outbox.markSentUpTo(this.cursor, this.clock.now());
     this.marking.catch(() => undefined);
     return rows.length;
+  }
+
+  /** One batch to Kafka, timed; a failure is counted and thrown (the batch goes again). */
+  private async published(rows: OutboxRow[]): Promise<void> {
+    const stopTimer = this.metrics.publishDuration.startTimer();
+    try {
+      await this.publisher!.publish(rows.map((row) => toKafkaMessage(row, this.config.encoding)));
+    } catch (error) {
+      this.metrics.publishFailures.inc();
+      throw error;
+    }
+    stopTimer();
+    this.metrics.eventsPublished.inc(rows.length);
   }
 
   private async flushMarks(): Promise<void> {

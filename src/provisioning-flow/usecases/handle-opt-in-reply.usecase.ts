@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { maskMdn } from '../../logging/mask';
+import { CONSENT_CHANGES, Metrics, REPLY_CLASSES } from '../../metrics/metrics.service';
 import { normalizeMdn } from '../../lines/domain/mdn';
 import { canMove } from '../../lines/domain/status-machine';
 import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
@@ -10,7 +11,7 @@ import { LineLookup, type LineRecord } from '../../lines/usecases/line-lookup.us
 import { InjectConfig } from '../../config/config.module';
 import type { FlowConfig } from '../../config/config';
 import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
-import { classifyReply } from '../domain/opt-in-reply';
+import { classifyReply, type OptInReply } from '../domain/opt-in-reply';
 import { textSentMove } from '../domain/opt-in-text';
 
 export interface SubscriberReply {
@@ -20,6 +21,11 @@ export interface SubscriberReply {
 }
 
 const AWAITING_REPLY = new Set(['OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE']);
+const REPLY_LABEL: Record<OptInReply, (typeof REPLY_CLASSES)[number]> = {
+  YES: 'yes',
+  OPT_OUT: 'opt_out',
+  INVALID: 'invalid',
+};
 
 /**
  * A subscriber's SMS reply to the opt-in text; the raw text is kept in the history. A YES
@@ -33,7 +39,11 @@ export class HandleOptInReply {
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
     @InjectConfig('flow') private readonly config: FlowConfig,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    for (const classification of REPLY_CLASSES) metrics.optInReplies.inc({ classification }, 0);
+    for (const change of CONSENT_CHANGES) metrics.optInConsentChanges.inc({ change }, 0);
+  }
 
   async execute(reply: SubscriberReply): Promise<{ outcome: string }> {
     const mdn = normalizeMdn(reply.from);
@@ -42,6 +52,7 @@ export class HandleOptInReply {
     const line = await this.recordTextOvertaken(found, mdn.e164);
 
     const kind = classifyReply(reply.text);
+    this.metrics.optInReplies.inc({ classification: REPLY_LABEL[kind] });
     const move = {
       userId: line.userId,
       network: 'verizon' as const,
@@ -62,6 +73,7 @@ export class HandleOptInReply {
       } else {
         await this.lines.markOptedOut(line);
       }
+      this.metrics.optInConsentChanges.inc({ change: 'revoked' });
       return { outcome: 'opted_out' };
     }
     if (!AWAITING_REPLY.has(line.status)) {
@@ -82,6 +94,7 @@ export class HandleOptInReply {
       to: 'OPT_IN_RESPONSE_RECEIVED',
       flow: (current) => ({ ...dropTextInFlight(current), ...reconcile }),
     });
+    this.metrics.optInConsentChanges.inc({ change: 'given' });
     this.signal.raise();
     return { outcome: 'accepted' };
   }
