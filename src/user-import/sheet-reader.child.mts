@@ -16,7 +16,7 @@ for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
 
 let reply: SheetReply;
 try {
-  reply = fit((await readSheet(Buffer.concat(chunks))) as SheetCell[][]);
+  reply = withinLimits((await readSheet(Buffer.concat(chunks))) as SheetCell[][]);
 } catch (error) {
   // The reader's own refusals (bad zip, bad XML): the file is at fault, not the service.
   reply = { unreadable: (error as Error).message };
@@ -27,7 +27,7 @@ process.send?.(reply, undefined, {}, () => process.disconnect());
  * The rows go back over IPC and are copied into the service's event loop: cut empty
  * cells off row ends (nothing reads them), then send no more than the limits allow.
  */
-function fit(rows: SheetCell[][]): SheetReply {
+function withinLimits(rows: SheetCell[][]): SheetReply {
   if (rows.length > maxRows) return { over: 'rows' };
   let cells = 0;
   const trimmed = rows.map((row) => {
