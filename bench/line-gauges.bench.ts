@@ -5,6 +5,7 @@
  * lines are taken off through the users' status index). Baseline in the same run: the
  * same count joining every line to its user, the obvious way to leave deleted users out.
  */
+import { acrossOrganizations } from '../src/database/data-scope';
 import { Prisma } from '../src/generated/prisma/client';
 import { lineCountsSql, LineCountsRepository } from '../src/lines/persistence/line-counts.repository';
 import { openBenchDatabase, seedStaleLines, type BenchDatabase } from './database';
@@ -45,8 +46,10 @@ async function explainRuns(bench: BenchDatabase, name: string, query: Prisma.Sql
   const times: string[] = [];
   let scans: string[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const plan = await bench.service.prisma.$queryRaw<{ 'QUERY PLAN': string }[]>(
-      Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`,
+    const plan = await acrossOrganizations('bench', () =>
+      bench.service.run((db) =>
+        db.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`),
+      ),
     );
     const lines = plan.map((row) => row['QUERY PLAN']);
     times.push(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))![1]);

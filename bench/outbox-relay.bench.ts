@@ -3,6 +3,7 @@
  * producer (same settings: idempotent, acks=all, 5 in flight) sending the same messages
  * in batches of the same size, in the same run.
  */
+import { DEFAULT_ORGANIZATION } from '../src/organizations/domain/default-organization';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -27,6 +28,7 @@ function sampleEvents(count: number): OutboxMessage[] {
   const users = Array.from({ length: USERS }, () => randomUUID());
   return Array.from({ length: count }, (_, i) =>
     networkStatusChanged({
+      organizationId: DEFAULT_ORGANIZATION.id,
       userId: users[i % USERS],
       mdn: `+1201555${String(i % USERS).padStart(4, '0')}`,
       network: 'att',

@@ -20,6 +20,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { UserImportModule } from './user-import/user-import.module';
+import { OrganizationsModule } from './organizations/organizations.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         HealthModule,
         MetricsModule,
+        OrganizationsModule,
         AuthModule,
         LinesModule,
         UserImportModule,

@@ -1,12 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-error';
+import { openRequestScope, setRequestScope } from '../database/data-scope';
 import { policyOf } from '../http/route-policy';
+import type { OrganizationDirectory } from '../organizations/organization-directory';
 import { bearerToken } from './bearer';
+import { ORGANIZATION_HEADER, scopeOf } from './request-scope';
 import { hasRole } from './roles';
 import type { Principal, TokenVerifier } from './token-verifier';
 
-export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+/** The caller, and the organisation it acts in (by slug, for the access log). */
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; organization?: string };
 
 /**
  * Authenticates in Fastify's first hook, after routing and before the body is read, so a
@@ -17,9 +21,12 @@ export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 export function installAuthentication(
   fastify: FastifyInstance,
   tokens: TokenVerifier,
+  directory: OrganizationDirectory,
   metricsToken: string | undefined,
 ): void {
   const metricsDigest = metricsToken ? digest(metricsToken) : undefined;
+  // The handler runs inside this hook's store, which the next one fills with the scope.
+  fastify.addHook('onRequest', (_request, _reply, done) => openRequestScope(done));
   fastify.addHook('onRequest', async (request: AuthenticatedRequest) => {
     if (request.is404) return;
     const policy = policyOf(request.routeOptions.config);
@@ -40,6 +47,14 @@ export function installAuthentication(
     if (!hasRole(principal.role, required)) {
       throw new ForbiddenError(`This needs the ${required} role; the token has ${principal.role}`);
     }
+    const { organizationSlug, ...scope } = await scopeOf(
+      principal,
+      request.headers[ORGANIZATION_HEADER],
+      required,
+      directory,
+    );
+    request.organization = organizationSlug;
+    setRequestScope(scope);
   });
 }
 

@@ -4,8 +4,11 @@ import { withRoutePolicy } from '../http/route-policy';
 export const REQUIRED_ROLE = 'auth:required-role';
 export const PUBLIC_ROUTE = 'auth:public';
 
-/** Members read; admins and owners change. */
-const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+/**
+ * Members read; admins and owners change; an operator may do what an owner may, in the
+ * organisation it names, and alone manages organisations.
+ */
+const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3, operator: 4 };
 
 export function hasRole(actual: Role, required: Role): boolean {
   return RANK[actual] >= RANK[required];

@@ -4,10 +4,14 @@ import { jwtVerify, type JWTPayload } from 'jose';
 import { InjectConfig } from '../config/config.module';
 import { ROLES, type Role } from '../config/admin-tokens';
 import type { AuthConfig } from '../config/config';
+import { parseOrganizationRef, type OrganizationRef } from '../organizations/domain/slug';
 
+/** Who called, as the token says. */
 export interface Principal {
   subject: string;
   role: Role;
+  /** The organisation the token belongs to; none for an operator. */
+  organization?: OrganizationRef;
 }
 
 /**
@@ -17,22 +21,25 @@ export interface Principal {
  */
 @Injectable()
 export class TokenVerifier {
-  private readonly staticTokens: { role: Role; digest: Buffer }[];
+  private readonly staticTokens: { role: Role; organization?: OrganizationRef; digest: Buffer }[];
   private readonly jwtKey?: Uint8Array;
 
   constructor(@InjectConfig('auth') private readonly config: AuthConfig) {
-    this.staticTokens = config.staticTokens.map(({ role, token }) => ({ role, digest: digest(token) }));
+    this.staticTokens = config.staticTokens.map(({ token, ...owner }) => ({
+      ...owner,
+      digest: digest(token),
+    }));
     this.jwtKey = config.jwt ? new TextEncoder().encode(config.jwt.secret) : undefined;
   }
 
   async verify(token: string): Promise<Principal | undefined> {
     const presented = digest(token);
-    let match: Role | undefined;
+    let match: (typeof this.staticTokens)[number] | undefined;
     for (const candidate of this.staticTokens) {
       // No early exit: every configured token is compared.
-      if (timingSafeEqual(candidate.digest, presented)) match ??= candidate.role;
+      if (timingSafeEqual(candidate.digest, presented)) match ??= candidate;
     }
-    if (match) return { subject: `static:${match}`, role: match };
+    if (match) return { subject: `static:${match.role}`, role: match.role, organization: match.organization };
     return this.verifyJwt(token);
   }
 
@@ -49,7 +56,11 @@ export class TokenVerifier {
       if (!withinLifetime(payload, jwt.maxLifetimeSeconds)) return undefined;
       const role = payload.role;
       if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return undefined;
-      return { subject: payload.sub ?? 'jwt', role: role as Role };
+      const subject = payload.sub ?? 'jwt';
+      // Every token but an operator's says whose it is (`org`: the organisation's id or slug).
+      if (role === 'operator') return payload.org === undefined ? { subject, role } : undefined;
+      const organization = typeof payload.org === 'string' ? parseOrganizationRef(payload.org) : undefined;
+      return organization ? { subject, role: role as Role, organization } : undefined;
     } catch {
       return undefined;
     }

@@ -1,11 +1,13 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
+import { acrossOrganizations } from '../database/data-scope';
 import { classifyDatabaseFault } from '../database/database-fault';
 
 /**
  * A job run every few seconds through @nestjs/schedule. Runs never overlap within one
  * process; across replicas each job claims its rows (optimistic writes or row locks),
- * so two replicas firing at once do the work once.
+ * so two replicas firing at once do the work once. A job works for no request and no
+ * organisation: it acts across all of them, on a path named for it.
  */
 export abstract class PeriodicJob implements OnModuleInit, OnApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
@@ -16,8 +18,13 @@ export abstract class PeriodicJob implements OnModuleInit, OnApplicationShutdown
     private readonly everyMs: number,
   ) {}
 
-  /** One pass; returns how many items it handled. */
-  abstract run(): Promise<number>;
+  /** One pass over every organisation; returns how many items it handled. */
+  run(): Promise<number> {
+    return acrossOrganizations(this.constructor.name, () => this.pass());
+  }
+
+  /** The job's own pass. */
+  protected abstract pass(): Promise<number>;
 
   onModuleInit(): void {
     const timer = setInterval(() => void this.tick(), this.everyMs);

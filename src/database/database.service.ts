@@ -1,7 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Prisma } from '../generated/prisma/client';
 import type { Database } from './database';
 import { classifyDatabaseFault, type DatabaseFault, type ProbeFailureReason } from './database-fault';
+import { currentScope, type DataScope } from './data-scope';
+
+/** A transaction that acts for one scope: what repositories query through. */
+export type Db = Prisma.TransactionClient;
+
+export interface RunOptions {
+  /** How long the transaction may run (default: 30 s, the statement timeout's default). */
+  timeout?: number;
+  /** How long to wait for a connection (default: the pool's acquire timeout). */
+  maxWait?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Code reached the database with no scope: a programming error, never an answer to a caller. */
+export class NoDataScopeError extends Error {
+  constructor() {
+    super('A database query ran outside any data scope (see src/database/data-scope.ts)');
+  }
+}
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -14,8 +34,24 @@ export class DatabaseService implements OnApplicationShutdown {
 
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
-  get prisma(): PrismaClient {
-    return this.database.prisma;
+  /**
+   * Runs `work` in one transaction that acts for the current data scope: the transaction
+   * first says whom it acts for, and row-level security shows it that organisation's rows
+   * only (or every organisation's, on a path that says so). No scope, no query.
+   */
+  run<T>(work: (db: Db) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    const scope = currentScope();
+    if (!scope) return Promise.reject(new NoDataScopeError());
+    return this.database.prisma.$transaction(
+      async (tx) => {
+        await actFor(tx, scope);
+        return work(tx);
+      },
+      {
+        timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+        ...(options.maxWait ? { maxWait: options.maxWait } : {}),
+      },
+    );
   }
 
   get kind(): Database['kind'] {
@@ -52,4 +88,12 @@ export class DatabaseService implements OnApplicationShutdown {
     this.closed ??= this.database.close().then(() => this.logger.log('Database closed'));
     return this.closed;
   }
+}
+
+/** Both settings in one statement, local to the transaction (a pooled connection keeps neither). */
+async function actFor(tx: Db, scope: DataScope): Promise<void> {
+  const organizationId = scope.kind === 'organization' ? scope.organizationId : '';
+  const all = scope.kind === 'all-organizations' ? 'on' : 'off';
+  await tx.$queryRaw`SELECT set_config('app.organization_id', ${organizationId}, true),
+    set_config('app.all_organizations', ${all}, true)`;
 }

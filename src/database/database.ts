@@ -3,18 +3,24 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { Pool, type PoolConfig } from 'pg';
+import { Client, Pool, type ClientBase, type PoolConfig } from 'pg';
 import { parse } from 'pg-connection-string';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/config';
 import { PrismaClient } from '../generated/prisma/client';
+import { ACT_AS_APPLICATION, BYPASSES_RLS, prepareApplicationRole } from './application-role';
 import { applyMigrations, withSchemaEngine } from './schema-engine';
 
 export type DatabaseConfig = AppConfig['database'];
 
 export interface DatabaseLogger {
   info(message: string): void;
+  warn?(message: string): void;
   error(message: string, error?: unknown): void;
+}
+
+function roleLog(logger: DatabaseLogger) {
+  return { warn: (message: string) => (logger.warn ?? logger.info)(message) };
 }
 
 /** One Prisma client over either an embedded PGlite or a PostgreSQL pool. */
@@ -23,34 +29,65 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Adapter factory for the schema engine (migrations, diffs). */
   migrationAdapter(): SqlMigrationAwareDriverAdapterFactory;
+  /**
+   * Runs `work` as the tables' owner (migrations), then makes sure the application role
+   * exists with its grants (application-role.ts).
+   */
+  asOwner<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export async function openDatabase(config: DatabaseConfig, logger: DatabaseLogger): Promise<Database> {
   const database =
-    config.kind === 'embedded' ? await openEmbedded(config.dataDir) : openPostgres(config, logger);
-  if (config.migrateOnStart) {
-    const applied = await migrate(database);
+    config.kind === 'embedded' ? await openEmbedded(config.dataDir, logger) : openPostgres(config, logger);
+  const applied = await database.asOwner(() =>
+    config.migrateOnStart ? migrate(database) : Promise.resolve(undefined),
+  );
+  if (applied) {
     logger.info(
       applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date',
     );
   }
+  await refuseToBypassRowSecurity(database);
   return database;
 }
 
 export function migrate(database: Database): Promise<string[]> {
-  return withSchemaEngine(database.migrationAdapter(), applyMigrations);
+  return database.asOwner(() => withSchemaEngine(database.migrationAdapter(), applyMigrations));
 }
 
-async function openEmbedded(dataDir: string): Promise<Database> {
+/** Row-level security is the second wall: a service that would pass through it does not start. */
+async function refuseToBypassRowSecurity(database: Database): Promise<void> {
+  const [row] = await database.prisma.$queryRawUnsafe<{ bypasses: boolean }[]>(BYPASSES_RLS);
+  if (row?.bypasses !== false) {
+    await database.close();
+    throw new Error(
+      'The database role the service acts as bypasses row-level security (a superuser or BYPASSRLS); ' +
+        'see src/database/application-role.ts',
+    );
+  }
+}
+
+async function openEmbedded(dataDir: string, logger: DatabaseLogger): Promise<Database> {
   // `memory://` keeps everything in memory (tests, throw-away demos).
   if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  // One connection: the owner's session while migrating, the application role's after.
+  const query = (sql: string) => pglite.query(sql);
   return {
     kind: 'embedded',
     prisma,
     migrationAdapter: () => new PrismaPGlite(pglite),
+    asOwner: async (work) => {
+      await pglite.exec('RESET ROLE');
+      try {
+        return await work();
+      } finally {
+        await prepareApplicationRole(query, roleLog(logger));
+        await pglite.exec(ACT_AS_APPLICATION);
+      }
+    },
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
@@ -76,6 +113,10 @@ export function createPool(config: PostgresConfig, logger: DatabaseLogger): Pool
     keepAliveInitialDelayMillis: 10_000,
     statement_timeout: config.statementTimeoutMs,
     application_name: 'mdn-provisioning',
+    // Every connection acts as the application role before its first query. pg-pool awaits
+    // the promise and drops the connection if it fails (its types say void).
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- pg-pool awaits it
+    onConnect: actAsApplication,
   });
   // A server going away drops every idle connection at once: one line says so, not one
   // per connection. The next connection made arms it again.
@@ -86,6 +127,10 @@ export function createPool(config: PostgresConfig, logger: DatabaseLogger): Pool
     reported = true;
   });
   return pool;
+}
+
+async function actAsApplication(client: ClientBase): Promise<void> {
+  await client.query(ACT_AS_APPLICATION);
 }
 
 function openPostgres(config: PostgresConfig, logger: DatabaseLogger): Database {
@@ -100,11 +145,33 @@ function openPostgres(config: PostgresConfig, logger: DatabaseLogger): Database 
     kind: 'postgres',
     prisma,
     migrationAdapter: () => new PostgresMigrationAdapter(config.url),
+    asOwner: async (work) => {
+      try {
+        return await work();
+      } finally {
+        await asOwnerOf(config.url, (query) => prepareApplicationRole(query, roleLog(logger)));
+      }
+    },
     close: async () => {
       await prisma.$disconnect();
       await pool.end();
     },
   };
+}
+
+/** A connection of the configured user itself (the tables' owner), for the role's grants. */
+async function asOwnerOf(
+  url: string,
+  work: (query: (sql: string) => Promise<{ rows: unknown[] }>) => Promise<void>,
+) {
+  const client = new Client({ ...connectionParts(url), application_name: 'mdn-provisioning-owner' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await work((sql) => client.query(sql));
+  } finally {
+    await client.end();
+  }
 }
 
 /**

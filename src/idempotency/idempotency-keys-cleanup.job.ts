@@ -19,7 +19,7 @@ export class IdempotencyKeysCleanupJob extends PeriodicJob {
     super(registry, config.cleanupIntervalSeconds * 1000);
   }
 
-  run(): Promise<number> {
+  protected pass(): Promise<number> {
     return this.keys.deleteBefore(new Date(this.clock.now().getTime() - KEY_TTL_MS));
   }
 }

@@ -17,6 +17,8 @@ interface AccessLine {
   durationMs: number;
   subject?: string;
   role?: string;
+  /** The organisation the request acted in (its slug): an operator's acts are logged with it. */
+  organization?: string;
   /** Who a signed webhook claims to come from; the status says whether the signature held. */
   webhookSource?: string;
 }
@@ -52,6 +54,7 @@ function accessLine(request: FastifyRequest, reply: FastifyReply): AccessLine {
     durationMs: Math.round(reply.elapsedTime * 10) / 10,
     subject: principal?.subject,
     role: principal?.role,
+    organization: (request as { organization?: string }).organization,
     webhookSource: webhookSource(route, request.params),
   };
 }

@@ -1,3 +1,4 @@
+import { acrossOrganizations } from '../database/data-scope';
 import { Injectable } from '@nestjs/common';
 import {
   collectDefaultMetrics,
@@ -208,7 +209,10 @@ export class Metrics {
   }
 
   async render(): Promise<string> {
-    await Promise.allSettled(this.scrapeHooks.map(async (hook) => hook()));
+    // Metrics carry no organisation (no such label): what a hook reads, it reads across them.
+    await acrossOrganizations('metrics scrape', () =>
+      Promise.allSettled(this.scrapeHooks.map(async (hook) => hook())),
+    );
     return this.registry.metrics();
   }
 

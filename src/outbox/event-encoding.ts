@@ -30,7 +30,8 @@ function schemaOf(eventType: string): DescMessage {
 /**
  * The Kafka message for a stored event: protobuf bytes (default) or, for consumers that
  * want it, the same message's canonical JSON. Headers name the event type, the schema's
- * full name and the event id either way, and carry the W3C `traceparent` of the work that
+ * full name, the event id and the
+ * organisation's id either way, and carry the W3C `traceparent` of the work that
  * wrote the event when it had one.
  */
 export function toKafkaMessage(
@@ -46,6 +47,7 @@ export function toKafkaMessage(
     'event-type': schema.name,
     schema: schema.typeName,
     'event-id': event.eventId,
+    'organization-id': event.organizationId,
     'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
   };
   if (event.traceParent) headers.traceparent = event.traceParent;

@@ -9,5 +9,7 @@ export interface OutboxMessage {
   eventType: string;
   /** Kafka key: the user id, so one user's events keep their order. */
   key: string;
+  /** Whose event it is: the feed shows each organisation its own; Kafka gets it as a header. */
+  organizationId: string;
   payload: Uint8Array;
 }

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { InjectConfig } from '../config/config.module';
 import type { OutboxConfig } from '../config/config';
 import { classifyDatabaseFault } from '../database/database-fault';
+import { acrossOrganizations } from '../database/data-scope';
 import { DatabaseOutage } from '../database/database-outage';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { Metrics } from '../metrics/metrics.service';
@@ -46,7 +47,12 @@ export class OutboxHealth implements OnModuleInit {
     });
     this.readiness.register(async () => {
       const indicator = this.health.check('events');
-      const backlog = await this.backlog().catch((error: unknown) => ({ error }));
+      // Readiness is the service's, not an organisation's: the backlog of all of them.
+      const backlog = await acrossOrganizations('readiness', () => this.backlog()).catch(
+        (error: unknown) => ({
+          error,
+        }),
+      );
       if ('error' in backlog)
         return indicator.down({ outbox: 'unreadable', reason: this.unreadableReason(backlog.error) });
       this.unreadable = false;

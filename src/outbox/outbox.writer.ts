@@ -15,6 +15,7 @@ export async function appendToOutbox(tx: Prisma.TransactionClient, messages: Out
       eventId: message.eventId,
       eventType: message.eventType,
       key: message.key,
+      organizationId: message.organizationId,
       payload: Buffer.from(message.payload),
       traceParent,
     })),
@@ -33,11 +34,12 @@ export async function appendBulkToOutbox(
 ): Promise<void> {
   if (messages.length === 0) return;
   await tx.$executeRaw`
-    INSERT INTO outbox_events (event_id, event_type, key, payload)
-    SELECT event_id, event_type, key, decode(payload, 'base64') FROM unnest(
+    INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload)
+    SELECT event_id, event_type, key, organization_id, decode(payload, 'base64') FROM unnest(
       ${messages.map((message) => message.eventId)}::uuid[],
       ${messages.map((message) => message.eventType)}::text[],
       ${messages.map((message) => message.key)}::text[],
+      ${messages.map((message) => message.organizationId)}::uuid[],
       ${messages.map((message) => Buffer.from(message.payload).toString('base64'))}::text[])
-      AS e(event_id, event_type, key, payload)`;
+      AS e(event_id, event_type, key, organization_id, payload)`;
 }

@@ -48,7 +48,8 @@ export class FlowRepository {
    */
   async claimDue(now: Date, leaseMs: number, limit: number): Promise<ClaimedLine[]> {
     const until = new Date(now.getTime() + leaseMs);
-    const rows = await this.database.prisma.$queryRaw<(NetworkLine & { mdn: string })[]>`
+    const rows = await this.database.run(
+      (db) => db.$queryRaw<(NetworkLine & { mdn: string })[]>`
       WITH due AS (
         SELECT id FROM network_lines
         WHERE reconcile_at <= ${now}
@@ -64,31 +65,38 @@ export class FlowRepository {
         l.opt_in_sends AS "optInSends", l.opt_in_last_sent_at AS "optInLastSentAt", l.opted_out AS "optedOut",
         l.inflight_kind AS "inflightKind", l.inflight_phase AS "inflightPhase",
         l.inflight_key AS "inflightKey", l.inflight_since AS "inflightSince",
-        l.trace_parent AS "traceParent", u.mdn`;
+        l.trace_parent AS "traceParent", u.mdn`,
+    );
     return rows.map(toClaimedLine);
   }
 
   /** Lines due by `now` and not claimed: how many, and the earliest due time among them. */
   async waiting(now: Date): Promise<{ waiting: number; oldest: Date | null }> {
-    const [row] = await this.database.prisma.$queryRaw<{ waiting: number; oldest: Date | null }[]>`
+    const [row] = await this.database.run(
+      (db) => db.$queryRaw<{ waiting: number; oldest: Date | null }[]>`
       SELECT count(*)::int AS waiting, min(reconcile_at) AS oldest
-      FROM network_lines WHERE reconcile_at <= ${now}`;
+      FROM network_lines WHERE reconcile_at <= ${now}`,
+    );
     return row;
   }
 
   async find(lineId: string): Promise<ClaimedLine | undefined> {
-    const row = await this.database.prisma.networkLine.findUnique({
-      where: { id: lineId },
-      include: { user: { select: { mdn: true } } },
-    });
+    const row = await this.database.run((db) =>
+      db.networkLine.findUnique({
+        where: { id: lineId },
+        include: { user: { select: { mdn: true } } },
+      }),
+    );
     return row ? toClaimedLine({ ...row, mdn: row.user.mdn }) : undefined;
   }
 
   async findOfUser(userId: string, network: Network): Promise<ClaimedLine | undefined> {
-    const row = await this.database.prisma.networkLine.findUnique({
-      where: { userId_network: { userId, network } },
-      include: { user: { select: { mdn: true } } },
-    });
+    const row = await this.database.run((db) =>
+      db.networkLine.findUnique({
+        where: { userId_network: { userId, network } },
+        include: { user: { select: { mdn: true } } },
+      }),
+    );
     return row ? toClaimedLine({ ...row, mdn: row.user.mdn }) : undefined;
   }
 
@@ -112,31 +120,37 @@ export class FlowRepository {
 
   /** The carrier took the request: it owes a callback by `answerBy`. */
   async markAccepted(lineId: string, key: string, now: Date, answerBy: Date): Promise<boolean> {
-    const updated = await this.database.prisma.networkLine.updateMany({
-      where: { id: lineId, inflightKey: key, inflightPhase: 'SENDING' },
-      data: { inflightPhase: 'ACCEPTED', inflightSince: now, reconcileAt: answerBy },
-    });
+    const updated = await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: { id: lineId, inflightKey: key, inflightPhase: 'SENDING' },
+        data: { inflightPhase: 'ACCEPTED', inflightSince: now, reconcileAt: answerBy },
+      }),
+    );
     return updated.count === 1;
   }
 
   /** A call that failed for now: try again at `at`, with the same key. */
   async retryLater(lineId: string, key: string, at: Date): Promise<void> {
-    await this.database.prisma.networkLine.updateMany({
-      where: { id: lineId, inflightKey: key },
-      data: { reconcileAt: at },
-    });
+    await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: { id: lineId, inflightKey: key },
+        data: { reconcileAt: at },
+      }),
+    );
   }
 
   /** Users whose network the number lookup has to find, claimed like lines. */
   async claimLookups(now: Date, leaseMs: number, limit: number): Promise<ClaimedLookup[]> {
     const until = new Date(now.getTime() + leaseMs);
-    return this.database.prisma.$queryRaw<ClaimedLookup[]>`
+    return this.database.run(
+      (db) => db.$queryRaw<ClaimedLookup[]>`
       WITH due AS (
         SELECT id FROM users WHERE lookup_due_at <= ${now}
         ORDER BY lookup_due_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
       )
       UPDATE users AS u SET lookup_due_at = ${until} FROM due WHERE u.id = due.id
-      RETURNING u.id AS "userId", u.mdn, u.lookup_trace_parent AS "traceParent"`;
+      RETURNING u.id AS "userId", u.mdn, u.lookup_trace_parent AS "traceParent"`,
+    );
   }
 
   /**
@@ -156,10 +170,14 @@ export class FlowRepository {
       reconcileAt: now,
       traceParent: storedTraceparent(),
     };
-    await this.database.prisma.$transaction(async (tx) => {
+    await this.database.run(async (tx) => {
+      const { organizationId } = await tx.user.findUniqueOrThrow({
+        where: { id: userId },
+        select: { organizationId: true },
+      });
       await tx.networkLine.upsert({
         where: { userId_network: { userId, network } },
-        create: { userId, network, statusChangedAt: now, round: 1, ...intent },
+        create: { userId, organizationId, network, statusChangedAt: now, round: 1, ...intent },
         update: { round: { increment: 1 }, ...intent },
       });
       if (finishLookup) await tx.user.updateMany({ where: { id: userId }, data: { lookupDueAt: null } });
@@ -179,23 +197,29 @@ export class FlowRepository {
 
   /** The user's network is to be found again (a port-out). */
   async queueLookup(userId: string, now: Date): Promise<void> {
-    await this.database.prisma.user.updateMany({
-      where: { id: userId },
-      data: { lookupDueAt: now, lookupTraceParent: storedTraceparent() },
-    });
+    await this.database.run((db) =>
+      db.user.updateMany({
+        where: { id: userId },
+        data: { lookupDueAt: now, lookupTraceParent: storedTraceparent() },
+      }),
+    );
   }
 
   async finishLookup(userId: string): Promise<void> {
-    await this.database.prisma.user.updateMany({ where: { id: userId }, data: { lookupDueAt: null } });
+    await this.database.run((db) =>
+      db.user.updateMany({ where: { id: userId }, data: { lookupDueAt: null } }),
+    );
   }
 
   /** Writes flow columns if the line is as read: same sequence, same call in flight. */
   private async casUpdate(line: ClaimedLine, data: Record<string, unknown>): Promise<void> {
     const key = line.inFlight.kind === 'NONE' ? null : line.inFlight.key;
-    const updated = await this.database.prisma.networkLine.updateMany({
-      where: { id: line.id, sequence: line.sequence, inflightKey: key },
-      data,
-    });
+    const updated = await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: { id: line.id, sequence: line.sequence, inflightKey: key },
+        data,
+      }),
+    );
     if (updated.count !== 1) throw new StaleWriteError('The line changed while the reconciler worked on it');
   }
 }

@@ -82,9 +82,10 @@ function checkRow(row: ImportRow): CheckedRow {
   return { ...row, errors, mdn: mdn?.ok ? mdn.e164 : undefined };
 }
 
-/** A unique field's value as stored: MDNs compare in E.164. */
+/** A unique field's value as compared: MDNs in E.164, usernames case-folded. */
 function identifier(row: CheckedRow, field: (typeof UNIQUE_FIELDS)[number]): string | undefined {
-  return field === 'mdn' ? row.mdn : row.values[field];
+  if (field === 'mdn') return row.mdn;
+  return field === 'username' ? row.values.username?.toLowerCase() : row.values[field];
 }
 
 function markDuplicates(rows: CheckedRow[]): void {

@@ -22,7 +22,7 @@ export class WebhookReceiptsCleanupJob extends PeriodicJob {
     super(registry, config.cleanupIntervalSeconds * 1000);
   }
 
-  async run(): Promise<number> {
+  protected async pass(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.config.receiptRetentionHours * HOUR_MS);
     let deleted = 0;
     for (;;) {

@@ -62,12 +62,14 @@ export class WebhookReceiptsRepository {
    */
   private async claim(source: string, ids: DeliveryIds): Promise<'claimed' | 'taken' | 'webhook-id-taken'> {
     try {
-      const claimed = await this.database.prisma.$executeRaw`
+      const claimed = await this.database.run(
+        (db) => db.$executeRaw`
         INSERT INTO webhook_receipts AS r (source, external_id, webhook_id)
         VALUES (${source}, ${ids.payloadId}, ${ids.webhookId})
         ON CONFLICT (source, external_id) DO UPDATE SET received_at = now(), webhook_id = excluded.webhook_id
           WHERE r.completed_at IS NULL
-            AND r.received_at < now() - make_interval(secs => ${CLAIM_EXPIRES_AFTER_SECONDS})`;
+            AND r.received_at < now() - make_interval(secs => ${CLAIM_EXPIRES_AFTER_SECONDS})`,
+      );
       return claimed === 1 ? 'claimed' : 'taken';
     } catch (error) {
       if (isUniqueViolation(error)) return 'webhook-id-taken';
@@ -79,27 +81,33 @@ export class WebhookReceiptsRepository {
     source: string,
     key: { externalId: string } | { webhookId: string },
   ): Promise<boolean> {
-    const receipt = await this.database.prisma.webhookReceipt.findFirst({
-      where: { source, ...key },
-      select: { completedAt: true },
-    });
+    const receipt = await this.database.run((db) =>
+      db.webhookReceipt.findFirst({
+        where: { source, ...key },
+        select: { completedAt: true },
+      }),
+    );
     // Gone meanwhile: the other attempt failed and gave it back; the sender should retry.
     return receipt?.completedAt != null;
   }
 
   private async complete(source: string, externalId: string): Promise<void> {
-    await this.database.prisma.$executeRaw`
-      UPDATE webhook_receipts SET completed_at = now() WHERE source = ${source} AND external_id = ${externalId}`;
+    await this.database.run(
+      (db) => db.$executeRaw`
+      UPDATE webhook_receipts SET completed_at = now() WHERE source = ${source} AND external_id = ${externalId}`,
+    );
   }
 
   /** Deletes up to `limit` receipts claimed before `before`; returns how many. */
   deleteClaimedBefore(before: Date, limit: number): Promise<number> {
-    return this.database.prisma.$executeRaw`
+    return this.database.run(
+      (db) => db.$executeRaw`
       DELETE FROM webhook_receipts WHERE (source, external_id) IN (
-        SELECT source, external_id FROM webhook_receipts WHERE received_at < ${before} LIMIT ${limit})`;
+        SELECT source, external_id FROM webhook_receipts WHERE received_at < ${before} LIMIT ${limit})`,
+    );
   }
 
   private async release(source: string, externalId: string): Promise<void> {
-    await this.database.prisma.webhookReceipt.deleteMany({ where: { source, externalId } });
+    await this.database.run((db) => db.webhookReceipt.deleteMany({ where: { source, externalId } }));
   }
 }

@@ -1,3 +1,4 @@
+import { acrossOrganizations } from '../database/data-scope';
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -86,14 +87,18 @@ export class WebhooksController {
     refuseFutureTime(field, at, this.clock.now(), this.config.http.maxFutureSkewMs);
   }
 
-  /** Takes a delivery in and counts it by outcome, refusals included. */
+  /**
+   * Takes a delivery in and counts it by outcome, refusals included. Carriers and the SMS
+   * gateway speak of a number, not of an organisation: a delivery finds its line across
+   * organisations (a number belongs to one live user in all of them).
+   */
   private async counted(
     source: WebhookSource,
     intake: () => Promise<'duplicate' | Record<string, unknown>>,
   ): Promise<Record<string, unknown>> {
     let result: 'duplicate' | Record<string, unknown>;
     try {
-      result = await intake();
+      result = await acrossOrganizations(`${source} webhook`, intake);
     } catch (error) {
       const outcome = refusalOutcome(error);
       if (outcome) this.metrics.webhookDeliveries.inc({ source, outcome });

@@ -1,4 +1,5 @@
-import { DatabaseService } from '../../src/database/database.service';
+import type { Database } from '../../src/database/database';
+import { DATABASE } from '../../src/database/database.service';
 import { CLAIM_EXPIRES_AFTER_SECONDS } from '../../src/webhooks/webhook-receipts.repository';
 import { WebhookReceiptsCleanupJob } from '../../src/webhooks/webhook-receipts-cleanup.job';
 import { DATABASE_KINDS } from '../support/databases';
@@ -157,7 +158,8 @@ describe.each(DATABASE_KINDS)('webhook delivery ids on %s', (_kind, createDataba
   let flow: FlowHarness;
   let user: { id: string; mdn: string };
   const url = () => `${flow.running.baseUrl}/v1/webhooks/carriers/tmobile`;
-  const prisma = () => flow.running.app.get(DatabaseService).prisma;
+  // Receipts hold no organisation's data: the bare client (no data scope) reads them.
+  const prisma = () => flow.running.app.get<Database>(DATABASE).prisma;
 
   beforeAll(async () => {
     flow = await startFlow({ PROVISION_ON_REGISTER: 'false' }, createDatabase);

@@ -10,6 +10,7 @@ import {
 } from '../../src/generated/proto/mdn/provisioning/v1/events_pb';
 
 const change = {
+  organizationId: '00000000-0000-4000-8000-000000000001',
   userId: '01936b2e-1234-7890-8123-456789012345',
   mdn: '+12015550123',
   network: 'verizon' as const,
@@ -72,6 +73,7 @@ describe('event messages', () => {
   it('user lifecycle events name the kind of change', () => {
     const user = {
       id: change.userId,
+      organizationId: change.organizationId,
       firstName: 'Ada',
       lastName: 'L',
       username: 'ada',

@@ -3,6 +3,7 @@ import type { DatabaseLogger } from '../database';
 /* Command-line tools print plain lines for a person at a terminal. */
 const log: DatabaseLogger = {
   info: (message) => process.stdout.write(`${message}\n`),
+  warn: (message) => process.stderr.write(`${message}\n`),
   error: (message, error) =>
     process.stderr.write(`${message}${error instanceof Error ? `: ${error.message}` : ''}\n`),
 };

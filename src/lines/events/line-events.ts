@@ -18,6 +18,7 @@ import type { Network } from '../domain/networks';
 import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 
 export interface LineChange {
+  organizationId: string;
   userId: string;
   mdn: string;
   network: Network;
@@ -52,11 +53,13 @@ export function networkStatusChanged(change: LineChange): OutboxMessage {
     lastSeenAt: change.lastSeenAt ? timestampFromDate(change.lastSeenAt) : undefined,
     sequence: BigInt(change.sequence),
     source: change.source,
+    organizationId: change.organizationId,
   });
   return {
     eventId,
     eventType: NetworkStatusChangedSchema.typeName,
     key: change.userId,
+    organizationId: change.organizationId,
     payload: toBinary(NetworkStatusChangedSchema, message),
   };
 }
@@ -64,7 +67,7 @@ export function networkStatusChanged(change: LineChange): OutboxMessage {
 /** The user fields the lifecycle events carry, as stored. */
 export type UserSnapshot = Pick<
   User,
-  'id' | 'firstName' | 'lastName' | 'username' | 'mdn' | 'email' | 'status'
+  'id' | 'organizationId' | 'firstName' | 'lastName' | 'username' | 'mdn' | 'email' | 'status'
 >;
 
 const USER_EVENTS = {
@@ -92,11 +95,13 @@ export function userEvent(
       email: user.email,
       status: ProtoUserStatus[user.status],
     },
+    organizationId: user.organizationId,
   });
   return {
     eventId,
     eventType: schema.typeName,
     key: user.id,
+    organizationId: user.organizationId,
     payload: toBinary(schema, message),
   };
 }

@@ -30,7 +30,7 @@ export class LineGaugesJob extends PeriodicJob {
   }
 
   /** Counts again; handles nothing (0), so the job logs no line per pass. */
-  async run(): Promise<number> {
+  protected async pass(): Promise<number> {
     const now = this.clock.now();
     const rows = await this.counts.count(now, this.config.staleAfterDays);
     const byStatus = new Map<string, number>();

@@ -25,7 +25,7 @@ export class LineCountsRepository {
    * summary leaves them out: a join of every line to its user would cost four times more.
    */
   async count(now: Date, staleAfterDays: number): Promise<LineCount[]> {
-    return this.database.prisma.$queryRaw<LineCount[]>(lineCountsSql(now, staleAfterDays));
+    return this.database.run((db) => db.$queryRaw<LineCount[]>(lineCountsSql(now, staleAfterDays)));
   }
 }
 

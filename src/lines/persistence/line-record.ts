@@ -26,6 +26,7 @@ export interface LineFlowFields {
 export interface LineRecord extends LineState, LineFlowFields {
   id: string;
   userId: string;
+  organizationId: string;
   sequence: number;
   /** The indicator last published for the line. */
   indicator: Indicator;
@@ -35,6 +36,7 @@ export function toLineRecord(row: NetworkLine): LineRecord {
   return {
     id: row.id,
     userId: row.userId,
+    organizationId: row.organizationId,
     network: row.network as Network,
     status: row.status,
     reason: row.reason,

@@ -24,34 +24,47 @@ export class LinesRepository {
   constructor(private readonly database: DatabaseService) {}
 
   async find(userId: string, network: Network): Promise<LineRecord | undefined> {
-    const row = await this.database.prisma.networkLine.findUnique({
-      where: { userId_network: { userId, network } },
-    });
+    const row = await this.database.run((db) =>
+      db.networkLine.findUnique({
+        where: { userId_network: { userId, network } },
+      }),
+    );
     return row ? toLineRecord(row) : undefined;
   }
 
   /** The line on `network` of the user with this MDN, in one query. */
   async findByMdn(mdn: string, network: Network): Promise<LineRecord | undefined> {
     // A deleted user's number is no longer theirs: carriers' words about it find nothing.
-    const row = await this.database.prisma.networkLine.findFirst({
-      where: { network, user: { mdn, status: { not: 'DELETED' } } },
-    });
+    const row = await this.database.run((db) =>
+      db.networkLine.findFirst({
+        where: { network, user: { mdn, status: { not: 'DELETED' } } },
+      }),
+    );
     return row ? toLineRecord(row) : undefined;
   }
 
   async listForUser(userId: string): Promise<LineRecord[]> {
-    const rows = await this.database.prisma.networkLine.findMany({
-      where: { userId },
-      orderBy: { network: 'asc' },
-    });
+    const rows = await this.database.run((db) =>
+      db.networkLine.findMany({
+        where: { userId },
+        orderBy: { network: 'asc' },
+      }),
+    );
     return rows.map(toLineRecord);
   }
 
   async create(userId: string, network: Network, now: Date): Promise<LineRecord> {
-    const row = await this.database.prisma.networkLine.upsert({
-      where: { userId_network: { userId, network } },
-      create: { userId, network, statusChangedAt: now },
-      update: {},
+    const row = await this.database.run(async (db) => {
+      // A line belongs to its user's organisation (the foreign key checks it too).
+      const { organizationId } = await db.user.findUniqueOrThrow({
+        where: { id: userId },
+        select: { organizationId: true },
+      });
+      return db.networkLine.upsert({
+        where: { userId_network: { userId, network } },
+        create: { userId, organizationId, network, statusChangedAt: now },
+        update: {},
+      });
     });
     return toLineRecord(row);
   }
@@ -62,7 +75,7 @@ export class LinesRepository {
    * a StaleWriteError tells the caller to read again and re-plan.
    */
   applyTransition(stored: StoredTransition): Promise<LineRecord> {
-    return this.database.prisma.$transaction((tx) => this.applyTransitionIn(tx, stored));
+    return this.database.run((tx) => this.applyTransitionIn(tx, stored));
   }
 
   /** The same, inside the caller's transaction (a deletion moves every line with the user). */
@@ -87,6 +100,7 @@ export class LinesRepository {
     await tx.statusHistory.create({
       data: {
         lineId: line.id,
+        organizationId: line.organizationId,
         fromStatus: transition.from,
         toStatus: transition.to,
         reason: transition.reason,
@@ -127,6 +141,7 @@ export class LinesRepository {
     const user = await tx.user.findUniqueOrThrow({ where: { id: after.userId }, select: { mdn: true } });
     await appendToOutbox(tx, [
       networkStatusChanged({
+        organizationId: after.organizationId,
         userId: after.userId,
         mdn: user.mdn,
         network: after.network,
@@ -147,40 +162,46 @@ export class LinesRepository {
 
   /** Flow bookkeeping alone (no status change), guarded like a transition. */
   async updateFlow(line: LineRecord, flow: Partial<LineFlowFields>): Promise<LineRecord> {
-    const updated = await this.database.prisma.networkLine.updateMany({
-      where: { id: line.id, sequence: line.sequence },
-      data: { ...flow, sequence: { increment: 1 } },
-    });
+    const updated = await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: { id: line.id, sequence: line.sequence },
+        data: { ...flow, sequence: { increment: 1 } },
+      }),
+    );
     if (updated.count !== 1) throw new StaleWriteError('The line changed meanwhile');
     return { ...line, ...flow, sequence: line.sequence + 1 };
   }
 
   /** The subscriber said STOP while the line could not move to Disabled: no more texts. */
   async markOptedOut(line: LineRecord): Promise<void> {
-    await this.database.prisma.networkLine.update({ where: { id: line.id }, data: { optedOut: true } });
+    await this.database.run((db) =>
+      db.networkLine.update({ where: { id: line.id }, data: { optedOut: true } }),
+    );
   }
 
   /** Keeps a move in the history without applying it (an out-of-order callback). */
   async recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>): Promise<void> {
-    await this.database.prisma.statusHistory.create({
-      data: {
-        lineId: line.id,
-        fromStatus: line.status,
-        toStatus: transition.to,
-        reason: transition.reason,
-        source: transition.source,
-        detail: transition.detail,
-        occurredAt: transition.occurredAt,
-        lineSequence: line.sequence,
-        applied: false,
-      },
-    });
+    await this.database.run((db) =>
+      db.statusHistory.create({
+        data: {
+          lineId: line.id,
+          organizationId: line.organizationId,
+          fromStatus: line.status,
+          toStatus: transition.to,
+          reason: transition.reason,
+          source: transition.source,
+          detail: transition.detail,
+          occurredAt: transition.occurredAt,
+          lineSequence: line.sequence,
+          applied: false,
+        },
+      }),
+    );
   }
 
   /**
-   * Moves last-seen forward. Most sightings change nothing else: those are one statement;
-   * one that changes the indicator (ORANGE back to GREEN) also writes its event, in the
-   * same transaction.
+   * Moves last-seen forward. Most sightings change nothing else; one that changes the
+   * indicator (ORANGE back to GREEN) also writes its event, in the same transaction.
    */
   async recordSighting(
     line: LineRecord,
@@ -202,22 +223,22 @@ export class LinesRepository {
       if (updated.count !== 1)
         throw new StaleWriteError('The line changed while this sighting was being recorded');
     };
-    if (line.indicator === indicator.indicator) {
-      await write(this.database.prisma);
-      return stored;
-    }
-    return this.database.prisma.$transaction(async (tx) => {
+    return this.database.run(async (tx) => {
       await write(tx);
-      await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now);
+      if (line.indicator !== indicator.indicator) {
+        await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now);
+      }
       return stored;
     });
   }
 
   history(lineId: string, limit: number): Promise<StatusHistory[]> {
-    return this.database.prisma.statusHistory.findMany({
-      where: { lineId },
-      orderBy: [{ occurredAt: 'desc' }, { lineSequence: 'desc' }, { recordedAt: 'desc' }],
-      take: limit,
-    });
+    return this.database.run((db) =>
+      db.statusHistory.findMany({
+        where: { lineId },
+        orderBy: [{ occurredAt: 'desc' }, { lineSequence: 'desc' }, { recordedAt: 'desc' }],
+        take: limit,
+      }),
+    );
   }
 }

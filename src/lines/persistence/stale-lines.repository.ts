@@ -34,6 +34,7 @@ export interface SweepBatch {
 interface SweptLine {
   id: string;
   userId: string;
+  organizationId: string;
   mdn: string;
   network: Network;
   status: NetworkStatus;
@@ -60,8 +61,10 @@ export class StaleLinesRepository {
    */
   async partitions(): Promise<IdRange[]> {
     if (this.database.kind !== 'postgres') return [WHOLE_RANGE];
-    const [row] = await this.database.prisma.$queryRaw<{ median: string | null }[]>`
-      SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY id))::text AS median FROM network_lines`;
+    const [row] = await this.database.run(
+      (db) => db.$queryRaw<{ median: string | null }[]>`
+      SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY id))::text AS median FROM network_lines`,
+    );
     if (!row?.median) return [WHOLE_RANGE];
     return [
       { after: WHOLE_RANGE.after, upTo: row.median },
@@ -76,7 +79,7 @@ export class StaleLinesRepository {
    */
   turnOrange(batch: SweepBatch): Promise<{ swept: number; scannedTo: string | null }> {
     const orange = lineConditionSql(batch.orange);
-    return this.database.prisma.$transaction(
+    return this.database.run(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SWEEP_LOCK + batch.part})`;
         const lines = await tx.$queryRaw<SweptLine[]>`
@@ -90,7 +93,7 @@ export class StaleLinesRepository {
           FROM due WHERE l.id = due.id
             -- Checked again on the row itself: a line changed meanwhile is left alone.
             AND l.indicator <> 'ORANGE'::"Indicator" AND ${orange}
-          RETURNING l.id::text, l.user_id::text AS "userId", due.mdn, l.network, l.status::text AS status, l.reason,
+          RETURNING l.id::text, l.user_id::text AS "userId", l.organization_id::text AS "organizationId", due.mdn, l.network, l.status::text AS status, l.reason,
             (extract(epoch FROM l.status_changed_at) * 1000)::float8 AS "statusChangedMs",
             (extract(epoch FROM l.last_seen_at) * 1000)::float8 AS "lastSeenMs", l.sequence,
             due.previous::text AS "previousIndicator"`;

@@ -8,9 +8,10 @@ import type { NetworkStatus } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import { appendToOutbox } from '../../outbox/outbox.writer';
 import { storedTraceparent } from '../../tracing/current-trace';
+import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
 import { lineConditionSql } from './line-condition.sql';
 import { LinesRepository, type StoredTransition } from './lines.repository';
-import { uniqueViolationField } from './prisma-errors';
+import { uniqueViolationNames } from './prisma-errors';
 
 export type UserWithLines = User & { lines: NetworkLine[] };
 
@@ -46,14 +47,14 @@ export interface UserFilter {
 
 export type Summary = Record<string, Record<Indicator, number>>;
 
-/** The API field behind each unique constraint, by column or index name. */
+/** The API field behind each unique constraint, by index name or column (see uniqueViolationNames). */
 const FIELD_NAMES: Record<string, string> = {
-  username: 'username',
-  users_username_key: 'username',
+  users_live_username_key: 'username',
+  'lower(username': 'username',
+  users_live_mdn_key: 'mdn',
   mdn: 'mdn',
-  users_mdn_key: 'mdn',
+  users_live_customer_code_key: 'customerCode',
   customer_code: 'customerCode',
-  users_customer_code_key: 'customerCode',
 };
 
 /** What a registration asks for besides the user: provisioning, and its Idempotency-Key. */
@@ -109,17 +110,23 @@ export class UsersRepository {
     now: Date,
     intent: RegistrationIntent,
   ): Promise<UserWithLines> {
+    const organizationId = requireOrganizationId();
     return this.withConflicts(() =>
-      this.database.prisma.$transaction(async (tx) => {
+      this.database.run(async (tx) => {
         if (intent.idempotencyKey && intent.keyKeptSince) {
           await tx.user.updateMany({
-            where: { idempotencyKey: intent.idempotencyKey, registeredAt: { lt: intent.keyKeptSince } },
+            where: {
+              organizationId,
+              idempotencyKey: intent.idempotencyKey,
+              registeredAt: { lt: intent.keyKeptSince },
+            },
             data: { idempotencyKey: null },
           });
         }
         const created = await tx.user.create({
           data: {
             ...user,
+            organizationId,
             registeredAt: now,
             idempotencyKey: intent.idempotencyKey,
             ...lookupIntent(networks, now, intent.provision),
@@ -142,12 +149,14 @@ export class UsersRepository {
     now: Date,
     intent: RegistrationIntent,
   ): Promise<UserWithLines[]> {
+    const organizationId = requireOrganizationId();
     const ids = await this.withConflicts(() =>
-      this.database.prisma.$transaction(
+      this.database.run(
         async (tx) => {
           const created = await tx.user.createManyAndReturn({
             data: users.map(({ networks, ...user }) => ({
               ...user,
+              organizationId,
               registeredAt: now,
               ...lookupIntent(networks, now, intent.provision),
             })),
@@ -157,6 +166,7 @@ export class UsersRepository {
             data: users.flatMap((user) =>
               user.networks.map((network) => ({
                 userId: idOf.get(user.username)!,
+                organizationId,
                 ...newLine(network, now, intent.provision),
               })),
             ),
@@ -170,63 +180,77 @@ export class UsersRepository {
         { timeout: 60_000 },
       ),
     );
-    const stored = await this.database.prisma.user.findMany({
-      where: { id: { in: ids } },
-      include: { lines: { orderBy: { network: 'asc' } } },
-    });
+    const stored = await this.database.run((db) =>
+      db.user.findMany({
+        where: { id: { in: ids } },
+        include: { lines: { orderBy: { network: 'asc' } } },
+      }),
+    );
     const byId = new Map(stored.map((user) => [user.id, user]));
     return ids.map((id) => byId.get(id)!);
   }
 
-  /** Which of these usernames, MDNs and customer codes stored users already have. */
+  /**
+   * Which of these usernames (case-folded), MDNs and customer codes live users already
+   * have: usernames and codes in this organisation, numbers in any (a number is captured
+   * for one organisation at a time). Only the taken values come back, nothing of whose.
+   */
   async takenIdentifiers(wanted: {
     usernames: string[];
     mdns: string[];
     customerCodes: string[];
   }): Promise<{ usernames: Set<string>; mdns: Set<string>; customerCodes: Set<string> }> {
-    const rows = await this.database.prisma.user.findMany({
-      where: {
-        OR: [
-          { username: { in: wanted.usernames } },
-          { mdn: { in: wanted.mdns } },
-          { customerCode: { in: wanted.customerCodes } },
-        ],
-      },
-      select: { username: true, mdn: true, customerCode: true },
-    });
-    const pick = (values: (string | null)[], among: string[]) => {
-      const wantedSet = new Set(among);
-      return new Set(values.filter((value): value is string => value !== null && wantedSet.has(value)));
-    };
+    const organizationId = requireOrganizationId();
+    const folded = wanted.usernames.map((username) => username.toLowerCase());
+    const own = await this.database.run(
+      (db) => db.$queryRaw<{ username: string; customerCode: string | null }[]>`
+        SELECT lower(username) AS username, customer_code AS "customerCode" FROM users
+        WHERE organization_id = ${organizationId}::uuid AND status <> 'DELETED'::"UserStatus"
+          AND (lower(username) = ANY(${folded}::text[]) OR customer_code = ANY(${wanted.customerCodes}::text[]))`,
+    );
+    const wantedCodes = new Set(wanted.customerCodes);
+    const wantedNames = new Set(folded);
     return {
-      usernames: pick(
-        rows.map((row) => row.username),
-        wanted.usernames,
-      ),
-      mdns: pick(
-        rows.map((row) => row.mdn),
-        wanted.mdns,
-      ),
-      customerCodes: pick(
-        rows.map((row) => row.customerCode),
-        wanted.customerCodes,
+      usernames: new Set(own.map((row) => row.username).filter((name) => wantedNames.has(name))),
+      mdns: await this.liveMdns(wanted.mdns),
+      customerCodes: new Set(
+        own.flatMap((row) =>
+          row.customerCode !== null && wantedCodes.has(row.customerCode) ? [row.customerCode] : [],
+        ),
       ),
     };
   }
 
-  findById(id: string): Promise<UserWithLines | null> {
-    return this.database.prisma.user.findUnique({
-      where: { id },
-      include: { lines: { orderBy: { network: 'asc' } } },
+  /** Which of these numbers a live user of any organisation holds: the one question asked across them. */
+  private liveMdns(mdns: string[]): Promise<Set<string>> {
+    return acrossOrganizations('an MDN belongs to one live user across organizations', async () => {
+      const rows = await this.database.run((db) =>
+        db.user.findMany({
+          where: { mdn: { in: mdns }, status: { not: 'DELETED' } },
+          select: { mdn: true },
+        }),
+      );
+      return new Set(rows.map((row) => row.mdn));
     });
+  }
+
+  findById(id: string): Promise<UserWithLines | null> {
+    return this.database.run((db) =>
+      db.user.findUnique({
+        where: { id, ...organizationFilter() },
+        include: { lines: { orderBy: { network: 'asc' } } },
+      }),
+    );
   }
 
   /** The user a registration with this key made, if it was made since `since` (older keys have expired). */
   findByIdempotencyKey(key: string, since: Date): Promise<UserWithLines | null> {
-    return this.database.prisma.user.findFirst({
-      where: { idempotencyKey: key, registeredAt: { gte: since } },
-      include: { lines: { orderBy: { network: 'asc' } } },
-    });
+    return this.database.run((db) =>
+      db.user.findFirst({
+        where: { ...organizationFilter(), idempotencyKey: key, registeredAt: { gte: since } },
+        include: { lines: { orderBy: { network: 'asc' } } },
+      }),
+    );
   }
 
   /**
@@ -234,7 +258,7 @@ export class UsersRepository {
    * its intent now Disabled and nothing left in flight), the user Deleted, UserDeleted.
    */
   delete(id: string, moves: StoredTransition[], now: Date): Promise<UserWithLines> {
-    return this.database.prisma.$transaction(async (tx) => {
+    return this.database.run(async (tx) => {
       for (const move of moves) await this.lines.applyTransitionIn(tx, move);
       await tx.networkLine.updateMany({
         where: { userId: id },
@@ -253,7 +277,7 @@ export class UsersRepository {
   /** Changes a user and writes UserUpdated (UserDeleted when the status becomes DELETED). */
   update(id: string, changes: UserChanges, now: Date): Promise<UserWithLines> {
     return this.withConflicts(() =>
-      this.database.prisma.$transaction(async (tx) => {
+      this.database.run(async (tx) => {
         const updated = await tx.user.update({
           where: { id },
           data: changes,
@@ -273,7 +297,7 @@ export class UsersRepository {
    * that matches all of them.
    */
   async list(filter: UserFilter): Promise<{ users: UserWithLines[]; hasMore: boolean }> {
-    const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
+    const where: Prisma.Sql[] = [Prisma.sql`u.organization_id = ${requireOrganizationId()}::uuid`];
     if (filter.after) where.push(Prisma.sql`u.id > ${filter.after}::uuid`);
     if (filter.userStatus) where.push(Prisma.sql`u.status = ${filter.userStatus}::"UserStatus"`);
     if (filter.search) {
@@ -289,29 +313,33 @@ export class UsersRepository {
         Prisma.sql`EXISTS (SELECT 1 FROM network_lines l WHERE l.user_id = u.id AND ${Prisma.join(lineWhere, ' AND ')})`,
       );
     }
-    const rows = await this.database.prisma.$queryRaw<{ id: string }[]>`
-      SELECT u.id::text AS id FROM users u WHERE ${Prisma.join(where, ' AND ')}
-      ORDER BY u.id LIMIT ${filter.limit + 1}`;
-    const ids = rows.slice(0, filter.limit).map((row) => row.id);
-    const users = await this.database.prisma.user.findMany({
-      where: { id: { in: ids } },
-      include: { lines: { orderBy: { network: 'asc' } } },
-      orderBy: { id: 'asc' },
+    return this.database.run(async (db) => {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        SELECT u.id::text AS id FROM users u WHERE ${Prisma.join(where, ' AND ')}
+        ORDER BY u.id LIMIT ${filter.limit + 1}`;
+      const users = await db.user.findMany({
+        where: { id: { in: rows.slice(0, filter.limit).map((row) => row.id) } },
+        include: { lines: { orderBy: { network: 'asc' } } },
+        orderBy: { id: 'asc' },
+      });
+      return { users, hasMore: rows.length > filter.limit };
     });
-    return { users, hasMore: rows.length > filter.limit };
   }
 
-  /** Users per network and indicator, leaving out deleted users. */
+  /** The organisation's users per network and indicator, leaving out deleted users. */
   async summary(now: Date, staleAfterDays: number): Promise<Summary> {
+    const organizationId = requireOrganizationId();
     const counts = INDICATORS.map(
       (indicator) =>
         Prisma.sql`count(*) FILTER (WHERE ${lineConditionSql(indicatorCondition(indicator, now, staleAfterDays))})::int AS ${Prisma.raw(`"${indicator}"`)}`,
     );
-    const rows = await this.database.prisma.$queryRaw<({ network: string } & Record<Indicator, number>)[]>`
+    const rows = await this.database.run(
+      (db) => db.$queryRaw<({ network: string } & Record<Indicator, number>)[]>`
       SELECT l.network, ${Prisma.join(counts, ', ')}
       FROM network_lines l JOIN users u ON u.id = l.user_id
-      WHERE u.status <> 'DELETED'::"UserStatus"
-      GROUP BY l.network ORDER BY l.network`;
+      WHERE l.organization_id = ${organizationId}::uuid AND u.status <> 'DELETED'::"UserStatus"
+      GROUP BY l.network ORDER BY l.network`,
+    );
     return Object.fromEntries(
       rows.map(({ network, ...byIndicator }) => [network, byIndicator as Record<Indicator, number>]),
     );
@@ -331,9 +359,10 @@ export class UsersRepository {
     try {
       return await write();
     } catch (error) {
-      const field = uniqueViolationField(error);
-      if (!field) throw error;
-      const name = FIELD_NAMES[field] ?? field;
+      const names = uniqueViolationNames(error);
+      if (!names) throw error;
+      // Nothing about whose the value is: a number held in another organisation says only "taken".
+      const name = names.map((candidate) => FIELD_NAMES[candidate]).find(Boolean) ?? 'identifier';
       throw new ConflictError(`A user with this ${name} already exists`, [
         { field: name, reason: 'already taken' },
       ]);

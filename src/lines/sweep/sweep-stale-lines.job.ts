@@ -16,7 +16,7 @@ export class SweepStaleLinesJob extends PeriodicJob {
     super(registry, config.sweepIntervalSeconds * 1000);
   }
 
-  run(): Promise<number> {
+  protected pass(): Promise<number> {
     return this.sweep.execute();
   }
 }

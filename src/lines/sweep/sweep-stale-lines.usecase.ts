@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { acrossOrganizations } from '../../database/data-scope';
 import { InjectConfig } from '../../config/config.module';
 import type { LinesConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
@@ -22,7 +23,12 @@ export class SweepStaleLines {
     private readonly metrics: Metrics,
   ) {}
 
-  async execute(): Promise<number> {
+  /** Lines of every organisation go stale alike: the sweep acts across them. */
+  execute(): Promise<number> {
+    return acrossOrganizations('staleness sweep', () => this.sweep());
+  }
+
+  private async sweep(): Promise<number> {
     const now = this.clock.now();
     // Ranges are swept side by side: the database and this process overlap their work.
     const ranges = await this.staleLines.partitions();

@@ -43,6 +43,7 @@ export class EventsController {
         eventId: row.eventId,
         type: row.eventType,
         key: row.key,
+        organizationId: row.organizationId,
         event: toEventJson(row),
       })),
       // With no new events the cursor stays where it was, so polling can simply repeat.

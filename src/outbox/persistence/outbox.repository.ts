@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { currentOrganizationId } from '../../database/data-scope';
 import { DatabaseService } from '../../database/database.service';
 import type { OutboxMessage } from '../outbox-message';
 
@@ -42,36 +43,50 @@ export class OutboxRepository {
 
   /** Everything up to `upTo` is sent. The mark only moves forward, whatever the order of calls. */
   async markSentUpTo(upTo: Cursor, at: Date): Promise<void> {
-    await this.database.prisma.$executeRaw`
+    await this.database.run(
+      (db) => db.$executeRaw`
       INSERT INTO outbox_offsets AS o (name, txid, id, updated_at) VALUES (${RELAY}, ${upTo.txid}, ${upTo.id}, ${at})
       ON CONFLICT (name) DO UPDATE SET txid = EXCLUDED.txid, id = EXCLUDED.id, updated_at = EXCLUDED.updated_at
-        WHERE (o.txid, o.id) < (EXCLUDED.txid, EXCLUDED.id)`;
+        WHERE (o.txid, o.id) < (EXCLUDED.txid, EXCLUDED.id)`,
+    );
   }
 
   /** The last event the relay has sent, if it has sent any. */
   async sentUpTo(): Promise<Cursor | undefined> {
-    const mark = await this.database.prisma.outboxOffset.findUnique({ where: { name: RELAY } });
+    const mark = await this.database.run((db) => db.outboxOffset.findUnique({ where: { name: RELAY } }));
     return mark ? { txid: mark.txid, id: mark.id } : undefined;
   }
 
+  /**
+   * Settled events after `from`, in order: one organisation's when the caller acts for
+   * one (the feed), every organisation's for the relay.
+   */
   private settledAfter(from: Cursor, limit: number): Promise<OutboxRow[]> {
-    return this.database.prisma.$queryRawUnsafe<OutboxRow[]>(
-      `SELECT id, txid, event_id::text AS "eventId", event_type AS "eventType", key, payload,
-         created_at AS "createdAt", trace_parent AS "traceParent"
-       FROM outbox_events WHERE (txid, id) > ($1::bigint, $2::bigint) AND ${SETTLED}
-       ORDER BY txid, id LIMIT $3`,
-      from.txid,
-      from.id,
-      limit,
+    const organizationId = currentOrganizationId() ?? null;
+    return this.database.run((db) =>
+      db.$queryRawUnsafe<OutboxRow[]>(
+        `SELECT id, txid, event_id::text AS "eventId", event_type AS "eventType", key,
+           organization_id::text AS "organizationId", payload, created_at AS "createdAt",
+           trace_parent AS "traceParent"
+         FROM outbox_events WHERE (txid, id) > ($1::bigint, $2::bigint) AND ${SETTLED}
+           AND ($4::uuid IS NULL OR organization_id = $4::uuid)
+         ORDER BY txid, id LIMIT $3`,
+        from.txid,
+        from.id,
+        limit,
+        organizationId,
+      ),
     );
   }
 
   /** Events after the relay's mark: how many, and when the oldest was written. */
   async backlog(): Promise<{ unsent: number; oldest: Date | null }> {
     const from = (await this.sentUpTo()) ?? BEFORE_EVERYTHING;
-    const [row] = await this.database.prisma.$queryRaw<{ unsent: number; oldest: Date | null }[]>`
+    const [row] = await this.database.run(
+      (db) => db.$queryRaw<{ unsent: number; oldest: Date | null }[]>`
       SELECT count(*)::int AS unsent, min(created_at) AS oldest FROM outbox_events
-      WHERE (txid, id) > (${from.txid}::bigint, ${from.id}::bigint)`;
+      WHERE (txid, id) > (${from.txid}::bigint, ${from.id}::bigint)`,
+    );
     return row;
   }
 
@@ -83,10 +98,12 @@ export class OutboxRepository {
   async deleteSentBefore(before: Date, batch = 10_000): Promise<number> {
     const sent = await this.sentUpTo();
     if (!sent) return 0;
-    return this.database.prisma.$executeRaw`
+    return this.database.run(
+      (db) => db.$executeRaw`
       DELETE FROM outbox_events WHERE created_at < ${before} AND id IN (
         SELECT id FROM outbox_events WHERE (txid, id) <= (${sent.txid}::bigint, ${sent.id}::bigint)
-        ORDER BY txid, id LIMIT ${batch})`;
+        ORDER BY txid, id LIMIT ${batch})`,
+    );
   }
 
   /**
@@ -94,16 +111,18 @@ export class OutboxRepository {
    * that stops renewing loses it after the TTL and another replica takes over.
    */
   async holdLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const rows = await this.database.prisma.$queryRaw<{ owner: string }[]>`
+    const rows = await this.database.run(
+      (db) => db.$queryRaw<{ owner: string }[]>`
       INSERT INTO relay_leases (name, owner, expires_at)
       VALUES (${name}, ${owner}, now() + ${ttlMs} * interval '1 millisecond')
       ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
       WHERE relay_leases.owner = EXCLUDED.owner OR relay_leases.expires_at < now()
-      RETURNING owner`;
+      RETURNING owner`,
+    );
     return rows.length === 1;
   }
 
   async releaseLease(name: string, owner: string): Promise<void> {
-    await this.database.prisma.relayLease.deleteMany({ where: { name, owner } });
+    await this.database.run((db) => db.relayLease.deleteMany({ where: { name, owner } }));
   }
 }

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { acrossOrganizations } from '../../database/data-scope';
 import { Clock } from '../../common/clock';
 import { InjectConfig } from '../../config/config.module';
 import type { OutboxConfig } from '../../config/config';
@@ -66,7 +67,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.stopped) return;
     this.stopped = false;
     this.state.running = true;
-    this.loop = this.run();
+    // The relay publishes every organisation's events, in one order.
+    this.loop = acrossOrganizations('outbox relay', () => this.run());
   }
 
   async stop(): Promise<void> {
@@ -77,7 +79,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.readAhead = undefined;
     await this.flushMarks().catch(() => undefined);
     this.state.running = false;
-    if (this.state.holdsLease) await this.outbox.releaseLease(LEASE, this.owner).catch(() => undefined);
+    if (this.state.holdsLease) {
+      await acrossOrganizations('outbox relay', () => this.outbox.releaseLease(LEASE, this.owner)).catch(
+        () => undefined,
+      );
+    }
     this.state.holdsLease = false;
   }
 
@@ -94,7 +100,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * batches go out again, in their order, as after a crash (at least once, never
    * reordered).
    */
-  async relayOnce(): Promise<number> {
+  relayOnce(): Promise<number> {
+    return acrossOrganizations('outbox relay', () => this.publishNext());
+  }
+
+  private async publishNext(): Promise<number> {
     if (!this.publisher) return 0;
     if (!(await this.holdLease())) return 0;
     const rows = await (this.readAhead ?? this.outbox.unsent(this.config.batchSize, this.cursor));

@@ -1,0 +1,63 @@
+/**
+ * The role the service's queries run as. Row-level security does not hold for a superuser
+ * or a role with BYPASSRLS, and a test or a small deployment often connects as one; so
+ * every connection switches to this role (SET ROLE), which has no such power and owns
+ * no table. Migrations still run as the connecting user, who owns the tables.
+ */
+export const APPLICATION_ROLE = 'mdn_app';
+
+type Query = (sql: string) => Promise<{ rows: unknown[] }>;
+
+export interface RoleLogger {
+  warn(message: string): void;
+}
+
+/**
+ * Makes the role if it is missing and grants it what the service does: read and write
+ * every table but the migrations' own. Run as the tables' owner after migrations, on
+ * every start (each statement is idempotent). A deployment whose connecting user may not
+ * create roles or grant has a database administrator do the same once; the service then
+ * only checks, at start, that it cannot bypass row-level security.
+ */
+export async function prepareApplicationRole(query: Query, log: RoleLogger): Promise<void> {
+  const { rows } = await query(`SELECT 1 FROM pg_roles WHERE rolname = '${APPLICATION_ROLE}'`);
+  if (rows.length === 0) {
+    await query(`CREATE ROLE ${APPLICATION_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS`).catch((error: unknown) => {
+      // Another process (a replica, a parallel test) made it first: roles are cluster-wide.
+      if (!isDuplicate(error)) throw error;
+    });
+  }
+  const grants = [
+    `GRANT ${APPLICATION_ROLE} TO CURRENT_USER`,
+    `GRANT USAGE ON SCHEMA public TO ${APPLICATION_ROLE}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APPLICATION_ROLE}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APPLICATION_ROLE}`,
+  ];
+  const migrations = await query(
+    `SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = '_prisma_migrations'`,
+  );
+  if (migrations.rows.length > 0)
+    grants.push(`REVOKE ALL ON TABLE _prisma_migrations FROM ${APPLICATION_ROLE}`);
+  for (const grant of grants) {
+    await query(grant).catch((error: unknown) => {
+      if (!isDuplicate(error)) log.warn(`Could not run "${grant}": ${describe(error)}`);
+    });
+  }
+}
+
+/** The statement every connection runs first. */
+export const ACT_AS_APPLICATION = `SET ROLE ${APPLICATION_ROLE}`;
+
+/** What start-up checks through the service's own connection: row-level security holds for it. */
+export const BYPASSES_RLS = `SELECT (rolsuper OR rolbypassrls) AS bypasses FROM pg_roles WHERE rolname = current_user`;
+
+function isDuplicate(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  // duplicate_object, unique_violation (two sessions creating the role at once), or
+  // "role is already a member" (a notice on some versions, an error on others).
+  return code === '42710' || code === '23505' || /already a member/.test(describe(error));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
