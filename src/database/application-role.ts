@@ -14,7 +14,7 @@ export interface RoleLogger {
 
 /**
  * Makes the role if it is missing and grants it what the service does: read and write
- * every table but the migrations' own. Run as the tables' owner after migrations, on
+ * the tables. Run as the tables' owner after migrations, on
  * every start (each statement is idempotent). A deployment whose connecting user may not
  * create roles or grant has a database administrator do the same once; the service then
  * only checks, at start, that it cannot bypass row-level security.
@@ -33,11 +33,6 @@ export async function prepareApplicationRole(query: Query, log: RoleLogger): Pro
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APPLICATION_ROLE}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APPLICATION_ROLE}`,
   ];
-  const migrations = await query(
-    `SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = '_prisma_migrations'`,
-  );
-  if (migrations.rows.length > 0)
-    grants.push(`REVOKE ALL ON TABLE _prisma_migrations FROM ${APPLICATION_ROLE}`);
   for (const grant of grants) {
     await query(grant).catch((error: unknown) => {
       if (!isDuplicate(error)) log.warn(`Could not run "${grant}": ${describe(error)}`);
@@ -47,6 +42,12 @@ export async function prepareApplicationRole(query: Query, log: RoleLogger): Pro
 
 /** The statement every connection runs first. */
 export const ACT_AS_APPLICATION = `SET ROLE ${APPLICATION_ROLE}`;
+
+/**
+ * The same, for the pool of work that acts across organisations on purpose (jobs,
+ * callbacks): its sessions say so once, for good (see data-scope.ts).
+ */
+export const ACT_ACROSS_ORGANIZATIONS = `${ACT_AS_APPLICATION}; SET app.all_organizations = 'on'`;
 
 /** What start-up checks through the service's own connection: row-level security holds for it. */
 export const BYPASSES_RLS = `SELECT (rolsuper OR rolbypassrls) AS bypasses FROM pg_roles WHERE rolname = current_user`;

@@ -35,22 +35,42 @@ export class DatabaseService implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   /**
-   * Runs `work` in one transaction that acts for the current data scope: the transaction
-   * first says whom it acts for, and row-level security shows it that organisation's rows
-   * only (or every organisation's, on a path that says so). No scope, no query.
+   * Runs one query (or a few that need not be atomic) for the current data scope. For
+   * one organisation that is a transaction that first says whom it acts for: row-level
+   * security then shows it that organisation's rows only. Work across organisations on
+   * PostgreSQL goes to the pool whose sessions say so once (no transaction around each
+   * statement: the hot paths, the reconciler and the webhooks, are such work). No scope,
+   * no query.
    */
-  run<T>(work: (db: Db) => Promise<T>, options: RunOptions = {}): Promise<T> {
+  run<T>(work: (db: Db) => Promise<T>): Promise<T> {
     const scope = currentScope();
     if (!scope) return Promise.reject(new NoDataScopeError());
+    const system = this.database.acrossOrganizations;
+    if (scope.kind === 'all-organizations' && system) return work(system);
+    return this.scopedTransaction(scope, work, {});
+  }
+
+  /** Runs `work` atomically, for the current data scope (as `run`). */
+  transaction<T>(work: (db: Db) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    const scope = currentScope();
+    if (!scope) return Promise.reject(new NoDataScopeError());
+    const system = this.database.acrossOrganizations;
+    if (scope.kind === 'all-organizations' && system) {
+      return system.$transaction(work, {
+        timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+        ...maxWait(options),
+      });
+    }
+    return this.scopedTransaction(scope, work, options);
+  }
+
+  private scopedTransaction<T>(scope: DataScope, work: (db: Db) => Promise<T>, options: RunOptions) {
     return this.database.prisma.$transaction(
       async (tx) => {
         await actFor(tx, scope);
         return work(tx);
       },
-      {
-        timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
-        ...(options.maxWait ? { maxWait: options.maxWait } : {}),
-      },
+      { timeout: options.timeout ?? DEFAULT_TIMEOUT_MS, ...maxWait(options) },
     );
   }
 
@@ -88,6 +108,10 @@ export class DatabaseService implements OnApplicationShutdown {
     this.closed ??= this.database.close().then(() => this.logger.log('Database closed'));
     return this.closed;
   }
+}
+
+function maxWait(options: RunOptions): { maxWait?: number } {
+  return options.maxWait ? { maxWait: options.maxWait } : {};
 }
 
 /** Both settings in one statement, local to the transaction (a pooled connection keeps neither). */

@@ -8,7 +8,12 @@ import { parse } from 'pg-connection-string';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/config';
 import { PrismaClient } from '../generated/prisma/client';
-import { ACT_AS_APPLICATION, BYPASSES_RLS, prepareApplicationRole } from './application-role';
+import {
+  ACT_ACROSS_ORGANIZATIONS,
+  ACT_AS_APPLICATION,
+  BYPASSES_RLS,
+  prepareApplicationRole,
+} from './application-role';
 import { applyMigrations, withSchemaEngine } from './schema-engine';
 
 export type DatabaseConfig = AppConfig['database'];
@@ -26,7 +31,14 @@ function roleLog(logger: DatabaseLogger) {
 /** One Prisma client over either an embedded PGlite or a PostgreSQL pool. */
 export interface Database {
   readonly kind: DatabaseConfig['kind'];
+  /** Sessions that act for no one until a transaction says whom (DatabaseService.run). */
   readonly prisma: PrismaClient;
+  /**
+   * PostgreSQL only: a second pool whose sessions act across organisations for good, for
+   * background work and callbacks, so their statements need no transaction to say so.
+   * The embedded database has one session: there every transaction says whom it acts for.
+   */
+  readonly acrossOrganizations?: PrismaClient;
   /** Adapter factory for the schema engine (migrations, diffs). */
   migrationAdapter(): SqlMigrationAwareDriverAdapterFactory;
   /**
@@ -103,7 +115,11 @@ type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
  * requests instead of failing them. A broken connection is dropped by the pool and the
  * next query opens a fresh one, which is how a PostgreSQL restart is survived.
  */
-export function createPool(config: PostgresConfig, logger: DatabaseLogger): Pool {
+export function createPool(
+  config: PostgresConfig,
+  logger: DatabaseLogger,
+  session = ACT_AS_APPLICATION,
+): Pool {
   const pool = new Pool({
     connectionString: config.url,
     max: config.poolMax,
@@ -116,7 +132,9 @@ export function createPool(config: PostgresConfig, logger: DatabaseLogger): Pool
     // Every connection acts as the application role before its first query. pg-pool awaits
     // the promise and drops the connection if it fails (its types say void).
     // eslint-disable-next-line @typescript-eslint/no-misused-promises -- pg-pool awaits it
-    onConnect: actAsApplication,
+    onConnect: async (client: ClientBase) => {
+      await client.query(session);
+    },
   });
   // A server going away drops every idle connection at once: one line says so, not one
   // per connection. The next connection made arms it again.
@@ -129,21 +147,22 @@ export function createPool(config: PostgresConfig, logger: DatabaseLogger): Pool
   return pool;
 }
 
-async function actAsApplication(client: ClientBase): Promise<void> {
-  await client.query(ACT_AS_APPLICATION);
-}
-
 function openPostgres(config: PostgresConfig, logger: DatabaseLogger): Database {
-  const pool = createPool(config, logger);
   // An interactive transaction waits for a connection as long as any query does (Prisma's
   // own default, 2 s, would give up first: 503 under load the pool would have absorbed).
-  const prisma = new PrismaClient({
-    adapter: new PrismaPg(pool),
-    transactionOptions: { maxWait: config.acquireTimeoutMs },
-  });
+  const client = (pool: Pool) =>
+    new PrismaClient({
+      adapter: new PrismaPg(pool),
+      transactionOptions: { maxWait: config.acquireTimeoutMs },
+    });
+  const pool = createPool(config, logger);
+  const systemPool = createPool(config, logger, ACT_ACROSS_ORGANIZATIONS);
+  const prisma = client(pool);
+  const acrossOrganizations = client(systemPool);
   return {
     kind: 'postgres',
     prisma,
+    acrossOrganizations,
     migrationAdapter: () => new PostgresMigrationAdapter(config.url),
     asOwner: async (work) => {
       try {
@@ -153,8 +172,8 @@ function openPostgres(config: PostgresConfig, logger: DatabaseLogger): Database 
       }
     },
     close: async () => {
-      await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([prisma.$disconnect(), acrossOrganizations.$disconnect()]);
+      await Promise.all([pool.end(), systemPool.end()]);
     },
   };
 }

@@ -170,7 +170,7 @@ export class FlowRepository {
       reconcileAt: now,
       traceParent: storedTraceparent(),
     };
-    await this.database.run(async (tx) => {
+    await this.database.transaction(async (tx) => {
       const { organizationId } = await tx.user.findUniqueOrThrow({
         where: { id: userId },
         select: { organizationId: true },

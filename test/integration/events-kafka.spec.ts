@@ -1,3 +1,4 @@
+import { DEFAULT_ORGANIZATION } from '../../src/organizations/domain/default-organization';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { SweepStaleLines } from '../../src/lines/sweep/sweep-stale-lines.usecase';
@@ -271,9 +272,9 @@ describe('GET /v1/events', () => {
       const admin = apiClient(running.baseUrl);
       const insert = (client: Client, key: string) =>
         client.query(
-          `INSERT INTO outbox_events (event_id, event_type, key, payload)
-           VALUES (gen_random_uuid(), 'mdn.provisioning.v1.UserUpdated', $1, ''::bytea)`,
-          [key],
+          `INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload)
+           VALUES (gen_random_uuid(), 'mdn.provisioning.v1.UserUpdated', $1, $2, ''::bytea)`,
+          [key, DEFAULT_ORGANIZATION.id],
         );
       const start = (await admin.get('/v1/events')).body.nextCursor;
       // The first transaction takes its id, then the second commits before it does.

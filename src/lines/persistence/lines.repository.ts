@@ -54,7 +54,7 @@ export class LinesRepository {
   }
 
   async create(userId: string, network: Network, now: Date): Promise<LineRecord> {
-    const row = await this.database.run(async (db) => {
+    const row = await this.database.transaction(async (db) => {
       // A line belongs to its user's organisation (the foreign key checks it too).
       const { organizationId } = await db.user.findUniqueOrThrow({
         where: { id: userId },
@@ -75,7 +75,7 @@ export class LinesRepository {
    * a StaleWriteError tells the caller to read again and re-plan.
    */
   applyTransition(stored: StoredTransition): Promise<LineRecord> {
-    return this.database.run((tx) => this.applyTransitionIn(tx, stored));
+    return this.database.transaction((tx) => this.applyTransitionIn(tx, stored));
   }
 
   /** The same, inside the caller's transaction (a deletion moves every line with the user). */
@@ -223,7 +223,7 @@ export class LinesRepository {
       if (updated.count !== 1)
         throw new StaleWriteError('The line changed while this sighting was being recorded');
     };
-    return this.database.run(async (tx) => {
+    return this.database.transaction(async (tx) => {
       await write(tx);
       if (line.indicator !== indicator.indicator) {
         await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now);

@@ -79,7 +79,7 @@ export class StaleLinesRepository {
    */
   turnOrange(batch: SweepBatch): Promise<{ swept: number; scannedTo: string | null }> {
     const orange = lineConditionSql(batch.orange);
-    return this.database.run(
+    return this.database.transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SWEEP_LOCK + batch.part})`;
         const lines = await tx.$queryRaw<SweptLine[]>`

@@ -112,7 +112,7 @@ export class UsersRepository {
   ): Promise<UserWithLines> {
     const organizationId = requireOrganizationId();
     return this.withConflicts(() =>
-      this.database.run(async (tx) => {
+      this.database.transaction(async (tx) => {
         if (intent.idempotencyKey && intent.keyKeptSince) {
           await tx.user.updateMany({
             where: {
@@ -151,7 +151,7 @@ export class UsersRepository {
   ): Promise<UserWithLines[]> {
     const organizationId = requireOrganizationId();
     const ids = await this.withConflicts(() =>
-      this.database.run(
+      this.database.transaction(
         async (tx) => {
           const created = await tx.user.createManyAndReturn({
             data: users.map(({ networks, ...user }) => ({
@@ -258,7 +258,7 @@ export class UsersRepository {
    * its intent now Disabled and nothing left in flight), the user Deleted, UserDeleted.
    */
   delete(id: string, moves: StoredTransition[], now: Date): Promise<UserWithLines> {
-    return this.database.run(async (tx) => {
+    return this.database.transaction(async (tx) => {
       for (const move of moves) await this.lines.applyTransitionIn(tx, move);
       await tx.networkLine.updateMany({
         where: { userId: id },
@@ -277,7 +277,7 @@ export class UsersRepository {
   /** Changes a user and writes UserUpdated (UserDeleted when the status becomes DELETED). */
   update(id: string, changes: UserChanges, now: Date): Promise<UserWithLines> {
     return this.withConflicts(() =>
-      this.database.run(async (tx) => {
+      this.database.transaction(async (tx) => {
         const updated = await tx.user.update({
           where: { id },
           data: changes,
@@ -313,7 +313,7 @@ export class UsersRepository {
         Prisma.sql`EXISTS (SELECT 1 FROM network_lines l WHERE l.user_id = u.id AND ${Prisma.join(lineWhere, ' AND ')})`,
       );
     }
-    return this.database.run(async (db) => {
+    return this.database.transaction(async (db) => {
       const rows = await db.$queryRaw<{ id: string }[]>`
         SELECT u.id::text AS id FROM users u WHERE ${Prisma.join(where, ' AND ')}
         ORDER BY u.id LIMIT ${filter.limit + 1}`;
