@@ -8,6 +8,8 @@ import { TEST_TOKENS } from '../support/tokens';
  * The built service as operators run it, its log read from stdout: the access log is
  * what reaches the log stream, whoever refused the request. (npm test builds dist first.)
  */
+const OPERATOR = 'operator-token-0123456789abcdef';
+
 describe('the access log', () => {
   let database: TestDatabase;
   let service: ReturnType<typeof spawnService>;
@@ -26,7 +28,7 @@ describe('the access log', () => {
       LOG_LEVEL: 'info',
       DATABASE_URL: databaseUrl,
       DB_MIGRATE_ON_START: 'true',
-      ADMIN_API_TOKENS: `admin:${TEST_TOKENS.admin}`,
+      ADMIN_API_TOKENS: `admin:${TEST_TOKENS.admin},operator:${OPERATOR}`,
       CARRIER_SIMULATOR: 'off',
       PROVISION_ON_REGISTER: 'false',
       JOBS_INTERVAL_SECONDS: '3600',
@@ -88,12 +90,23 @@ describe('the access log', () => {
       durationMs: expect.any(Number),
       subject: 'static:admin',
       role: 'admin',
+      organization: 'default',
       msg: 'request completed',
     });
     expect(created.line).toMatchObject({ method: 'POST', route: '/v1/users', statusCode: 201 });
     expect(accessLines(created.reqId)).toHaveLength(1);
     expect(accessLines(listed.reqId)).toHaveLength(1);
     expect(service.output().stdout).not.toContain(user.mdn.slice(1));
+  });
+
+  it("names the organisation an operator acted in, and an operator's refusal without one", async () => {
+    const acted = await send('/v1/users', { token: OPERATOR, headers: { 'x-organization': 'default' } });
+    expect(acted.status).toBe(200);
+    expect(acted.line).toMatchObject({ role: 'operator', organization: 'default', statusCode: 200 });
+    const unnamed = await send('/v1/users', { token: OPERATOR });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.line).toMatchObject({ role: 'operator', statusCode: 400 });
+    expect(unnamed.line.organization).toBeUndefined();
   });
 
   it("carries the caller's W3C trace id, or one begun for the request", async () => {

@@ -32,7 +32,7 @@ describe('access at the edge', () => {
   const usersWith = (authorization: string) =>
     fetch(`${running.baseUrl}/v1/users`, { headers: { authorization } }).then((response) => response.status);
   const jwt = (claims: { exp?: number; iat?: number }) => {
-    const builder = new SignJWT({ role: 'admin' })
+    const builder = new SignJWT({ role: 'admin', org: 'default' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('ops@example.com');
     if (claims.iat !== undefined) builder.setIssuedAt(claims.iat);

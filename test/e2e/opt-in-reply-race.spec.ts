@@ -1,3 +1,4 @@
+import { acrossOrganizations } from '../../src/database/data-scope';
 import { FlowRepository } from '../../src/provisioning-flow/flow.repository';
 import { Reconciler } from '../../src/provisioning-flow/reconciler';
 import { eventually } from '../support/eventually';
@@ -37,11 +38,16 @@ describe('an opt-in reply that overtakes its text', () => {
     const pass = flow.running.app.get(Reconciler).run();
     const lines = flow.running.app.get(FlowRepository);
     await eventually(async () => {
-      const line = await lines.findOfUser(userId, 'verizon');
+      const line = await acrossOrganizations('test', () => lines.findOfUser(userId, 'verizon'));
       return line?.inFlight.kind === 'OPT_IN_TEXT' || undefined;
     });
     return { pass, before };
   }
+
+  const inFlightOf = async (userId: string) => {
+    const lines = flow.running.app.get(FlowRepository);
+    return (await acrossOrganizations('test', () => lines.findOfUser(userId, 'verizon')))?.inFlight;
+  };
 
   const reply = (mdn: string, text: string) =>
     flow.simulator.deliver('sms', {
@@ -91,7 +97,7 @@ describe('an opt-in reply that overtakes its text', () => {
     await flow.settle();
 
     expect(await status(user.id)).toBe('ENABLED');
-    expect((await flow.running.app.get(FlowRepository).findOfUser(user.id, 'verizon'))?.inFlight).toEqual({
+    expect(await inFlightOf(user.id)).toEqual({
       kind: 'NONE',
     });
   });
@@ -111,7 +117,7 @@ describe('an opt-in reply that overtakes its text', () => {
 
     expect(await status(user.id)).toBe('DISABLED');
     expect(smsRequests()).toBe(sent);
-    expect((await flow.running.app.get(FlowRepository).findOfUser(user.id, 'verizon'))?.inFlight).toEqual({
+    expect(await inFlightOf(user.id)).toEqual({
       kind: 'NONE',
     });
   });

@@ -1,3 +1,4 @@
+import { acrossOrganizations } from '../../src/database/data-scope';
 import { Client } from 'pg';
 import { toKafkaMessage } from '../../src/outbox/event-encoding';
 import { OutboxRepository } from '../../src/outbox/persistence/outbox.repository';
@@ -68,7 +69,8 @@ describe('W3C trace context', () => {
 
     // Every event about the user (registered, each status up to ENABLED) carries the trace,
     // and the relay would publish it as the message's traceparent header.
-    const rows = (await flow.running.app.get(OutboxRepository).after(undefined, 1000)).filter(
+    const outbox = flow.running.app.get(OutboxRepository);
+    const rows = (await acrossOrganizations('test', () => outbox.after(undefined, 1000))).filter(
       (row) => row.key === user.id,
     );
     expect(rows.length).toBeGreaterThanOrEqual(6);

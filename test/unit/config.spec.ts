@@ -85,14 +85,31 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('parses role:token pairs and refuses bad ones without echoing the token', () => {
-    const config = loadConfig({ ADMIN_API_TOKENS: 'owner:aaaaaaaaaaaaaaaa, member:bbbbbbbbbbbbbbbb' });
+  it('parses role[@organization]:token pairs and refuses bad ones without echoing the token', () => {
+    const config = loadConfig({
+      ADMIN_API_TOKENS:
+        'owner:aaaaaaaaaaaaaaaa, member@acme:bbbbbbbbbbbbbbbb,admin@01936b2e-1234-7890-8123-456789012345:cccccccccccccccc,operator:dddddddddddddddd',
+    });
     expect(config.auth.staticTokens).toEqual([
-      { role: 'owner', token: 'aaaaaaaaaaaaaaaa' },
-      { role: 'member', token: 'bbbbbbbbbbbbbbbb' },
+      // No organisation named: the default one (the embedded default's, and rows from before organisations).
+      {
+        role: 'owner',
+        token: 'aaaaaaaaaaaaaaaa',
+        organization: { id: '00000000-0000-4000-8000-000000000001' },
+      },
+      { role: 'member', token: 'bbbbbbbbbbbbbbbb', organization: { slug: 'acme' } },
+      {
+        role: 'admin',
+        token: 'cccccccccccccccc',
+        organization: { id: '01936b2e-1234-7890-8123-456789012345' },
+      },
+      { role: 'operator', token: 'dddddddddddddddd' },
     ]);
-    const problems = problemsOf({ ADMIN_API_TOKENS: 'root:secretsecretsecret,admin:short' });
-    expect(problems).toHaveLength(2);
+    const problems = problemsOf({
+      ADMIN_API_TOKENS:
+        'root:secretsecretsecret,admin:short,operator@acme:secretsecretsecret,owner@Not Slug:eeeeeeeeeeeeeeee',
+    });
+    expect(problems).toHaveLength(4);
     expect(problems.join(' ')).not.toContain('secretsecretsecret');
   });
 
