@@ -1,7 +1,7 @@
 import { loadConfig, type AppConfig } from '../src/config/config';
 import { openDatabase, type Database } from '../src/database/database';
 import { DatabaseService } from '../src/database/database.service';
-import { createBenchDatabase, run } from './support';
+import { createBenchDatabase, DEFAULT_ORGANIZATION_SQL, run } from './support';
 
 export interface BenchDatabase {
   url: string;
@@ -44,11 +44,11 @@ export async function openBenchDatabase(env: NodeJS.ProcessEnv = {}): Promise<Be
 export async function seedStaleLines(url: string, count: number): Promise<void> {
   await run(
     url,
-    `INSERT INTO users (id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
-     SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
+    `INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
+     SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, ${DEFAULT_ORGANIZATION_SQL}, 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
      FROM generate_series(1, ${count}) AS i;
-     INSERT INTO network_lines (id, user_id, network, status, status_changed_at, last_seen_at, indicator)
-     SELECT ('00000001-0000-7000-8000-' || substr(id::text, 25))::uuid, id, 'att', 'ENABLED', now() - interval '60 days', now() - interval '40 days', 'GREEN' FROM users ORDER BY id;
+     INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, last_seen_at, indicator)
+     SELECT ('00000001-0000-7000-8000-' || substr(id::text, 25))::uuid, id, organization_id, 'att', 'ENABLED', now() - interval '60 days', now() - interval '40 days', 'GREEN' FROM users ORDER BY id;
      ANALYZE;`,
   );
 }

@@ -141,12 +141,13 @@ async function insertIntoOutbox(url: string, events: OutboxMessage[]): Promise<v
   await client.connect();
   try {
     await client.query(
-      `INSERT INTO outbox_events (event_id, event_type, key, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])`,
+      `INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bytea[])`,
       [
         events.map((event) => event.eventId),
         events.map((event) => event.eventType),
         events.map((event) => event.key),
+        events.map((event) => event.organizationId),
         events.map((event) => Buffer.from(event.payload)),
       ],
     );

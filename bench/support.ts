@@ -1,3 +1,4 @@
+import { DEFAULT_ORGANIZATION } from '../src/organizations/domain/default-organization';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -60,3 +61,6 @@ export function idleCarriersEnv(webhookSecret: string): NodeJS.ProcessEnv {
     SMS_WEBHOOK_SECRET: webhookSecret,
   };
 }
+
+/** Rows seeded straight into the tables belong to the organisation the migration made. */
+export const DEFAULT_ORGANIZATION_SQL = `'${DEFAULT_ORGANIZATION.id}'::uuid`;

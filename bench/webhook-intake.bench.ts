@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret } from '../src/simulator/carrier-simulator';
-import { createBenchDatabase, idleCarriersEnv, run } from './support';
+import { createBenchDatabase, DEFAULT_ORGANIZATION_SQL, idleCarriersEnv, run } from './support';
 
 const USERS = 10_000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -106,11 +106,11 @@ function median(rounds: Measured[]): Measured {
 
 function seedSql(): string {
   return `
-    INSERT INTO users (id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
-    SELECT gen_random_uuid(), 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
+    INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
+    SELECT gen_random_uuid(), ${DEFAULT_ORGANIZATION_SQL}, 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
     FROM generate_series(1, ${USERS}) AS i;
-    INSERT INTO network_lines (id, user_id, network, status, status_changed_at, last_seen_at, indicator)
-    SELECT gen_random_uuid(), id, 'att', 'ENABLED', now(), now(), 'GREEN' FROM users;
+    INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, last_seen_at, indicator)
+    SELECT gen_random_uuid(), id, organization_id, 'att', 'ENABLED', now(), now(), 'GREEN' FROM users;
     ANALYZE;`;
 }
 

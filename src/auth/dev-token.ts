@@ -11,5 +11,14 @@ export function withDevelopmentToken(config: AppConfig): { config: AppConfig; to
   const unconfigured = config.auth.staticTokens.length === 0 && !config.auth.jwt;
   if (!unconfigured || config.env === 'production' || config.database.kind !== 'embedded') return { config };
   const token = `dev-owner-${randomBytes(24).toString('base64url')}`;
-  return { config: { ...config, auth: { ...config.auth, staticTokens: [{ role: 'owner', token, organization: { id: DEFAULT_ORGANIZATION.id } }] } }, token };
+  return {
+    config: {
+      ...config,
+      auth: {
+        ...config.auth,
+        staticTokens: [{ role: 'owner', token, organization: { id: DEFAULT_ORGANIZATION.id } }],
+      },
+    },
+    token,
+  };
 }

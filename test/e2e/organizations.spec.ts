@@ -90,7 +90,7 @@ describe('organisations: no principal sees or touches another organisation', () 
         );
         expect(moved.status).toBe(200);
         seeded[org].ids.push(body.id);
-        seeded[org].secrets.push(body.id, user.username as string, body.mdn);
+        seeded[org].secrets.push(body.id, user.username, body.mdn);
       }
     }
   });

@@ -38,13 +38,7 @@ describe.each(DATABASE_KINDS)('row-level security on %s', (_kind, createDatabase
           const user = aUser();
           await db.user.create({
             data: {
-              ...(user as {
-                firstName: string;
-                lastName: string;
-                username: string;
-                mdn: string;
-                email: string;
-              }),
+              ...(user),
               organizationId: id,
               lines: { create: [{ network: 'att' }] },
             },
