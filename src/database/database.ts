@@ -8,6 +8,7 @@ import { parse } from 'pg-connection-string';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/config';
 import { PrismaClient } from '../generated/prisma/client';
+import { lockDataDir } from './data-dir-lock';
 import {
   rollBackInterrupted,
   withTransactionalScripts,
@@ -59,8 +60,14 @@ export function migrate(database: Database, logger?: DatabaseLogger): Promise<st
 
 async function openEmbedded(dataDir: string): Promise<Database> {
   // `memory://` keeps everything in memory (tests, throw-away demos).
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) await mkdir(dataDir, { recursive: true });
+  // Before PGlite opens it: a second process must not write the directory at all.
+  const lock = inMemory ? undefined : lockDataDir(dataDir);
+  const pglite = await PGlite.create(dataDir).catch((error: unknown) => {
+    lock?.release();
+    throw error;
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   const session: SqlSession = {
     exec: async (script) => void (await pglite.exec(script)),
@@ -82,6 +89,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
+      lock?.release();
     },
   };
 }
