@@ -232,9 +232,24 @@ export class UsersRepository {
   /**
    * Deletes a user in one transaction: every line disabled (with its history and event,
    * its intent now Disabled and nothing left in flight), the user Deleted, UserDeleted.
+   * Field changes sent with the deletion (a PATCH to DELETED) are made in the same
+   * transaction, with their UserUpdated: the request happens whole or not at all.
    */
-  delete(id: string, moves: StoredTransition[], now: Date): Promise<UserWithLines> {
+  delete(
+    id: string,
+    moves: StoredTransition[],
+    now: Date,
+    changes: UserChanges = {},
+  ): Promise<UserWithLines> {
+    return this.withConflicts(() => this.deleteInTransaction(id, moves, now, changes));
+  }
+
+  private deleteInTransaction(id: string, moves: StoredTransition[], now: Date, changes: UserChanges) {
     return this.database.prisma.$transaction(async (tx) => {
+      if (Object.keys(changes).length > 0) {
+        const updated = await tx.user.update({ where: { id }, data: changes, include: { lines: true } });
+        await appendToOutbox(tx, [userEvent('updated', updated, now)]);
+      }
       for (const move of moves) await this.lines.applyTransitionIn(tx, move);
       await tx.networkLine.updateMany({
         where: { userId: id },
