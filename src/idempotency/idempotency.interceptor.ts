@@ -16,6 +16,7 @@ import { ConflictError, DomainError, ValidationFailedError } from '../common/err
 import { statusOf } from '../common/errors/domain-exception.filter';
 import { IdempotencyKeyReusedError, ReplayedAnswer } from './idempotency.errors';
 import { IDEMPOTENT_ROUTE } from './idempotent.decorator';
+import { rememberIdempotency } from './request-idempotency';
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** A first request still at work after this long is taken to have died. */
@@ -65,6 +66,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const principal = request.principal?.subject ?? 'anonymous';
     const fingerprint = fingerprintOf(request);
+    rememberIdempotency(request, { key: `${principal}:${key}`, fingerprint });
     const now = this.clock.now();
     if (!(await this.keys.claim(principal, key, fingerprint, now))) {
       const stored = await this.keys.find(principal, key);
@@ -90,7 +92,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return result;
     } catch (error) {
       const status = error instanceof DomainError ? statusOf(error) : 500;
-      if (status >= 400 && status < 500 && !(error instanceof ReplayedAnswer)) {
+      // A reused key is a refusal about the key, not the request's answer: kept, it would
+      // refuse the first request's own retry too.
+      const answered = !(error instanceof ReplayedAnswer) && !(error instanceof IdempotencyKeyReusedError);
+      if (status >= 400 && status < 500 && answered) {
         const body = Buffer.from(
           JSON.stringify({
             error: (error as DomainError).code,

@@ -6,6 +6,7 @@ import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indica
 import type { Network } from '../domain/networks';
 import type { NetworkStatus } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
+import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
 import { storedTraceparent } from '../../tracing/current-trace';
 import { lineConditionSql } from './line-condition.sql';
@@ -59,7 +60,7 @@ const FIELD_NAMES: Record<string, string> = {
 /** What a registration asks for besides the user: provisioning, and its Idempotency-Key. */
 export interface RegistrationIntent {
   provision: boolean;
-  idempotencyKey?: string;
+  idempotency?: RequestIdempotency;
   /** A user registered with the same key before this is no longer its answer: the key is free again. */
   keyKeptSince?: Date;
 }
@@ -111,17 +112,18 @@ export class UsersRepository {
   ): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.prisma.$transaction(async (tx) => {
-        if (intent.idempotencyKey && intent.keyKeptSince) {
+        if (intent.idempotency && intent.keyKeptSince) {
           await tx.user.updateMany({
-            where: { idempotencyKey: intent.idempotencyKey, registeredAt: { lt: intent.keyKeptSince } },
-            data: { idempotencyKey: null },
+            where: { idempotencyKey: intent.idempotency.key, registeredAt: { lt: intent.keyKeptSince } },
+            data: { idempotencyKey: null, idempotencyFingerprint: null },
           });
         }
         const created = await tx.user.create({
           data: {
             ...user,
             registeredAt: now,
-            idempotencyKey: intent.idempotencyKey,
+            idempotencyKey: intent.idempotency?.key,
+            idempotencyFingerprint: intent.idempotency?.fingerprint,
             ...lookupIntent(networks, now, intent.provision),
             lines: { create: networks.map((network) => newLine(network, now, intent.provision)) },
           },
