@@ -46,7 +46,9 @@ function withDatabaseVariables(
     migrateOnStart,
     poolMax: given('DB_POOL_MAX') ? pool.poolMax : target.poolMax,
     acquireTimeoutMs: given('DB_POOL_ACQUIRE_TIMEOUT_MS') ? pool.acquireTimeoutMs : target.acquireTimeoutMs,
-    statementTimeoutMs: given('DB_STATEMENT_TIMEOUT_MS') ? pool.statementTimeoutMs : target.statementTimeoutMs,
+    statementTimeoutMs: given('DB_STATEMENT_TIMEOUT_MS')
+      ? pool.statementTimeoutMs
+      : target.statementTimeoutMs,
   };
 }
 

@@ -23,9 +23,9 @@ describe('testConfig', () => {
 
   it('applies DB_MIGRATE_ON_START given as a variable, on either kind of database', () => {
     expect(testConfig(postgresTarget, { DB_MIGRATE_ON_START: 'false' }).database.migrateOnStart).toBe(false);
-    expect(testConfig(createEmbeddedDatabase(), { DB_MIGRATE_ON_START: 'false' }).database.migrateOnStart).toBe(
-      false,
-    );
+    expect(
+      testConfig(createEmbeddedDatabase(), { DB_MIGRATE_ON_START: 'false' }).database.migrateOnStart,
+    ).toBe(false);
   });
 
   it('applies the pool settings given as variables to a PostgreSQL database', () => {
