@@ -18,15 +18,18 @@ import { IdempotencyKeyReusedError, ReplayedAnswer } from './idempotency.errors'
 import { IDEMPOTENT_ROUTE } from './idempotent.decorator';
 import { rememberIdempotency } from './request-idempotency';
 import { IdempotencyRepository } from './idempotency.repository';
+import { holdKeyLease } from './key-lease';
 
-/** A first request still at work after this long is taken to have died. */
+/** A key claimed before leases existed, still at work after this long, is taken to have died. */
 const IN_PROGRESS_EXPIRES_MS = 60_000;
 
 /**
  * Idempotency-Key on the routes marked @Idempotent(): the first answer to a key (a
  * success, or a business refusal) is stored, and a retry with the same body gets it
  * again; the same key with another body is refused (422); a retry while the first is
- * still at work is asked to wait (409). Errors a retry could cure (5xx) give the key back.
+ * still at work is asked to wait (409), unless the process that had it died (its lease
+ * lapsed, see KEY_LEASE_SECONDS): then the retry takes the key over and runs. Errors a
+ * retry could cure (5xx) give the key back.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -83,6 +86,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new ConflictError('A request with this Idempotency-Key is still at work; retry shortly');
       }
     }
+    const stopRenewing = holdKeyLease(this.keys, principal, key);
     try {
       const result = await handle();
       const statusCode = reply.statusCode !== 200 ? reply.statusCode : defaultStatus;
@@ -108,6 +112,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await this.keys.release(principal, key).catch(() => undefined);
       }
       throw error;
+    } finally {
+      stopRenewing();
     }
   }
 }

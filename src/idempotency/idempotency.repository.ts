@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
 
@@ -9,16 +10,29 @@ export interface StoredAnswer {
   createdAt: Date;
 }
 
+/**
+ * How long a key at work stays its request's without being renewed. The request renews it
+ * every third of that, so only a dead process (or one stalled that long) loses its key.
+ */
+export const KEY_LEASE_SECONDS = 10;
+
 /** Keys and the first answer given to each. */
 @Injectable()
 export class IdempotencyRepository {
+  /**
+   * This process's id as the owner of the keys it works on: a new one at every start, so
+   * a restarted process does not take its dead predecessor's keys for its own.
+   */
+  readonly owner = randomUUID();
+
   constructor(private readonly database: DatabaseService) {}
 
   /** Takes the key for a first request; false when it is already taken. */
   async claim(principal: string, key: string, fingerprint: string, now: Date): Promise<boolean> {
     const taken = await this.database.prisma.$executeRaw`
-      INSERT INTO idempotency_keys (principal, key, fingerprint, created_at)
-      VALUES (${principal}, ${key}, ${fingerprint}, ${now})
+      INSERT INTO idempotency_keys (principal, key, fingerprint, created_at, owner, lease_until)
+      VALUES (${principal}, ${key}, ${fingerprint}, ${now}, ${this.owner},
+              now() + make_interval(secs => ${KEY_LEASE_SECONDS}))
       ON CONFLICT (principal, key) DO NOTHING`;
     return taken === 1;
   }
@@ -30,33 +44,54 @@ export class IdempotencyRepository {
     });
   }
 
-  /** Takes over a key whose first request died unanswered (claimed before `staleBefore`). */
+  /**
+   * Takes over a key whose request died unanswered: its lease lapsed (leases run on the
+   * database's clock, one for every replica), or, on the embedded database, which one
+   * process owns at a time, any other process had it. A key claimed before leases existed
+   * counts as dead once claimed before `staleBefore`.
+   */
   async takeOver(principal: string, key: string, staleBefore: Date, now: Date): Promise<boolean> {
-    const taken = await this.database.prisma.idempotencyKey.updateMany({
-      where: { principal, key, statusCode: null, createdAt: { lt: staleBefore } },
-      data: { createdAt: now },
-    });
-    return taken.count === 1;
+    const soleProcess = this.database.kind === 'embedded';
+    const taken = await this.database.prisma.$executeRaw`
+      UPDATE idempotency_keys
+      SET created_at = ${now}, owner = ${this.owner}, lease_until = now() + make_interval(secs => ${KEY_LEASE_SECONDS})
+      WHERE principal = ${principal} AND key = ${key} AND status_code IS NULL
+        AND (lease_until < now()
+             OR (lease_until IS NULL AND created_at < ${staleBefore})
+             OR (${soleProcess} AND owner IS DISTINCT FROM ${this.owner}))`;
+    return taken === 1;
   }
 
+  /** Keeps the key this process works on; false once it is no longer this process's. */
+  async renew(principal: string, key: string): Promise<boolean> {
+    const renewed = await this.database.prisma.$executeRaw`
+      UPDATE idempotency_keys SET lease_until = now() + make_interval(secs => ${KEY_LEASE_SECONDS})
+      WHERE principal = ${principal} AND key = ${key} AND status_code IS NULL AND owner = ${this.owner}`;
+    return renewed === 1;
+  }
+
+  /** Stores the answer, unless another process took the key over meanwhile (its answer counts). */
   async answer(
     principal: string,
     key: string,
     answer: { statusCode: number; contentType: string; body: Buffer },
   ) {
-    await this.database.prisma.idempotencyKey.update({
-      where: { principal_key: { principal, key } },
+    await this.database.prisma.idempotencyKey.updateMany({
+      where: { principal, key, owner: this.owner },
       data: {
         statusCode: answer.statusCode,
         contentType: answer.contentType,
         body: new Uint8Array(answer.body),
+        leaseUntil: null,
       },
     });
   }
 
   /** Gives the key back: the request failed in a way a retry should run again. */
   async release(principal: string, key: string): Promise<void> {
-    await this.database.prisma.idempotencyKey.deleteMany({ where: { principal, key, statusCode: null } });
+    await this.database.prisma.idempotencyKey.deleteMany({
+      where: { principal, key, statusCode: null, owner: this.owner },
+    });
   }
 
   deleteBefore(before: Date): Promise<number> {
