@@ -78,11 +78,20 @@ function isAlive(holder: Holder, me: Holder): boolean {
   if (holder.pid === me.pid) return false;
   try {
     process.kill(holder.pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !isZombie(holder.pid);
+}
+
+/**
+ * A killed process nobody reaped (a container without an init) still answers signal 0,
+ * but it holds no files: Linux shows it as state Z. Elsewhere there is no /proc to ask.
+ */
+function isZombie(pid: number): boolean {
+  const stat = readOrUndefined(`/proc/${pid}/stat`);
+  return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
 }
 
 function parseHolder(text: string): Holder | undefined {
