@@ -7,7 +7,7 @@ runCli(async (log) => {
   const config = loadConfig();
   const database = await openDatabase({ ...config.database, migrateOnStart: false }, log);
   try {
-    const applied = await migrate(database);
+    const applied = await migrate(database, log);
     log.info(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
   } finally {
     await database.close();
