@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp, shutdown } from './app';
 import { withDevelopmentToken } from './auth/dev-token';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
+import { DataDirLockedError } from './database/data-dir-lock';
 
 async function main(): Promise<void> {
   const { config, token } = withDevelopmentToken(readConfigOrExit());
@@ -42,6 +43,11 @@ function readConfigOrExit(): AppConfig {
 }
 
 main().catch((error: unknown) => {
+  // Someone else's database is a fact to report, not a fault with a stack to read.
+  if (error instanceof DataDirLockedError) {
+    process.stderr.write(`Start-up refused: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

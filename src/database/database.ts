@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { Client, Pool, type ClientBase, type PoolConfig } from 'pg';
+import { Client, Pool, type ClientBase, type PoolClient, type PoolConfig } from 'pg';
 import { parse } from 'pg-connection-string';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/config';
@@ -15,6 +15,13 @@ import {
   prepareApplicationRole,
 } from './application-role';
 import { applyMigrations, withSchemaEngine } from './schema-engine';
+import { lockDataDir } from './data-dir-lock';
+import {
+  rollBackInterrupted,
+  withTransactionalScripts,
+  type InTransaction,
+  type SqlSession,
+} from './crash-safe-migrations';
 
 export type DatabaseConfig = AppConfig['database'];
 
@@ -46,6 +53,8 @@ export interface Database {
    * exists with its grants (application-role.ts).
    */
   asOwner<T>(work: () => Promise<T>): Promise<T>;
+  /** Runs `work` holding the migration lock: one migrator at a time, across processes. */
+  withMigrationLock<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -53,7 +62,7 @@ export async function openDatabase(config: DatabaseConfig, logger: DatabaseLogge
   const database =
     config.kind === 'embedded' ? await openEmbedded(config.dataDir, logger) : openPostgres(config, logger);
   const applied = await database.asOwner(() =>
-    config.migrateOnStart ? migrate(database) : Promise.resolve(undefined),
+    config.migrateOnStart ? migrate(database, logger) : Promise.resolve(undefined),
   );
   if (applied) {
     logger.info(
@@ -64,8 +73,17 @@ export async function openDatabase(config: DatabaseConfig, logger: DatabaseLogge
   return database;
 }
 
-export function migrate(database: Database): Promise<string[]> {
-  return database.asOwner(() => withSchemaEngine(database.migrationAdapter(), applyMigrations));
+/** Applies pending migrations, first taking back any a killed run left unfinished. */
+export function migrate(database: Database, logger?: DatabaseLogger): Promise<string[]> {
+  return database.asOwner(() =>
+    database.withMigrationLock(async (session) => {
+      const interrupted = await rollBackInterrupted(session);
+      if (interrupted.length > 0) {
+        logger?.info(`Migrations interrupted before they finished, applied again: ${interrupted.join(', ')}`);
+      }
+      return withSchemaEngine(database.migrationAdapter(), applyMigrations);
+    }),
+  );
 }
 
 /** Row-level security is the second wall: a service that would pass through it does not start. */
@@ -82,15 +100,34 @@ async function refuseToBypassRowSecurity(database: Database): Promise<void> {
 
 async function openEmbedded(dataDir: string, logger: DatabaseLogger): Promise<Database> {
   // `memory://` keeps everything in memory (tests, throw-away demos).
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) await mkdir(dataDir, { recursive: true });
+  // Before PGlite opens it: a second process must not write the directory at all.
+  const lock = inMemory ? undefined : lockDataDir(dataDir);
+  const pglite = await PGlite.create(dataDir).catch((error: unknown) => {
+    lock?.release();
+    throw error;
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   // One connection: the owner's session while migrating, the application role's after.
   const query = (sql: string) => pglite.query(sql);
+  const session: SqlSession = {
+    exec: async (script) => void (await pglite.exec(script)),
+    query: (sql, params) => pglite.query(sql, params),
+  };
+  const inTransaction: InTransaction = (work) =>
+    pglite.transaction((tx) =>
+      work({
+        exec: async (script) => void (await tx.exec(script)),
+        query: (sql, params) => tx.query(sql, params),
+      }),
+    );
   return {
     kind: 'embedded',
     prisma,
-    migrationAdapter: () => new PrismaPGlite(pglite),
+    migrationAdapter: () => transactionalFactory(new PrismaPGlite(pglite), () => inTransaction),
+    // One process owns the data directory (see the data-dir lock), so no lock is needed here.
+    withMigrationLock: (work) => work(session),
     asOwner: async (work) => {
       await pglite.exec('RESET ROLE');
       try {
@@ -103,6 +140,7 @@ async function openEmbedded(dataDir: string, logger: DatabaseLogger): Promise<Da
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
+      lock?.release();
     },
   };
 }
@@ -164,6 +202,7 @@ function openPostgres(config: PostgresConfig, logger: DatabaseLogger): Database 
     prisma,
     acrossOrganizations,
     migrationAdapter: () => new PostgresMigrationAdapter(config.url),
+    withMigrationLock: (work) => withPostgresMigrationLock(config.url, work),
     asOwner: async (work) => {
       try {
         return await work();
@@ -204,12 +243,19 @@ class PostgresMigrationAdapter implements SqlMigrationAwareDriverAdapterFactory 
 
   constructor(private readonly url: string) {}
 
-  connect(): Promise<SqlDriverAdapter> {
+  /** The engine's connection; its migration scripts run in transactions (crash-safe-migrations.ts). */
+  async connect(): Promise<SqlDriverAdapter> {
+    const pool = new Pool(connectionParts(this.url));
+    const adapter = await new PrismaPg(pool, { disposeExternalPool: true }).connect();
+    return withTransactionalScripts(adapter, poolTransaction(pool));
+  }
+
+  private plainConnection(): Promise<SqlDriverAdapter> {
     return new PrismaPg(connectionParts(this.url)).connect();
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const admin = await this.connect();
+    const admin = await this.plainConnection();
     const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll('-', '')}`;
     await admin.executeScript(`CREATE DATABASE "${name}"`);
     const shadow = await new PrismaPg({ ...connectionParts(this.url), database: name }).connect();
@@ -234,4 +280,64 @@ function connectionParts(url: string): PoolConfig {
     ssl: ssl === true || (typeof ssl === 'object' && ssl !== null) ? (ssl as PoolConfig['ssl']) : undefined,
     application_name: 'mdn-provisioning-migrate',
   };
+}
+
+/** Takes the engine's connections as they are, with each migration script in a transaction. */
+function transactionalFactory(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+  inTransaction: () => InTransaction,
+): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => withTransactionalScripts(await factory.connect(), inTransaction()),
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+}
+
+/** The adapter hands each query to any pooled connection: a transaction takes one for itself. */
+function poolTransaction(pool: Pool): InTransaction {
+  return async (work) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(sessionOf(client));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+}
+
+/** Without parameters pg sends a script as one simple query, so several statements run. */
+function sessionOf(client: Client | PoolClient): SqlSession {
+  return {
+    exec: async (script) => void (await client.query(script)),
+    query: (sql, params) => client.query(sql, params),
+  };
+}
+
+/**
+ * An advisory lock of this service's own, held on a connection of its own for the whole
+ * run: the engine's own lock is taken and released inside it, so it cannot cover the
+ * roll-back of interrupted migrations that comes first. A killed holder's lock goes with
+ * its connection.
+ */
+const MIGRATION_LOCK_ID = 727073690;
+
+async function withPostgresMigrationLock<T>(
+  url: string,
+  work: (session: SqlSession) => Promise<T>,
+): Promise<T> {
+  const client = new Client(connectionParts(url));
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    return await work(sessionOf(client));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -16,16 +16,20 @@ import { ConflictError, DomainError, ValidationFailedError } from '../common/err
 import { statusOf } from '../common/errors/domain-exception.filter';
 import { IdempotencyKeyReusedError, ReplayedAnswer } from './idempotency.errors';
 import { IDEMPOTENT_ROUTE } from './idempotent.decorator';
+import { rememberIdempotency } from './request-idempotency';
 import { IdempotencyRepository } from './idempotency.repository';
+import { holdKeyLease } from './key-lease';
 
-/** A first request still at work after this long is taken to have died. */
+/** A key claimed before leases existed, still at work after this long, is taken to have died. */
 const IN_PROGRESS_EXPIRES_MS = 60_000;
 
 /**
  * Idempotency-Key on the routes marked @Idempotent(): the first answer to a key (a
  * success, or a business refusal) is stored, and a retry with the same body gets it
  * again; the same key with another body is refused (422); a retry while the first is
- * still at work is asked to wait (409). Errors a retry could cure (5xx) give the key back.
+ * still at work is asked to wait (409), unless the process that had it died (its lease
+ * lapsed, see KEY_LEASE_SECONDS): then the retry takes the key over and runs. Errors a
+ * retry could cure (5xx) give the key back.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -65,6 +69,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const principal = request.principal?.subject ?? 'anonymous';
     const fingerprint = fingerprintOf(request);
+    rememberIdempotency(request, { key: `${principal}:${key}`, fingerprint });
     const now = this.clock.now();
     if (!(await this.keys.claim(principal, key, fingerprint, now))) {
       const stored = await this.keys.find(principal, key);
@@ -81,6 +86,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new ConflictError('A request with this Idempotency-Key is still at work; retry shortly');
       }
     }
+    const stopRenewing = holdKeyLease(this.keys, principal, key);
     try {
       const result = await handle();
       const statusCode = reply.statusCode !== 200 ? reply.statusCode : defaultStatus;
@@ -90,7 +96,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return result;
     } catch (error) {
       const status = error instanceof DomainError ? statusOf(error) : 500;
-      if (status >= 400 && status < 500 && !(error instanceof ReplayedAnswer)) {
+      // A reused key is a refusal about the key, not the request's answer: kept, it would
+      // refuse the first request's own retry too.
+      const answered = !(error instanceof ReplayedAnswer) && !(error instanceof IdempotencyKeyReusedError);
+      if (status >= 400 && status < 500 && answered) {
         const body = Buffer.from(
           JSON.stringify({
             error: (error as DomainError).code,
@@ -103,6 +112,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await this.keys.release(principal, key).catch(() => undefined);
       }
       throw error;
+    } finally {
+      stopRenewing();
     }
   }
 }

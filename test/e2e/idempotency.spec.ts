@@ -128,4 +128,24 @@ describe('Idempotency-Key', () => {
     expect(retry.body.id).toBe(first.body.id);
     expect(await usersNamed(body.username)).toHaveLength(1);
   });
+
+  it('a registration whose answer was lost: the key with another body gets 422, not the earlier user', async () => {
+    const key = aKey();
+    const body = aUser({ network: 'att' });
+    const first = await withKey(key).post('/v1/users', body);
+    expect(first.status).toBe(201);
+    // Committed, then a 5xx gave the key back: only the user row knows the key.
+    await sql(`DELETE FROM idempotency_keys WHERE key = '${key}'`);
+
+    const other = aUser({ network: 'att' });
+    const reused = await withKey(key).post('/v1/users', other);
+    expect(reused.status).toBe(422);
+    expect(reused.body).toMatchObject({ error: 'idempotency_key_reused' });
+    expect(await usersNamed(other.username)).toHaveLength(0);
+
+    // The first request's own retry still gets its user.
+    const retry = await withKey(key).post('/v1/users', body);
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(first.body.id);
+  });
 });

@@ -38,7 +38,7 @@ describe.each(DATABASE_KINDS)('row-level security on %s', (_kind, createDatabase
           const user = aUser();
           await db.user.create({
             data: {
-              ...(user),
+              ...user,
               organizationId: id,
               lines: { create: [{ network: 'att' }] },
             },

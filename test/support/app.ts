@@ -22,7 +22,34 @@ export function testConfig(database: TestDatabase, env: NodeJS.ProcessEnv = {}):
     RECONCILE_INTERVAL_MS: '3600000',
     ...env,
   });
-  return { ...config, database: database.config };
+  return { ...config, database: withDatabaseVariables(database.config, config.database, env) };
+}
+
+/**
+ * The test database's own settings, except those the test gave as variables: a test that
+ * says DB_MIGRATE_ON_START=false or DB_POOL_MAX=2 means it. (`fromEnv` was read without a
+ * DATABASE_URL, so its pool settings are read again here.)
+ */
+function withDatabaseVariables(
+  target: AppConfig['database'],
+  fromEnv: AppConfig['database'],
+  env: NodeJS.ProcessEnv,
+): AppConfig['database'] {
+  const migrateOnStart =
+    env.DB_MIGRATE_ON_START === undefined ? target.migrateOnStart : fromEnv.migrateOnStart;
+  if (target.kind !== 'postgres') return { ...target, migrateOnStart };
+  const pool = loadConfig({ ...env, DATABASE_URL: target.url }).database;
+  if (pool.kind !== 'postgres') throw new Error('a DATABASE_URL configures PostgreSQL');
+  const given = (name: string) => env[name] !== undefined;
+  return {
+    ...target,
+    migrateOnStart,
+    poolMax: given('DB_POOL_MAX') ? pool.poolMax : target.poolMax,
+    acquireTimeoutMs: given('DB_POOL_ACQUIRE_TIMEOUT_MS') ? pool.acquireTimeoutMs : target.acquireTimeoutMs,
+    statementTimeoutMs: given('DB_STATEMENT_TIMEOUT_MS')
+      ? pool.statementTimeoutMs
+      : target.statementTimeoutMs,
+  };
 }
 
 export interface RunningApp {

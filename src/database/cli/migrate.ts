@@ -8,7 +8,7 @@ runCli(async (log) => {
   const config = loadConfig();
   const database = await openDatabase({ ...config.database, migrateOnStart: false }, log);
   try {
-    const applied = await migrate(database);
+    const applied = await migrate(database, log);
     log.info(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
     // Rows stored before organisations existed, and the embedded default's token, belong to it.
     log.info(`Default organization: ${DEFAULT_ORGANIZATION.id} (slug "${DEFAULT_ORGANIZATION.slug}")`);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedRequest } from '../../auth/authenticate.hook';
 import { RequiresRole } from '../../auth/roles';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
+import { idempotencyOf } from '../../idempotency/request-idempotency';
 import { LinesQueries } from '../queries/lines.queries';
 import { DeleteUser } from '../usecases/delete-user.usecase';
 import { RegisterUser } from '../usecases/register-user.usecase';
@@ -31,9 +32,9 @@ export class UsersController {
   @RequiresRole('admin')
   @Idempotent()
   async register(@Body() body: RegisterUserDto, @Req() request: AuthenticatedRequest) {
-    const key = request.headers['idempotency-key'];
-    const idempotencyKey = typeof key === 'string' ? `${request.principal?.subject ?? ''}:${key}` : undefined;
-    return this.queries.present(await this.registerUser.execute({ ...body, idempotencyKey }));
+    return this.queries.present(
+      await this.registerUser.execute({ ...body, idempotency: idempotencyOf(request) }),
+    );
   }
 
   @Get()

@@ -6,6 +6,7 @@ import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indica
 import type { Network } from '../domain/networks';
 import type { NetworkStatus } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
+import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
 import { storedTraceparent } from '../../tracing/current-trace';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
@@ -60,7 +61,7 @@ const FIELD_NAMES: Record<string, string> = {
 /** What a registration asks for besides the user: provisioning, and its Idempotency-Key. */
 export interface RegistrationIntent {
   provision: boolean;
-  idempotencyKey?: string;
+  idempotency?: RequestIdempotency;
   /** A user registered with the same key before this is no longer its answer: the key is free again. */
   keyKeptSince?: Date;
 }
@@ -113,14 +114,14 @@ export class UsersRepository {
     const organizationId = requireOrganizationId();
     return this.withConflicts(() =>
       this.database.transaction(async (tx) => {
-        if (intent.idempotencyKey && intent.keyKeptSince) {
+        if (intent.idempotency && intent.keyKeptSince) {
           await tx.user.updateMany({
             where: {
               organizationId,
-              idempotencyKey: intent.idempotencyKey,
+              idempotencyKey: intent.idempotency.key,
               registeredAt: { lt: intent.keyKeptSince },
             },
-            data: { idempotencyKey: null },
+            data: { idempotencyKey: null, idempotencyFingerprint: null },
           });
         }
         const created = await tx.user.create({
@@ -128,7 +129,8 @@ export class UsersRepository {
             ...user,
             organizationId,
             registeredAt: now,
-            idempotencyKey: intent.idempotencyKey,
+            idempotencyKey: intent.idempotency?.key,
+            idempotencyFingerprint: intent.idempotency?.fingerprint,
             ...lookupIntent(networks, now, intent.provision),
             lines: { create: networks.map((network) => newLine(network, now, intent.provision)) },
           },
@@ -256,9 +258,24 @@ export class UsersRepository {
   /**
    * Deletes a user in one transaction: every line disabled (with its history and event,
    * its intent now Disabled and nothing left in flight), the user Deleted, UserDeleted.
+   * Field changes sent with the deletion (a PATCH to DELETED) are made in the same
+   * transaction, with their UserUpdated: the request happens whole or not at all.
    */
-  delete(id: string, moves: StoredTransition[], now: Date): Promise<UserWithLines> {
+  delete(
+    id: string,
+    moves: StoredTransition[],
+    now: Date,
+    changes: UserChanges = {},
+  ): Promise<UserWithLines> {
+    return this.withConflicts(() => this.deleteInTransaction(id, moves, now, changes));
+  }
+
+  private deleteInTransaction(id: string, moves: StoredTransition[], now: Date, changes: UserChanges) {
     return this.database.transaction(async (tx) => {
+      if (Object.keys(changes).length > 0) {
+        const updated = await tx.user.update({ where: { id }, data: changes, include: { lines: true } });
+        await appendToOutbox(tx, [userEvent('updated', updated, now)]);
+      }
       for (const move of moves) await this.lines.applyTransitionIn(tx, move);
       await tx.networkLine.updateMany({
         where: { userId: id },

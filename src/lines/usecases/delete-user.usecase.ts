@@ -6,7 +6,7 @@ import { InjectConfig } from '../../config/config.module';
 import type { LinesConfig } from '../../config/config';
 import { computeIndicator } from '../domain/indicator';
 import { planTransition } from '../domain/status-machine';
-import { UsersRepository, type UserWithLines } from '../persistence/users.repository';
+import { UsersRepository, type UserChanges, type UserWithLines } from '../persistence/users.repository';
 import { toLineRecord } from '../persistence/line-record';
 
 /**
@@ -21,7 +21,8 @@ export class DeleteUser {
     @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
-  execute(id: string): Promise<UserWithLines> {
+  /** `changes`: fields a PATCH to DELETED changes as well, made in the deletion's transaction. */
+  execute(id: string, changes: UserChanges = {}): Promise<UserWithLines> {
     return retryOnStaleWrite(async () => {
       const user = await this.users.findById(id);
       if (!user) throw new NotFoundError(`No user ${id}`);
@@ -43,7 +44,7 @@ export class DeleteUser {
             indicator: computeIndicator(transition.next, now, this.config.staleAfterDays),
           };
         });
-      return this.users.delete(id, moves, now);
+      return this.users.delete(id, moves, now, changes);
     });
   }
 }

@@ -3,7 +3,9 @@ import { Clock } from '../../common/clock';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { InjectConfig } from '../../config/config.module';
+import { IdempotencyKeyReusedError } from '../../idempotency/idempotency.errors';
 import { KEY_TTL_MS } from '../../idempotency/idempotent.decorator';
+import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import type { LinesConfig } from '../../config/config';
 import { normalizeMdn } from '../domain/mdn';
 import type { Network } from '../domain/networks';
@@ -11,8 +13,11 @@ import { UsersRepository, type NewUser, type UserWithLines } from '../persistenc
 
 export interface RegisterUserCommand extends NewUser {
   network?: Network;
-  /** The request's Idempotency-Key: a retry of a registration that committed returns its user. */
-  idempotencyKey?: string;
+  /**
+   * The request's Idempotency-Key and fingerprint: a retry of a registration that committed
+   * returns its user; the same key with another body is refused.
+   */
+  idempotency?: RequestIdempotency;
 }
 
 /**
@@ -29,12 +34,16 @@ export class RegisterUser {
     @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
-  async execute({ network, idempotencyKey, ...user }: RegisterUserCommand): Promise<UserWithLines> {
+  async execute({ network, idempotency, ...user }: RegisterUserCommand): Promise<UserWithLines> {
     const now = this.clock.now();
     // A key is kept as long as the Idempotency-Key store keeps it; after that it is a new request.
     const keyKeptSince = new Date(now.getTime() - KEY_TTL_MS);
-    if (idempotencyKey) {
-      const earlier = await this.users.findByIdempotencyKey(idempotencyKey, keyKeptSince);
+    if (idempotency) {
+      const earlier = await this.users.findByIdempotencyKey(idempotency.key, keyKeptSince);
+      // Users registered before fingerprints were kept have none: the key alone decides.
+      const sameRequest =
+        earlier?.idempotencyFingerprint == null || earlier.idempotencyFingerprint === idempotency.fingerprint;
+      if (earlier && !sameRequest) throw new IdempotencyKeyReusedError();
       if (earlier) return earlier;
     }
     const mdn = normalizeMdn(user.mdn);
@@ -42,7 +51,7 @@ export class RegisterUser {
     const provision = this.config.provisionOnRegister;
     const created = await this.users.create({ ...user, mdn: mdn.e164 }, network ? [network] : [], now, {
       provision,
-      idempotencyKey,
+      idempotency,
       keyKeptSince,
     });
     if (provision) this.signal.raise();

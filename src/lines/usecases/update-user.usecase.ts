@@ -24,19 +24,17 @@ export class UpdateUser {
       });
     }
     if (changes.status === 'DELETED') {
+      // The other fields change in the deletion's own transaction: a failure keeps neither.
       const { status, ...rest } = changes;
-      if (Object.keys(rest).length > 0) await this.applyChanges(id, rest);
-      return this.deleteUser.execute(id);
+      return this.deleteUser.execute(id, normalized(rest));
     }
-    return this.applyChanges(id, changes);
+    return this.users.update(id, normalized(changes), this.clock.now());
   }
+}
 
-  private applyChanges(id: string, changes: UserChanges): Promise<UserWithLines> {
-    if (changes.mdn !== undefined) {
-      const mdn = normalizeMdn(changes.mdn);
-      if (!mdn.ok) throw new ValidationFailedError([{ field: 'mdn', reason: mdn.reason }]);
-      changes = { ...changes, mdn: mdn.e164 };
-    }
-    return this.users.update(id, changes, this.clock.now());
-  }
+function normalized(changes: UserChanges): UserChanges {
+  if (changes.mdn === undefined) return changes;
+  const mdn = normalizeMdn(changes.mdn);
+  if (!mdn.ok) throw new ValidationFailedError([{ field: 'mdn', reason: mdn.reason }]);
+  return { ...changes, mdn: mdn.e164 };
 }
