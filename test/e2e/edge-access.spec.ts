@@ -31,8 +31,9 @@ describe('access at the edge', () => {
 
   const usersWith = (authorization: string) =>
     fetch(`${running.baseUrl}/v1/users`, { headers: { authorization } }).then((response) => response.status);
-  const jwt = (claims: { exp?: number; iat?: number }) => {
-    const builder = new SignJWT({ role: 'admin', org: 'default' })
+  const jwt = (claims: { exp?: number; iat?: number; role?: string; org?: string | null }) => {
+    const { role = 'admin', org = 'default' } = claims;
+    const builder = new SignJWT(org === null ? { role } : { role, org })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('ops@example.com');
     if (claims.iat !== undefined) builder.setIssuedAt(claims.iat);
@@ -53,6 +54,24 @@ describe('access at the edge', () => {
     expect(await usersWith(`Bearer ${await jwt({ exp: now() + 100 * 365 * 24 * HOUR })}`)).toBe(401);
     expect(await usersWith(`Bearer ${await jwt({ iat: now() - 47 * HOUR, exp: now() + HOUR })}`)).toBe(401);
     expect(await usersWith(`Bearer ${await jwt({ exp: now() - 60 })}`)).toBe(401);
+  });
+
+  it('takes a JWT for the organisation its org claim names, by slug or id; an operator’s names none', async () => {
+    const exp = now() + HOUR;
+    expect(await usersWith(`Bearer ${await jwt({ exp, org: '00000000-0000-4000-8000-000000000001' })}`)).toBe(
+      200,
+    );
+    expect(await usersWith(`Bearer ${await jwt({ exp, org: null })}`)).toBe(401);
+    expect(await usersWith(`Bearer ${await jwt({ exp, org: 'no-such-org' })}`)).toBe(401);
+    expect(await usersWith(`Bearer ${await jwt({ exp, org: 'Not a slug' })}`)).toBe(401);
+    expect(await usersWith(`Bearer ${await jwt({ exp, role: 'operator' })}`)).toBe(401);
+    // An operator names its organisation per request; without one it may only manage organisations.
+    const operator = `Bearer ${await jwt({ exp, role: 'operator', org: null })}`;
+    expect(await usersWith(operator)).toBe(400);
+    const organizations = await fetch(`${running.baseUrl}/v1/organizations`, {
+      headers: { authorization: operator },
+    });
+    expect(organizations.status).toBe(200);
   });
 
   it('puts /metrics behind METRICS_TOKEN when set, and keeps /docs off when DOCS_ENABLED=false', async () => {
