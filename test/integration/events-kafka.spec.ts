@@ -105,7 +105,10 @@ describe('status events on a real Kafka broker', () => {
       previousIndicator: 3, // RED
       indicator: 1, // GREEN
       source: 'API',
+      organizationId: DEFAULT_ORGANIZATION.id,
     });
+    // Whose event it is, in the message and in a header a consumer can route on unread.
+    expect(mine.map((event) => event.organizationId)).toEqual(mine.map(() => DEFAULT_ORGANIZATION.id));
     expect(enabled.eventId).toBe(mine[4].eventId);
     expect(enabled.lastSeenAt?.seconds).toBe(BigInt(clock.now().getTime() / 1000));
     expectOrderedPerLine(mine);

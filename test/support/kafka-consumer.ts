@@ -13,6 +13,8 @@ export interface ReceivedEvent {
   offset: string;
   /** The W3C trace context of the work that wrote the event, when it had one. */
   traceparent?: string;
+  /** The organisation whose event it is (the organization-id header). */
+  organizationId?: string;
   /** Decoded with the generated code when the event is a NetworkStatusChanged. */
   statusChanged?: NetworkStatusChanged;
   value: Buffer;
@@ -54,6 +56,7 @@ export async function readTopic(
         partition,
         offset: message.offset,
         traceparent: header('traceparent') || undefined,
+        organizationId: header('organization-id') || undefined,
         value,
         statusChanged:
           type === 'NetworkStatusChanged' && header('content-type') !== 'application/json'
