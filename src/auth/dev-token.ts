@@ -4,8 +4,8 @@ import { DEFAULT_ORGANIZATION } from '../organizations/domain/default-organizati
 
 /**
  * On the embedded default with no credentials configured, make one owner token of the
- * default organisation so a new user can try the API at once. Production refuses to start without credentials
- * (see loadConfig), so this never applies there.
+ * default organisation so a new user can try the API at once. Production refuses to start
+ * without credentials (see loadConfig), so this never applies there.
  */
 export function withDevelopmentToken(config: AppConfig): { config: AppConfig; token?: string } {
   const unconfigured = config.auth.staticTokens.length === 0 && !config.auth.jwt;
