@@ -160,6 +160,28 @@ export class LinesRepository {
     await this.database.prisma.networkLine.update({ where: { id: line.id }, data: { optedOut: true } });
   }
 
+  /**
+   * Clears the carrier request in flight, if it is still the one read and the line still
+   * has the status it was read with, and lets the reconciler look again.
+   */
+  async closeRequest(line: LineRecord, now: Date): Promise<void> {
+    await this.database.prisma.networkLine.updateMany({
+      where: {
+        id: line.id,
+        status: line.status,
+        inflightKey: line.inflightKey,
+        inflightKind: 'CARRIER_REQUEST',
+      },
+      data: {
+        inflightKind: null,
+        inflightPhase: null,
+        inflightKey: null,
+        inflightSince: null,
+        reconcileAt: now,
+      },
+    });
+  }
+
   /** Keeps a move in the history without applying it (an out-of-order callback). */
   async recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>): Promise<void> {
     await this.database.prisma.statusHistory.create({
