@@ -1,5 +1,6 @@
 import type { Network } from '../../src/lines/domain/networks';
-import { StaleWriteError } from '../../src/common/errors/domain-error';
+import { NotFoundError, StaleWriteError } from '../../src/common/errors/domain-error';
+import { ChangeLineStatus } from '../../src/lines/usecases/change-line-status.usecase';
 import { FlowRepository } from '../../src/provisioning-flow/flow.repository';
 import { FlowSteps } from '../../src/provisioning-flow/flow-steps';
 import { Reconciler } from '../../src/provisioning-flow/reconciler';
@@ -95,6 +96,26 @@ describe('the provisioning flow after the races a crash test found', () => {
     expect(resend.status).toBe(202);
     await expect(lines().schedule(read, null)).rejects.toBeInstanceOf(StaleWriteError);
     await flow.settle();
+  });
+
+  it('a carrier’s word that found the line before its user was deleted does not move it afterwards', async () => {
+    const user = await register({ network: 'tmobile' });
+    await flow.settle();
+    const disabled = await flow.admin.post(`/v1/users/${user.id}/networks/tmobile/status`, {
+      status: 'DISABLED',
+    });
+    expect(disabled.status).toBe(200);
+    expect((await flow.admin.delete(`/v1/users/${user.id}`)).status).toBe(200);
+
+    // What the callback does next, having read the line while its user still lived.
+    const move = flow.running.app.get(ChangeLineStatus).execute({
+      userId: user.id,
+      network: 'tmobile',
+      to: 'ENABLED',
+      source: 'CARRIER_CALLBACK',
+    });
+    await expect(move).rejects.toBeInstanceOf(NotFoundError);
+    expect((await lineOf(user.id, 'tmobile')).status).toBe('DISABLED');
   });
 
   it('a lookup’s answer counts only while the lookup is still wanted (here: the user was deleted)', async () => {
