@@ -95,6 +95,12 @@ export class ServiceUnderTest {
 
   /** Starts it and waits until it answers /health/live (the database may still be down). */
   async start(env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<void> {
+    this.launch(env);
+    await this.waitUntilLive(timeoutMs);
+  }
+
+  /** Starts it, without waiting. */
+  launch(env: NodeJS.ProcessEnv = {}): void {
     const child = spawnService({ ...this.env, ...env, PORT: String(this.port), HOST: '127.0.0.1' });
     this.child = child;
     this.restarts += 1;
@@ -102,6 +108,10 @@ export class ServiceUnderTest {
       if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM')
         this.crashes.push(`exit ${code}: ${child.output().stderr}`);
     });
+  }
+
+  async waitUntilLive(timeoutMs = 60_000): Promise<void> {
+    const child = this.child!;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`service exited at start: ${child.output().stderr}`);
@@ -186,7 +196,7 @@ export interface Answer {
 export async function retried(
   baseUrl: string,
   request: { method: string; path: string; body?: unknown; raw?: Buffer; type?: string; key: string },
-  forMs = 120_000,
+  forMs = 200_000,
 ): Promise<Answer | undefined> {
   const deadline = Date.now() + forMs;
   while (Date.now() < deadline) {
