@@ -30,7 +30,7 @@ describe('the service killed at random moments', () => {
     } finally {
       await database.drop();
     }
-  }, 300_000);
+  }, 420_000);
 
   it('on the embedded database (a data directory on disk): 5 kills; every line reaches its end', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mdn-crash-'));
@@ -53,7 +53,7 @@ describe('the service killed at random moments', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 420_000);
 });
 
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {

@@ -51,6 +51,7 @@ export interface ScenarioResult {
   postgresKills: number;
   lines: number;
   settleSeconds: number;
+  totalSeconds: number;
   maxTextsPerLine: number;
   shortestGapMs: number;
   crashes: string[];
@@ -106,6 +107,7 @@ async function run(
   await service.start();
   trace('started');
   let postgresKills = 0;
+  let lastRestart = Date.now();
   const chaos = (async () => {
     for (let kill = 1; kill <= options.serviceKills; kill++) {
       // A random moment of its work: most of a life on a loaded machine is its start-up,
@@ -118,6 +120,7 @@ async function run(
       service.launch({ DB_MIGRATE_ON_START: 'false' });
     }
     await service.waitUntilLive();
+    lastRestart = Date.now();
     trace('started for the last time');
     for (let kill = 1; kill <= (options.postgres?.kills ?? 0); kill++) {
       await sleep(randomInt(1_000, 3_000));
@@ -125,6 +128,7 @@ async function run(
       postgresKills += 1;
       await sleep(randomInt(500, 2_000));
       await options.postgres!.server.start();
+      lastRestart = Date.now();
     }
   })();
 
@@ -156,9 +160,9 @@ async function run(
 
   const [, imported, singles] = await Promise.all([chaos, fromImport, fromSingles]);
   const everyone = [...imported, ...singles];
-  const lastRestart = Date.now();
   const mismatches = await settled(service.baseUrl, everyone, 120_000);
   const settleSeconds = (Date.now() - lastRestart) / 1000;
+  const totalSeconds = (Date.now() - began) / 1000;
   // The last steps (a settle after Enabled) take a pass or two: let them run, then stop.
   await sleep(1_500);
   await service.stop();
@@ -195,6 +199,7 @@ async function run(
     postgresKills,
     lines,
     settleSeconds,
+    totalSeconds,
     maxTextsPerLine,
     shortestGapMs: shortest,
     crashes: service.crashes,
@@ -374,7 +379,8 @@ export function expectSettled(result: ScenarioResult, label: string): void {
   // The figures, for the record (as the benches print theirs).
   process.stdout.write(
     `crash test on ${label}: ${result.serviceKills} service kills, ${result.postgresKills} PostgreSQL kills, ` +
-      `${result.lines} lines settled ${result.settleSeconds.toFixed(1)} s after the last restart, ` +
+      `${result.lines} lines settled ${result.settleSeconds.toFixed(1)} s after the last restart ` +
+      `(${result.totalSeconds.toFixed(0)} s in all), ` +
       `at most ${result.maxTextsPerLine} texts to a line, shortest gap ${result.shortestGapMs} ms\n`,
   );
   expect(result.mismatches.slice(0, 10)).toEqual([]);
