@@ -177,11 +177,18 @@ export function createPool(
   // A server going away drops every idle connection at once: one line says so, not one
   // per connection. The next connection made arms it again.
   let reported = false;
-  pool.on('connect', () => (reported = false));
-  pool.on('error', (error) => {
-    if (!reported) logger.error('PostgreSQL dropped idle pool connections', error);
+  const report = (error: Error) => {
+    if (!reported) logger.error('PostgreSQL dropped pool connections', error);
     reported = true;
+  };
+  pool.on('connect', (client) => {
+    reported = false;
+    // The pool listens only to idle connections: one checked out when the server dies
+    // emits 'error' on the client itself, and an 'error' nobody listens to kills the
+    // process. Its query fails on its own; this only keeps the process alive.
+    client.on('error', report);
   });
+  pool.on('error', report);
   return pool;
 }
 

@@ -1,7 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CarrierClients } from '../carriers/carrier-clients';
 import { Clock } from '../common/clock';
-import { CarrierRejectedError, CarrierUnavailableError } from '../common/errors/domain-error';
+import {
+  CarrierRejectedError,
+  CarrierUnavailableError,
+  StaleWriteError,
+} from '../common/errors/domain-error';
 import { InjectConfig } from '../config/config.module';
 import type { FlowConfig } from '../config/config';
 import { maskMdn } from '../logging/mask';
@@ -182,12 +186,19 @@ export class FlowSteps {
       }
       return this.later(line, inFlight, error);
     }
-    await this.changeLineStatus.execute({
-      userId: line.userId,
-      network: line.network,
-      expect: line,
-      ...textSentMove({ key: inFlight.key, count }, this.config.optIn.maxSends, this.clock.now()),
-    });
+    try {
+      await this.changeLineStatus.execute({
+        userId: line.userId,
+        network: line.network,
+        expect: line,
+        ...textSentMove({ key: inFlight.key, count }, this.config.optIn.maxSends, this.clock.now()),
+      });
+    } catch (error) {
+      if (!(error instanceof StaleWriteError)) throw error;
+      // A reply (or a STOP) moved the line while the text was out: re-planning would wait
+      // out the retry delay and send it again; it went out, so it is just marked done.
+      await this.lines.textDone(line.id, inFlight.key, this.clock.now());
+    }
     return 'done';
   }
 

@@ -5,7 +5,7 @@ import type { NetworkLine } from '../generated/prisma/client';
 import { isValidMobile } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
 import { storedTraceparent } from '../tracing/current-trace';
-import { fromColumns, toColumns, type InFlight } from './domain/in-flight';
+import { fromColumns, NOTHING_IN_FLIGHT, toColumns, type InFlight } from './domain/in-flight';
 import type { FlowLine } from './domain/next-step';
 
 /** A line the reconciler holds, with what it needs to act on it. */
@@ -34,8 +34,9 @@ export interface FlowBookkeeping {
  * The reconciler's own reads and writes on lines: claiming due lines, and recording
  * intents and outcomes of calls. Status moves go through the lines module's use case;
  * these writes only touch the flow's columns. Each is a compare-and-set on what the
- * reconciler read (sequence and in-flight key), so a replica that lost a race finds out
- * (StaleWriteError) instead of overwriting.
+ * reconciler read (sequence, in-flight key, and the intent's columns that requests write
+ * without a move: desired, round, the count of texts, opted out), so a replica or a step
+ * that lost a race finds out (StaleWriteError) instead of overwriting.
  */
 @Injectable()
 export class FlowRepository {
@@ -129,6 +130,19 @@ export class FlowRepository {
     return updated.count === 1;
   }
 
+  /**
+   * The text went out, but the line moved meanwhile (the subscriber's reply came first):
+   * it is only marked done, counted from now; the reply's move stands.
+   */
+  async textDone(lineId: string, key: string, now: Date): Promise<void> {
+    await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: { id: lineId, inflightKey: key },
+        data: { ...toColumns(NOTHING_IN_FLIGHT), optInLastSentAt: now, reconcileAt: now },
+      }),
+    );
+  }
+
   /** A call that failed for now: try again at `at`, with the same key. */
   async retryLater(lineId: string, key: string, at: Date): Promise<void> {
     await this.database.run((db) =>
@@ -155,14 +169,16 @@ export class FlowRepository {
 
   /**
    * The intent to provision a line: created if new, else a new round; the user's lookup,
-   * if this came from one, is done in the same transaction.
+   * if this came from one, is done in the same transaction, and only if it is still
+   * wanted: a lookup that another replica finished (its lease ran out meanwhile), or of a
+   * user deleted meanwhile, is answered by nothing. False when nothing was recorded.
    */
   async recordProvisioningIntent(
     userId: string,
     network: Network,
     now: Date,
     finishLookup: boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const intent = {
       desired: 'PROVISIONED' as const,
       desiredAt: now,
@@ -170,7 +186,14 @@ export class FlowRepository {
       reconcileAt: now,
       traceParent: storedTraceparent(),
     };
-    await this.database.transaction(async (tx) => {
+    return this.database.transaction(async (tx) => {
+      if (finishLookup) {
+        const wanted = await tx.user.updateMany({
+          where: { id: userId, lookupDueAt: { not: null } },
+          data: { lookupDueAt: null },
+        });
+        if (wanted.count === 0) return false;
+      }
       const { organizationId } = await tx.user.findUniqueOrThrow({
         where: { id: userId },
         select: { organizationId: true },
@@ -180,7 +203,7 @@ export class FlowRepository {
         create: { userId, organizationId, network, statusChangedAt: now, round: 1, ...intent },
         update: { round: { increment: 1 }, ...intent },
       });
-      if (finishLookup) await tx.user.updateMany({ where: { id: userId }, data: { lookupDueAt: null } });
+      return true;
     });
   }
 
@@ -211,12 +234,24 @@ export class FlowRepository {
     );
   }
 
-  /** Writes flow columns if the line is as read: same sequence, same call in flight. */
+  /**
+   * Writes flow columns if the line is as read: same sequence, same call in flight, same
+   * intent. A new round, an administrator's resend or a STOP change the intent without a
+   * move (no new sequence): a step planned before them must not write over them.
+   */
   private async casUpdate(line: ClaimedLine, data: Record<string, unknown>): Promise<void> {
     const key = line.inFlight.kind === 'NONE' ? null : line.inFlight.key;
     const updated = await this.database.run((db) =>
       db.networkLine.updateMany({
-        where: { id: line.id, sequence: line.sequence, inflightKey: key },
+        where: {
+          id: line.id,
+          sequence: line.sequence,
+          inflightKey: key,
+          desired: line.desired,
+          round: line.round,
+          optInSends: line.optInSends,
+          optedOut: line.optedOut,
+        },
         data,
       }),
     );

@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   autoReply?: string;
   /** The time the simulated parties stamp on what they send (tests move it). */
   now?: () => Date;
+  /** How long a callback is retried while the service fails or cannot be reached (default 12 s). */
+  callbackRetryMs?: number;
 }
 
 export interface RecordedRequest {
@@ -36,9 +38,10 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** How often a callback is tried, and the first pause between tries (doubled each time): some 12 s in all. */
-const CALLBACK_ATTEMPTS = 8;
+/** The first pause between tries of a callback, doubled each time up to the longest. */
 const CALLBACK_BACKOFF_MS = 100;
+const CALLBACK_MAX_BACKOFF_MS = 1_000;
+const CALLBACK_RETRY_MS = 12_000;
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -54,6 +57,7 @@ export class CarrierSimulator {
   private readonly smsGateway: SimulatedSmsGateway;
   private readonly numberLookup: SimulatedNumberLookup;
   private port = 0;
+  private stopped = false;
 
   constructor(private readonly options: SimulatorOptions) {
     this.server = Fastify({ logger: false });
@@ -100,6 +104,8 @@ export class CarrierSimulator {
   }
 
   async stop(): Promise<void> {
+    // Callbacks still being retried give up: nobody is left to wait for them.
+    this.stopped = true;
     await Promise.allSettled([...this.pending]);
     await this.server.close();
   }
@@ -157,10 +163,11 @@ export class CarrierSimulator {
 
   /**
    * A callback the simulator sends on its own (a carrier's outcome, a subscriber's reply),
-   * retried as webhook senders do when the service answers 5xx or 429 (busy: its database
-   * pool full), with the same webhook-id, so a delivery that did land is not applied
-   * twice. Without this, a service answering 503 under load loses the word for good. A
-   * service that cannot be reached at all (stopped) is not waited for.
+   * retried as webhook senders do, with the same webhook-id (a delivery that did land is
+   * not applied twice), with backoff, for a bounded time: while the service answers 5xx or
+   * 429 (busy: its database pool full), 409 (a copy is still at work, or a claim left by a
+   * killed process has not expired yet), or cannot be reached at all (down, restarting:
+   * connection refused or reset). Without this, the word would be lost for good.
    */
   private async callBack(
     source: Network | 'sms',
@@ -168,12 +175,26 @@ export class CarrierSimulator {
     traceparent?: string,
   ): Promise<Response> {
     const id = randomUUID();
+    const deadline = Date.now() + (this.options.callbackRetryMs ?? CALLBACK_RETRY_MS);
     for (let attempt = 1; ; attempt++) {
-      const answer = await this.deliver(source, body, id, traceparent);
-      const busy = answer.status >= 500 || answer.status === 429;
-      if (!busy || attempt === CALLBACK_ATTEMPTS) return answer;
-      await new Promise((resolve) => setTimeout(resolve, CALLBACK_BACKOFF_MS * 2 ** (attempt - 1)));
+      const giveUp = this.stopped || Date.now() >= deadline;
+      let answer: Response;
+      try {
+        answer = await this.deliver(source, body, id, traceparent);
+      } catch (error) {
+        if (giveUp || !isUnreachable(error)) throw error;
+        await this.pause(attempt);
+        continue;
+      }
+      if (giveUp || !shouldRetry(answer.status)) return answer;
+      await answer.arrayBuffer().catch(() => undefined);
+      await this.pause(attempt);
     }
+  }
+
+  private pause(attempt: number): Promise<void> {
+    const ms = Math.min(CALLBACK_BACKOFF_MS * 2 ** (attempt - 1), CALLBACK_MAX_BACKOFF_MS);
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   /** Waits until every callback the simulator has scheduled has been delivered. */
@@ -283,6 +304,18 @@ export class CarrierSimulator {
     }
     return reply.status(202).send(ack);
   }
+}
+
+/** Answers a webhook sender tries again: the receiver was busy, failed, or is still at work on a copy. */
+export function shouldRetry(status: number): boolean {
+  return status >= 500 || status === 429 || status === 409;
+}
+
+/** fetch's failure to reach the receiver at all (refused, reset, closed mid-answer). */
+function isUnreachable(error: unknown): boolean {
+  // By shape: under a test runner the error may come from another realm's TypeError.
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === 'TypeError' && message === 'fetch failed';
 }
 
 function traceparentOf(request: FastifyRequest): string | undefined {

@@ -3,6 +3,8 @@
  *   SIMULATOR_PORT=4010 SERVICE_URL=http://127.0.0.1:3000 \
  *   CARRIER_VERIZON_WEBHOOK_SECRET=whsec_... (one per network, and SMS_WEBHOOK_SECRET) \
  *   node dist/src/simulator/main.js
+ * SIMULATOR_CALLBACK_RETRY_SECONDS (default 12) bounds how long a callback is retried
+ * while the service fails or is down; SIMULATOR_CALLBACK_DELAY_MS delays each callback.
  * Point the service's CARRIER_*_URL at http://127.0.0.1:4010/<network>,
  * SMS_GATEWAY_URL at /sms and NUMBER_LOOKUP_URL at /lookup.
  */
@@ -19,9 +21,20 @@ function required(name: string): string {
   return value;
 }
 
+function number(value: string | undefined): number | undefined {
+  return value ? Number(value) : undefined;
+}
+
+function seconds(value: string | undefined): number | undefined {
+  const count = number(value);
+  return count === undefined ? undefined : count * 1000;
+}
+
 const simulator = new CarrierSimulator({
   serviceUrl: process.env.SERVICE_URL ?? 'http://127.0.0.1:3000',
   autoReply: process.env.SIMULATOR_AUTO_REPLY,
+  callbackRetryMs: seconds(process.env.SIMULATOR_CALLBACK_RETRY_SECONDS),
+  callbackDelayMs: number(process.env.SIMULATOR_CALLBACK_DELAY_MS),
   secrets: {
     ...(Object.fromEntries(
       NETWORK_KEYS.map((network) => [network, required(carrierVariable(network, 'WEBHOOK_SECRET'))]),

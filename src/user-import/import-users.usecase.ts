@@ -46,13 +46,18 @@ const UNIQUE_FIELDS = ['username', 'mdn', 'customerCode'] as const;
 export class ImportUsers {
   constructor(private readonly users: RegisterUsers) {}
 
-  async execute(fields: ImportField[], rows: ImportRow[]): Promise<UserWithLines[]> {
+  /** With an Idempotency-Key, a retry of an import that committed gets its users again. */
+  async execute(fields: ImportField[], rows: ImportRow[], idempotencyKey?: string): Promise<UserWithLines[]> {
+    if (idempotencyKey) {
+      const earlier = await this.users.imported(idempotencyKey);
+      if (earlier.length > 0) return earlier;
+    }
     const checked = rows.map(checkRow);
     markDuplicates(checked);
     await this.markTaken(checked);
     if (checked.some((row) => row.errors.length > 0)) throw new ImportRejectedError(fields, checked);
 
-    return this.users.execute(checked.map(toNewUser));
+    return this.users.execute(checked.map(toNewUser), idempotencyKey);
   }
 
   private async markTaken(rows: CheckedRow[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from '../auth/authenticate.hook';
 import { RequiresRole } from '../auth/roles';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { AcceptsBody } from '../http/route-policy';
@@ -44,7 +45,10 @@ export class UserImportController {
   @AcceptsBody([XLSX_MIME], MAX_IMPORT_BYTES)
   @ApiConsumes(XLSX_MIME)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  async import(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async import(
+    @Req() request: FastifyRequest & AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     if (!Buffer.isBuffer(request.body)) {
       throw new ValidationFailedError([{ field: 'file', reason: `must be sent as ${XLSX_MIME}` }]);
     }
@@ -53,7 +57,7 @@ export class UserImportController {
       throw new ValidationFailedError(sheet.problems.map((reason) => ({ field: 'file', reason })));
     }
     try {
-      const users = await this.importUsers.execute(sheet.fields, sheet.rows);
+      const users = await this.importUsers.execute(sheet.fields, sheet.rows, importKeyOf(request));
       return { imported: users.length, users: users.map((user) => this.queries.present(user)) };
     } catch (error) {
       if (!(error instanceof ImportRejectedError) || !wantsWorkbook(request)) throw error;
@@ -64,6 +68,12 @@ export class UserImportController {
       return errorsWorkbook(error.fields, error.rows);
     }
   }
+}
+
+/** The caller's Idempotency-Key, as its own (keys are per principal), apart from registrations'. */
+function importKeyOf(request: FastifyRequest & AuthenticatedRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' ? `import:${request.principal?.subject ?? ''}:${key}` : undefined;
 }
 
 function wantsWorkbook(request: FastifyRequest): boolean {

@@ -5,10 +5,11 @@ import { isUniqueViolation } from '../database/errors';
 
 /**
  * How long a claimed delivery may stay unfinished before a retry may take it over: longer
- * than any one delivery's work (bounded by the statement and carrier timeouts), short
- * beside a sender's retry schedule.
+ * than any one delivery's work (a few database statements, no outbound call), short
+ * beside a sender's retry schedule: a delivery whose process was killed is retried by its
+ * sender within seconds, and must not be put off for minutes (senders give up).
  */
-export const CLAIM_EXPIRES_AFTER_SECONDS = 120;
+export const CLAIM_EXPIRES_AFTER_SECONDS = 15;
 
 /**
  * Delivery ids already taken. A delivery claims its id, does its work, then marks the id

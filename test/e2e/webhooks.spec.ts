@@ -210,6 +210,13 @@ describe.each(DATABASE_KINDS)('webhook delivery ids on %s', (_kind, createDataba
     expect(await readJson(replay)).toEqual({ status: 'duplicate' });
   });
 
+  it('a claim left by a killed process is taken over within seconds (20 s on), not minutes', async () => {
+    await unfinishedClaim('cb-killed', 20);
+    const retry = await signedPost(url(), callback('cb-killed', 'ENABLED'), { secret: flow.secrets.tmobile });
+    expect(retry.status).toBe(200);
+    expect(await readJson(retry)).toMatchObject({ status: 'accepted' });
+  });
+
   it('a failed attempt gives its id back, so the sender’s retry is processed', async () => {
     const refused = await signedPost(
       url(),

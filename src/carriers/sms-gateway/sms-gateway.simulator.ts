@@ -6,6 +6,10 @@ export interface SentText {
   to: string;
   text: string;
   messageId: string;
+  /** The idempotency key it came with: each key is one text, however often it was asked for. */
+  key: string;
+  /** When the gateway took it: what the resend interval is checked against. */
+  at: string;
 }
 
 /** The SMS gateway as the simulator plays it: takes texts, and answers them as scripted. */
@@ -41,7 +45,7 @@ export class SimulatedSmsGateway {
     const { to, text } = request.body as { to: string; text: string };
     const sent = { messageId: randomUUID() };
     this.host.remember('sms', key, sent);
-    this.texts.push({ to, text, messageId: sent.messageId });
+    this.texts.push({ to, text, messageId: sent.messageId, key, at: this.host.now().toISOString() });
     const answer = this.replies.get(to)?.shift() ?? this.autoReply;
     const traceparent = request.headers.traceparent;
     if (answer !== undefined) {

@@ -32,6 +32,16 @@ export class LinesRepository {
     return row ? toLineRecord(row) : undefined;
   }
 
+  /** The line, unless its user was deleted: a deleted user's lines move no more. */
+  async findLive(userId: string, network: Network): Promise<LineRecord | undefined> {
+    const row = await this.database.run((db) =>
+      db.networkLine.findFirst({
+        where: { userId, network, user: { status: { not: 'DELETED' } } },
+      }),
+    );
+    return row ? toLineRecord(row) : undefined;
+  }
+
   /** The line on `network` of the user with this MDN, in one query. */
   async findByMdn(mdn: string, network: Network): Promise<LineRecord | undefined> {
     // A deleted user's number is no longer theirs: carriers' words about it find nothing.
@@ -84,8 +94,10 @@ export class LinesRepository {
     { line, transition, indicator, flow = {} }: StoredTransition,
   ): Promise<LineRecord> {
     const next = transition.next;
+    // Nor on a user deleted since the line was read: a deletion that found the line already
+    // Disabled leaves its sequence as it was.
     const updated = await tx.networkLine.updateMany({
-      where: { id: line.id, sequence: line.sequence },
+      where: { id: line.id, sequence: line.sequence, user: { status: { not: 'DELETED' } } },
       data: {
         status: next.status,
         reason: next.reason,
@@ -176,6 +188,30 @@ export class LinesRepository {
   async markOptedOut(line: LineRecord): Promise<void> {
     await this.database.run((db) =>
       db.networkLine.update({ where: { id: line.id }, data: { optedOut: true } }),
+    );
+  }
+
+  /**
+   * Clears the carrier request in flight, if it is still the one read and the line still
+   * has the status it was read with, and lets the reconciler look again.
+   */
+  async closeRequest(line: LineRecord, now: Date): Promise<void> {
+    await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: {
+          id: line.id,
+          status: line.status,
+          inflightKey: line.inflightKey,
+          inflightKind: 'CARRIER_REQUEST',
+        },
+        data: {
+          inflightKind: null,
+          inflightPhase: null,
+          inflightKey: null,
+          inflightSince: null,
+          reconcileAt: now,
+        },
+      }),
     );
   }
 

@@ -93,6 +93,14 @@ function lookupIntent(networks: Network[], now: Date, provision: boolean) {
     : { lookupDueAt: null };
 }
 
+/**
+ * An import's Idempotency-Key on each user it made (the column is unique): the key and
+ * the user's place in the file, so a retry finds them all, in order.
+ */
+function importKey(key: string, row: string): string {
+  return `${key}#${row}`;
+}
+
 @Injectable()
 export class UsersRepository {
   constructor(
@@ -149,17 +157,29 @@ export class UsersRepository {
   async createMany(
     users: NewUserOnNetworks[],
     now: Date,
-    intent: RegistrationIntent,
+    intent: { provision: boolean; idempotencyKey?: string; keyKeptSince?: Date },
   ): Promise<UserWithLines[]> {
     const organizationId = requireOrganizationId();
+    const key = intent.idempotencyKey;
     const ids = await this.withConflicts(() =>
       this.database.transaction(
         async (tx) => {
+          if (key && intent.keyKeptSince) {
+            await tx.user.updateMany({
+              where: {
+                organizationId,
+                idempotencyKey: { startsWith: importKey(key, '') },
+                registeredAt: { lt: intent.keyKeptSince },
+              },
+              data: { idempotencyKey: null },
+            });
+          }
           const created = await tx.user.createManyAndReturn({
-            data: users.map(({ networks, ...user }) => ({
+            data: users.map(({ networks, ...user }, index) => ({
               ...user,
               organizationId,
               registeredAt: now,
+              idempotencyKey: key ? importKey(key, String(index)) : undefined,
               ...lookupIntent(networks, now, intent.provision),
             })),
           });
@@ -243,6 +263,22 @@ export class UsersRepository {
         include: { lines: { orderBy: { network: 'asc' } } },
       }),
     );
+  }
+
+  /** The users an import with this key made since `since`, in the file's order (none: not imported). */
+  async findImported(key: string, since: Date): Promise<UserWithLines[]> {
+    const users = await this.database.run((db) =>
+      db.user.findMany({
+        where: {
+          organizationId: requireOrganizationId(),
+          idempotencyKey: { startsWith: importKey(key, '') },
+          registeredAt: { gte: since },
+        },
+        include: { lines: { orderBy: { network: 'asc' } } },
+      }),
+    );
+    const rowOf = (user: User) => Number(user.idempotencyKey!.slice(importKey(key, '').length));
+    return users.sort((a, b) => rowOf(a) - rowOf(b));
   }
 
   /** The user a registration with this key made, if it was made since `since` (older keys have expired). */

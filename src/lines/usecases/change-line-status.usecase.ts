@@ -44,8 +44,10 @@ export class ChangeLineStatus {
   }
 
   private async attempt(command: ChangeLineStatusCommand): Promise<LineRecord | undefined> {
-    const line = await this.lines.find(command.userId, command.network);
-    if (!line) throw new NotFoundError(`User ${command.userId} has no ${command.network} line`);
+    // A carrier's word or a step that read the line before its user was deleted finds
+    // nothing now (a deletion is final), rather than moving a deleted user's line.
+    const line = await this.lines.findLive(command.userId, command.network);
+    if (!line) throw new NotFoundError(`User ${command.userId} has no live ${command.network} line`);
     if (command.expect && line.sequence !== command.expect.sequence) throw new StaleWriteError();
     if (command.guard && !command.guard(line)) return undefined;
     const transition = planTransition(line, {

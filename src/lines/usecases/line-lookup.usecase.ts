@@ -25,4 +25,9 @@ export class LineLookup {
   markOptedOut(line: LineRecord): Promise<void> {
     return this.lines.markOptedOut(line);
   }
+
+  /** A carrier's answer to the request in flight that needs no move. */
+  closeRequest(line: LineRecord, now: Date): Promise<void> {
+    return this.lines.closeRequest(line, now);
+  }
 }

@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { InjectConfig } from '../../config/config.module';
 import type { LinesConfig } from '../../config/config';
+import { KEY_TTL_MS } from '../../idempotency/idempotent.decorator';
 import { UsersRepository, type NewUserOnNetworks, type UserWithLines } from '../persistence/users.repository';
 
 export type { NewUserOnNetworks, UserWithLines };
@@ -25,10 +26,25 @@ export class RegisterUsers {
     return this.users.takenIdentifiers(wanted);
   }
 
-  async execute(users: NewUserOnNetworks[]): Promise<UserWithLines[]> {
+  /**
+   * The users an import with this Idempotency-Key made (none: it did not commit): a retry
+   * of an import whose answer was lost gets them, rather than "already taken".
+   */
+  imported(idempotencyKey: string): Promise<UserWithLines[]> {
+    return this.users.findImported(idempotencyKey, this.keyKeptSince(this.clock.now()));
+  }
+
+  async execute(users: NewUserOnNetworks[], idempotencyKey?: string): Promise<UserWithLines[]> {
     const provision = this.config.provisionOnRegister;
-    const created = await this.users.createMany(users, this.clock.now(), { provision });
+    const now = this.clock.now();
+    const keyKeptSince = this.keyKeptSince(now);
+    const created = await this.users.createMany(users, now, { provision, idempotencyKey, keyKeptSince });
     if (provision) this.signal.raise();
     return created;
+  }
+
+  /** A key is kept as long as the Idempotency-Key store keeps it; after that it is a new request. */
+  private keyKeptSince(now: Date): Date {
+    return new Date(now.getTime() - KEY_TTL_MS);
   }
 }

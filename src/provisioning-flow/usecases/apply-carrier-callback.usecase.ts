@@ -68,6 +68,14 @@ export class ApplyCarrierCallback {
       if (!(error instanceof TransitionNotAllowedError)) throw error;
       // The carrier's word is kept for the record even when the table refuses the move.
       await this.lines.recordUnapplied(line, { ...move, from: line.status, detail: error.message });
+      if (update.status === line.status && line.inflightKind === 'CARRIER_REQUEST') {
+        // It confirms the status the line has (a direct line provisioned again while
+        // Enabled): that answers the request, which would otherwise wait for its timeout
+        // and leave the line Not Communicating.
+        await this.lines.closeRequest(line, this.clock.now());
+        this.signal.raise();
+        return { applied: false, why: 'confirms the line’s status; the request it answers is closed' };
+      }
       this.logger.warn(`Carrier callback for ${maskMdn(update.mdn)} not applied: ${error.message}`);
       return { applied: false, why: error.message };
     }

@@ -92,7 +92,9 @@ export class HandleOptInReply {
     await this.changeLineStatus.execute({
       ...move,
       to: 'OPT_IN_RESPONSE_RECEIVED',
-      flow: (current) => ({ ...dropTextInFlight(current), ...reconcile }),
+      // A YES to the last allowed text comes after the round settled at the cap: it is
+      // open again, or the carrier would never be asked.
+      flow: (current) => ({ ...dropTextInFlight(current), settledAt: null, ...reconcile }),
     });
     this.metrics.optInConsentChanges.inc({ change: 'given' });
     this.signal.raise();
