@@ -18,6 +18,8 @@ export interface RegisterUserCommand extends NewUser {
    * returns its user; the same key with another body is refused.
    */
   idempotency?: RequestIdempotency;
+  /** Provision whatever PROVISION_ON_REGISTER says: a directory's active user always is. */
+  provision?: boolean;
 }
 
 /**
@@ -34,7 +36,12 @@ export class RegisterUser {
     @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
-  async execute({ network, idempotency, ...user }: RegisterUserCommand): Promise<UserWithLines> {
+  async execute({
+    network,
+    idempotency,
+    provision: asked,
+    ...user
+  }: RegisterUserCommand): Promise<UserWithLines> {
     const now = this.clock.now();
     // A key is kept as long as the Idempotency-Key store keeps it; after that it is a new request.
     const keyKeptSince = new Date(now.getTime() - KEY_TTL_MS);
@@ -48,7 +55,7 @@ export class RegisterUser {
     }
     const mdn = normalizeMdn(user.mdn);
     if (!mdn.ok) throw new ValidationFailedError([{ field: 'mdn', reason: mdn.reason }]);
-    const provision = this.config.provisionOnRegister;
+    const provision = asked ?? this.config.provisionOnRegister;
     const created = await this.users.create({ ...user, mdn: mdn.e164 }, network ? [network] : [], now, {
       provision,
       idempotency,
