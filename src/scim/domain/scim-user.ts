@@ -13,7 +13,8 @@ export interface ScimUserFields {
   mdn: string;
   businessPhone: string | null;
   customerCode: string | null;
-  externalId: string | null;
+  /** Undefined when the body has none: kept as it is (Okta's PUT leaves it out). */
+  externalId: string | null | undefined;
   active: boolean;
 }
 
@@ -60,7 +61,7 @@ export function fromScimUser(body: unknown): ScimUserFields {
     mdn: required(mobile?.value, 'phoneNumbers[type eq "mobile"].value'),
     businessPhone: optional(work?.value),
     customerCode: optional(enterprise.employeenumber),
-    externalId: optional(resource.externalid),
+    externalId: resource.externalid === undefined ? undefined : optional(resource.externalid),
     active: resource.active === undefined ? true : activeOf(resource.active),
   };
 }

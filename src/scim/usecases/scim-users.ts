@@ -127,6 +127,8 @@ export class ScimUsers {
 function changed(existing: UserWithLines, fields: Omit<ScimUserFields, 'active' | 'mdn'>): UserChanges {
   const keys = Object.keys(fields) as (keyof typeof fields)[];
   return Object.fromEntries(
-    keys.filter((key) => existing[key] !== fields[key]).map((key) => [key, fields[key]]),
+    keys
+      .filter((key) => fields[key] !== undefined && existing[key] !== fields[key])
+      .map((key) => [key, fields[key]]),
   );
 }
