@@ -20,6 +20,9 @@ CREATE UNIQUE INDEX "scim_tokens_token_hash_key" ON "scim_tokens"("token_hash");
 -- Live users only, as usernames: a deleted user's externalId is free again.
 CREATE UNIQUE INDEX "users_live_external_id_key" ON "users"("organization_id", "external_id") WHERE "status" <> 'DELETED';
 
+-- Directories look users up by email (emails[value eq "..."]), compared case-folded.
+CREATE INDEX "users_organization_id_lower_email_idx" ON "users"("organization_id", lower("email"));
+
 -- AddForeignKey
 ALTER TABLE "scim_tokens" ADD CONSTRAINT "scim_tokens_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

@@ -413,11 +413,17 @@ export class UsersRepository {
     ];
     const condition = Prisma.join(where, ' AND ');
     return this.database.transaction(async (db) => {
-      const [{ total }] = await db.$queryRaw<{ total: number }[]>`
-        SELECT count(*)::int AS total FROM users u WHERE ${condition}`;
-      if (limit === 0 || total <= offset) return { total, users: [] };
       const rows = await db.$queryRaw<{ id: string }[]>`
         SELECT u.id::text AS id FROM users u WHERE ${condition} ORDER BY u.id OFFSET ${offset} LIMIT ${limit}`;
+      // A first page that is not full holds every match (a directory's lookup by userName):
+      // no count needed. Otherwise count them.
+      const total =
+        offset === 0 && rows.length < limit
+          ? rows.length
+          : (
+              await db.$queryRaw<{ total: number }[]>`
+                SELECT count(*)::int AS total FROM users u WHERE ${condition}`
+            )[0].total;
       const users = await db.user.findMany({
         where: { id: { in: rows.map((row) => row.id) } },
         include: { lines: { orderBy: { network: 'asc' } } },
