@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { AuthModule } from '../auth/auth.module';
 import { DomainExceptionFilter } from '../common/errors/domain-exception.filter';
 import { LinesModule } from '../lines/lines.module';
+import { OrganizationDirectory } from '../organizations/organization-directory';
 import { ProvisioningFlowModule } from '../provisioning-flow/provisioning-flow.module';
 import { installScimAuthentication } from './auth/scim-authenticate.hook';
 import { SCIM_MEDIA_TYPE } from './domain/scim-schemas';
@@ -29,11 +30,15 @@ export class ScimModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly tokens: ScimTokensRepository,
+    private readonly directory: OrganizationDirectory,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    installScimAuthentication(fastify, (digest) => this.tokens.organizationOf(digest));
+    installScimAuthentication(fastify, async (digest) => {
+      const id = await this.tokens.organizationOf(digest);
+      return id ? this.directory.find({ id }) : undefined;
+    });
     // SCIM's media type is JSON; Fastify parses only application/json unless told.
     fastify.addContentTypeParser(
       SCIM_MEDIA_TYPE,

@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import { aMobileNumber } from '../support/factories';
 import { startFlow, type FlowHarness } from '../support/flow';
 import { filterQuery, issueScimToken, SCIM_TEST_ENV, scimClient, type ScimClient } from '../support/scim';
@@ -162,10 +163,17 @@ describe('SCIM: Microsoft Entra ID provisions users', () => {
     expect((await flow.admin.get(`/v1/users/${id}`)).body.status).toBe('DELETED');
     expect((await historyOf(id, 'att'))[0]).toMatchObject({ to: 'DISABLED', source: 'SCIM', reason: null });
 
-    const events = await eventsOf(id);
+    // The feed shows an event once no older transaction can still commit: poll for the last.
+    const events = await eventually(async () => {
+      const mine = await eventsOf(id);
+      return mine.some((event) => event.type === `${V1}.UserDeleted`) ? mine : undefined;
+    }, 30_000);
     expect(events.map((event) => event.type)).toEqual(
       expect.arrayContaining([`${V1}.UserRegistered`, `${V1}.UserUpdated`, `${V1}.UserDeleted`]),
     );
+    // The user's own events say a directory acted; so does every line move it caused.
+    const userEvents = events.filter((event) => event.type.startsWith(`${V1}.User`));
+    expect(userEvents.map((event) => event.event.source)).toEqual(userEvents.map(() => 'SCIM'));
     const scimMoves = events.filter(
       (event) => event.type === `${V1}.NetworkStatusChanged` && event.event.source === 'SCIM',
     );

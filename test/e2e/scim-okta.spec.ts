@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import { aMobileNumber } from '../support/factories';
 import { startFlow, type FlowHarness } from '../support/flow';
 import { filterQuery, issueScimToken, SCIM_TEST_ENV, scimClient, type ScimClient } from '../support/scim';
@@ -103,8 +104,12 @@ describe('SCIM: Okta provisions users', () => {
 
     expect((await scim.delete(`/Users/${id}`)).status).toBe(204);
     expect((await flow.admin.get(`/v1/users/${id}`)).body.status).toBe('DELETED');
-    const feed = await flow.admin.get<{ items: { key: string; type: string }[] }>('/v1/events?limit=1000');
-    const types = feed.body.items.filter((item) => item.key === id).map((item) => item.type);
+    // The feed shows an event once no older transaction can still commit: poll for the last.
+    const types = await eventually(async () => {
+      const feed = await flow.admin.get<{ items: { key: string; type: string }[] }>('/v1/events?limit=1000');
+      const mine = feed.body.items.filter((item) => item.key === id).map((item) => item.type);
+      return mine.includes(`${V1}.UserDeleted`) ? mine : undefined;
+    }, 30_000);
     expect(types[0]).toBe(`${V1}.UserRegistered`);
     expect(types.at(-1)).toBe(`${V1}.UserDeleted`);
     expect(types.filter((type) => type === `${V1}.UserUpdated`).length).toBeGreaterThanOrEqual(3);

@@ -4,7 +4,7 @@ import { DatabaseService } from '../../database/database.service';
 import { Prisma, type NetworkLine, type User, type UserStatus } from '../../generated/prisma/client';
 import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
-import type { NetworkStatus } from '../domain/network-status';
+import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
@@ -89,6 +89,8 @@ export interface RegistrationIntent {
   idempotency?: RequestIdempotency;
   /** A user registered with the same key before this is no longer its answer: the key is free again. */
   keyKeptSince?: Date;
+  /** Who registers: the admin API unless a directory (SCIM) does. */
+  source?: TransitionSource;
 }
 
 const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
@@ -161,7 +163,7 @@ export class UsersRepository {
           },
           include: { lines: true },
         });
-        await appendToOutbox(tx, [userEvent('registered', created, now)]);
+        await appendToOutbox(tx, [userEvent('registered', created, now, intent.source)]);
         return created;
       }),
     );
@@ -291,15 +293,22 @@ export class UsersRepository {
     moves: StoredTransition[],
     now: Date,
     changes: UserChanges = {},
+    source: TransitionSource = 'API',
   ): Promise<UserWithLines> {
-    return this.withConflicts(() => this.deleteInTransaction(id, moves, now, changes));
+    return this.withConflicts(() => this.deleteInTransaction(id, moves, now, changes, source));
   }
 
-  private deleteInTransaction(id: string, moves: StoredTransition[], now: Date, changes: UserChanges) {
+  private deleteInTransaction(
+    id: string,
+    moves: StoredTransition[],
+    now: Date,
+    changes: UserChanges,
+    source: TransitionSource,
+  ) {
     return this.database.transaction(async (tx) => {
       if (Object.keys(changes).length > 0) {
         const updated = await tx.user.update({ where: { id }, data: changes, include: { lines: true } });
-        await appendToOutbox(tx, [userEvent('updated', updated, now)]);
+        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
       }
       await this.disableLinesIn(tx, id, moves, now);
       const deleted = await tx.user.update({
@@ -307,7 +316,7 @@ export class UsersRepository {
         data: { status: 'DELETED', lookupDueAt: null },
         include: { lines: { orderBy: { network: 'asc' } } },
       });
-      await appendToOutbox(tx, [userEvent('deleted', deleted, now)]);
+      await appendToOutbox(tx, [userEvent('deleted', deleted, now, source)]);
       return deleted;
     });
   }
@@ -317,7 +326,13 @@ export class UsersRepository {
    * Disabled, with its history and event), every intent now Disabled, nothing in flight,
    * no lookup due; then UserUpdated. A suspension and a number change both start so.
    */
-  stopLines(id: string, moves: StoredTransition[], now: Date, changes: UserChanges): Promise<UserWithLines> {
+  stopLines(
+    id: string,
+    moves: StoredTransition[],
+    now: Date,
+    changes: UserChanges,
+    source: TransitionSource,
+  ): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.transaction(async (tx) => {
         await this.disableLinesIn(tx, id, moves, now);
@@ -326,7 +341,7 @@ export class UsersRepository {
           data: { ...changes, lookupDueAt: null },
           include: { lines: { orderBy: { network: 'asc' } } },
         });
-        await appendToOutbox(tx, [userEvent('updated', updated, now)]);
+        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
         return updated;
       }),
     );
@@ -346,7 +361,12 @@ export class UsersRepository {
   }
 
   /** Changes a user and writes UserUpdated (UserDeleted when the status becomes DELETED). */
-  update(id: string, changes: UserChanges, now: Date): Promise<UserWithLines> {
+  update(
+    id: string,
+    changes: UserChanges,
+    now: Date,
+    source: TransitionSource = 'API',
+  ): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.transaction(async (tx) => {
         const updated = await tx.user.update({
@@ -355,7 +375,7 @@ export class UsersRepository {
           include: { lines: { orderBy: { network: 'asc' } } },
         });
         await appendToOutbox(tx, [
-          userEvent(changes.status === 'DELETED' ? 'deleted' : 'updated', updated, now),
+          userEvent(changes.status === 'DELETED' ? 'deleted' : 'updated', updated, now, source),
         ]);
         return updated;
       }),

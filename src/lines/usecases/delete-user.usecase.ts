@@ -48,7 +48,7 @@ export class DeleteUser {
             indicator: computeIndicator(transition.next, now, this.config.staleAfterDays),
           };
         });
-      return this.users.delete(id, moves, now, changes);
+      return this.users.delete(id, moves, now, changes, source);
     });
   }
 }

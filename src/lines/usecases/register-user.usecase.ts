@@ -9,6 +9,7 @@ import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import type { LinesConfig } from '../../config/config';
 import { normalizeMdn } from '../domain/mdn';
 import type { Network } from '../domain/networks';
+import type { TransitionSource } from '../domain/network-status';
 import { UsersRepository, type NewUser, type UserWithLines } from '../persistence/users.repository';
 
 export interface RegisterUserCommand extends NewUser {
@@ -20,6 +21,8 @@ export interface RegisterUserCommand extends NewUser {
   idempotency?: RequestIdempotency;
   /** Provision whatever PROVISION_ON_REGISTER says: a directory's active user always is. */
   provision?: boolean;
+  /** Who registers, for the event: the admin API unless a directory (SCIM) does. */
+  source?: TransitionSource;
 }
 
 /**
@@ -40,6 +43,7 @@ export class RegisterUser {
     network,
     idempotency,
     provision: asked,
+    source,
     ...user
   }: RegisterUserCommand): Promise<UserWithLines> {
     const now = this.clock.now();
@@ -60,6 +64,7 @@ export class RegisterUser {
       provision,
       idempotency,
       keyKeptSince,
+      source,
     });
     if (provision) this.signal.raise();
     return created;

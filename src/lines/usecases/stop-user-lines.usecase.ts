@@ -54,7 +54,7 @@ export class StopUserLines {
             indicator: computeIndicator(transition.next, now, this.config.staleAfterDays),
           };
         });
-      return this.users.stopLines(id, moves, now, normalized);
+      return this.users.stopLines(id, moves, now, normalized, source);
     });
   }
 }

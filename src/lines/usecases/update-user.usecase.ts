@@ -30,7 +30,7 @@ export class UpdateUser {
       const { status, ...rest } = changes;
       return this.deleteUser.execute(id, normalizedChanges(rest), source);
     }
-    return this.users.update(id, normalizedChanges(changes), this.clock.now());
+    return this.users.update(id, normalizedChanges(changes), this.clock.now(), source);
   }
 }
 

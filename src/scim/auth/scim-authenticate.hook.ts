@@ -6,10 +6,10 @@ import { scimErrorBody } from '../http/scim-error-body';
 import { SCIM_MEDIA_TYPE } from '../domain/scim-schemas';
 import { scimTokenDigest } from './scim-token';
 
-/** A SCIM request, once its token is known: the organisation it acts for. */
-export type ScimRequest = FastifyRequest & { scimOrganizationId?: string };
+/** A SCIM request, once its token is known: the organisation it acts for (its slug for the access log). */
+export type ScimRequest = FastifyRequest & { scimOrganizationId?: string; organization?: string };
 
-export type ScimTokenLookup = (tokenHash: string) => Promise<string | undefined>;
+export type ScimTokenLookup = (tokenHash: string) => Promise<{ id: string; slug: string } | undefined>;
 
 /**
  * Authenticates SCIM routes in Fastify's first hook (after the general one opened the
@@ -21,8 +21,8 @@ export function installScimAuthentication(fastify: FastifyInstance, lookup: Scim
   fastify.addHook('onRequest', async (request: ScimRequest, reply: FastifyReply) => {
     if (request.is404 || policyOf(request.routeOptions.config).access !== 'scim') return;
     const token = bearerToken(request.headers.authorization);
-    const organizationId = token ? await lookup(scimTokenDigest(token)) : undefined;
-    if (!organizationId) {
+    const organization = token ? await lookup(scimTokenDigest(token)) : undefined;
+    if (!organization) {
       const detail = token ? 'The SCIM token is not valid' : 'A SCIM bearer token is required';
       return reply
         .code(401)
@@ -30,7 +30,8 @@ export function installScimAuthentication(fastify: FastifyInstance, lookup: Scim
         .header('www-authenticate', 'Bearer realm="scim"')
         .send(scimErrorBody(401, detail));
     }
-    request.scimOrganizationId = organizationId;
-    setRequestScope({ kind: 'organization', organizationId });
+    request.scimOrganizationId = organization.id;
+    request.organization = organization.slug;
+    setRequestScope({ kind: 'organization', organizationId: organization.id });
   });
 }

@@ -48,7 +48,7 @@ export class ScimUsers {
 
   async create(body: unknown): Promise<UserWithLines> {
     const { active, ...fields } = fromScimUser(body);
-    const created = await this.register.execute({ ...fields, provision: active });
+    const created = await this.register.execute({ ...fields, provision: active, source: 'SCIM' });
     if (active) return created;
     return this.stop.execute(created.id, {
       reason: SUSPENDED_REASON,
