@@ -21,6 +21,7 @@ import { OutboxModule } from './outbox/outbox.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { UserImportModule } from './user-import/user-import.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { ScimModule } from './scim/scim.module';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         ProvisioningFlowModule,
         IdempotencyModule,
         WebhooksModule,
+        ScimModule,
         OutboxModule,
       ],
       providers: [

@@ -31,7 +31,8 @@ export function installAuthentication(
     if (request.is404) return;
     const policy = policyOf(request.routeOptions.config);
     const access = policy.access ?? 'bearer';
-    if (access === 'public') return;
+    // SCIM routes take a directory's token, not an admin one: the SCIM hook checks it next.
+    if (access === 'public' || access === 'scim') return;
     const token = bearerToken(request.headers.authorization);
     if (access === 'metrics') {
       if (metricsDigest && !(token && timingSafeEqual(digest(token), metricsDigest))) {

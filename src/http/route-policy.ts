@@ -6,8 +6,11 @@ import type { Role } from '../config/admin-tokens';
  * the URL text): who may call it, and which bodies it reads.
  */
 export interface RoutePolicy {
-  /** `bearer` unless a route says otherwise: deny by default. */
-  access?: 'bearer' | 'public' | 'metrics';
+  /**
+   * `bearer` unless a route says otherwise: deny by default. `scim`: a directory's SCIM
+   * token, checked by the SCIM module's own hook (src/scim/auth), never an admin token.
+   */
+  access?: 'bearer' | 'public' | 'metrics' | 'scim';
   /** The least role a bearer route needs; `member` unless it says otherwise. */
   role?: Role;
   /** Media types the route reads; JSON unless it says otherwise. */

@@ -17,6 +17,7 @@ import { RegisterUser } from './usecases/register-user.usecase';
 import { UpdateUser } from './usecases/update-user.usecase';
 import { LineLookup } from './usecases/line-lookup.usecase';
 import { RegisterUsers } from './usecases/register-users.usecase';
+import { StopUserLines } from './usecases/stop-user-lines.usecase';
 
 /** Users and their lines on each network: the rules, the admin API, the read models, the sweep. */
 @Module({
@@ -33,6 +34,7 @@ import { RegisterUsers } from './usecases/register-users.usecase';
     RecordSighting,
     LineLookup,
     RegisterUsers,
+    StopUserLines,
     SweepStaleLines,
     SweepStaleLinesJob,
     LineCountsRepository,
@@ -41,6 +43,7 @@ import { RegisterUsers } from './usecases/register-users.usecase';
   exports: [
     RegisterUser,
     RegisterUsers,
+    StopUserLines,
     UpdateUser,
     DeleteUser,
     ChangeLineStatus,

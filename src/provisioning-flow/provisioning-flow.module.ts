@@ -28,6 +28,6 @@ import { StartOptInRound } from './usecases/start-opt-in-round.usecase';
     HandleOptInReply,
     HandlePortOut,
   ],
-  exports: [ApplyCarrierCallback, HandleOptInReply, HandlePortOut, Reconciler],
+  exports: [RecordProvisioningIntent, ApplyCarrierCallback, HandleOptInReply, HandlePortOut, Reconciler],
 })
 export class ProvisioningFlowModule {}

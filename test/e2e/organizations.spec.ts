@@ -107,11 +107,15 @@ describe('organisations: no principal sees or touches another organisation', () 
     const failures: string[] = [];
     const stranger = seeded['org-b'].ids[0];
     const nobody = randomUUID();
+    // SCIM routes take an organisation's SCIM token (admin tokens get 401 there): A's.
+    const scimA = (await call(tokenOf('org-a', 'owner'), 'POST', '/v1/organization/scim-token')).text;
+    const scimToken = (JSON.parse(scimA) as { token: string }).token;
     for (const route of guarded()) {
       const key = `${route.method} ${route.url}`;
       const pathFor = (id: string) => route.url.replace(':id', id).replace(':network', 'att');
-      for (const role of ROLES) {
-        const token = tokenOf('org-a', role);
+      const principals = route.url.startsWith('/scim/') ? (['scim'] as const) : ROLES;
+      for (const role of principals) {
+        const token = role === 'scim' ? scimToken : tokenOf('org-a', role);
         const body = ['POST', 'PATCH', 'PUT'].includes(route.method) ? (BODIES[key] ?? {}) : undefined;
         const foreign = await call(token, route.method, pathFor(stranger), body);
         for (const secret of seeded['org-b'].secrets.slice(1)) {

@@ -56,5 +56,6 @@ export const TRANSITION_SOURCES = [
   'OPT_IN_SEND',
   'SWEEP',
   'SYSTEM',
+  'SCIM',
 ] as const;
 export type TransitionSource = (typeof TRANSITION_SOURCES)[number];

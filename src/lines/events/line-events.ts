@@ -76,10 +76,15 @@ const USER_EVENTS = {
   deleted: UserDeletedSchema,
 } as const;
 
+/**
+ * A user's lifecycle event. `source` is set for a directory's acts (SCIM) only: the admin
+ * API's events stay as they were, with none.
+ */
 export function userEvent(
   kind: keyof typeof USER_EVENTS,
   user: UserSnapshot,
   occurredAt: Date,
+  source: TransitionSource = 'API',
 ): OutboxMessage {
   const schema = USER_EVENTS[kind];
   const eventId = randomUUID();
@@ -96,6 +101,7 @@ export function userEvent(
       status: ProtoUserStatus[user.status],
     },
     organizationId: user.organizationId,
+    source: source === 'API' ? '' : source,
   });
   return {
     eventId,

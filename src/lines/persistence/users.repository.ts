@@ -4,7 +4,7 @@ import { DatabaseService } from '../../database/database.service';
 import { Prisma, type NetworkLine, type User, type UserStatus } from '../../generated/prisma/client';
 import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
-import type { NetworkStatus } from '../domain/network-status';
+import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
@@ -13,6 +13,26 @@ import { acrossOrganizations, organizationFilter, requireOrganizationId } from '
 import { lineConditionSql } from './line-condition.sql';
 import { LinesRepository, type StoredTransition } from './lines.repository';
 import { uniqueViolationNames } from './prisma-errors';
+import type { UserMatch } from '../queries/user-match';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A match as SQL over users `u`; username and email folded, as the live-username index is. */
+function matchSql(match: UserMatch): Prisma.Sql {
+  if (match.kind !== 'eq') {
+    return Prisma.sql`(${Prisma.join(match.of.map(matchSql), match.kind === 'and' ? ' AND ' : ' OR ')})`;
+  }
+  switch (match.field) {
+    case 'id':
+      return UUID.test(match.value) ? Prisma.sql`u.id = ${match.value}::uuid` : Prisma.sql`FALSE`;
+    case 'username':
+      return Prisma.sql`lower(u.username) = lower(${match.value})`;
+    case 'email':
+      return Prisma.sql`lower(u.email) = lower(${match.value})`;
+    case 'externalId':
+      return Prisma.sql`u.external_id = ${match.value}`;
+  }
+}
 
 export type UserWithLines = User & { lines: NetworkLine[] };
 
@@ -26,13 +46,16 @@ export interface NewUser {
   company?: string | null;
   customerCode?: string | null;
   udid?: string | null;
+  /** The directory's id for the user, when a directory (SCIM) registered it. */
+  externalId?: string | null;
 }
 
 export interface NewUserOnNetworks extends NewUser {
   networks: Network[];
 }
 
-export type UserChanges = Partial<Omit<NewUser, 'username'>> & { status?: UserStatus };
+/** The admin API does not rename users; a directory (SCIM) may. */
+export type UserChanges = Partial<NewUser> & { status?: UserStatus };
 
 export interface UserFilter {
   network?: Network;
@@ -56,6 +79,8 @@ const FIELD_NAMES: Record<string, string> = {
   mdn: 'mdn',
   users_live_customer_code_key: 'customerCode',
   customer_code: 'customerCode',
+  users_live_external_id_key: 'externalId',
+  external_id: 'externalId',
 };
 
 /** What a registration asks for besides the user: provisioning, and its Idempotency-Key. */
@@ -64,6 +89,8 @@ export interface RegistrationIntent {
   idempotency?: RequestIdempotency;
   /** A user registered with the same key before this is no longer its answer: the key is free again. */
   keyKeptSince?: Date;
+  /** Who registers: the admin API unless a directory (SCIM) does. */
+  source?: TransitionSource;
 }
 
 const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
@@ -144,7 +171,7 @@ export class UsersRepository {
           },
           include: { lines: true },
         });
-        await appendToOutbox(tx, [userEvent('registered', created, now)]);
+        await appendToOutbox(tx, [userEvent('registered', created, now, intent.source)]);
         return created;
       }),
     );
@@ -302,33 +329,80 @@ export class UsersRepository {
     moves: StoredTransition[],
     now: Date,
     changes: UserChanges = {},
+    source: TransitionSource = 'API',
   ): Promise<UserWithLines> {
-    return this.withConflicts(() => this.deleteInTransaction(id, moves, now, changes));
+    return this.withConflicts(() => this.deleteInTransaction(id, moves, now, changes, source));
   }
 
-  private deleteInTransaction(id: string, moves: StoredTransition[], now: Date, changes: UserChanges) {
+  private deleteInTransaction(
+    id: string,
+    moves: StoredTransition[],
+    now: Date,
+    changes: UserChanges,
+    source: TransitionSource,
+  ) {
     return this.database.transaction(async (tx) => {
       if (Object.keys(changes).length > 0) {
         const updated = await tx.user.update({ where: { id }, data: changes, include: { lines: true } });
-        await appendToOutbox(tx, [userEvent('updated', updated, now)]);
+        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
       }
-      for (const move of moves) await this.lines.applyTransitionIn(tx, move);
-      await tx.networkLine.updateMany({
-        where: { userId: id },
-        data: { desired: 'DISABLED', reconcileAt: null, settledAt: now, ...CLEARED_IN_FLIGHT },
-      });
+      await this.disableLinesIn(tx, id, moves, now);
       const deleted = await tx.user.update({
         where: { id },
         data: { status: 'DELETED', lookupDueAt: null },
         include: { lines: { orderBy: { network: 'asc' } } },
       });
-      await appendToOutbox(tx, [userEvent('deleted', deleted, now)]);
+      await appendToOutbox(tx, [userEvent('deleted', deleted, now, source)]);
       return deleted;
     });
   }
 
+  /**
+   * Changes a user and stops capture of its lines in one transaction: each move (to
+   * Disabled, with its history and event), every intent now Disabled, nothing in flight,
+   * no lookup due; then UserUpdated. A suspension and a number change both start so.
+   */
+  stopLines(
+    id: string,
+    moves: StoredTransition[],
+    now: Date,
+    changes: UserChanges,
+    source: TransitionSource,
+  ): Promise<UserWithLines> {
+    return this.withConflicts(() =>
+      this.database.transaction(async (tx) => {
+        await this.disableLinesIn(tx, id, moves, now);
+        const updated = await tx.user.update({
+          where: { id },
+          data: { ...changes, lookupDueAt: null },
+          include: { lines: { orderBy: { network: 'asc' } } },
+        });
+        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
+        return updated;
+      }),
+    );
+  }
+
+  private async disableLinesIn(
+    tx: Prisma.TransactionClient,
+    id: string,
+    moves: StoredTransition[],
+    now: Date,
+  ) {
+    for (const move of moves) await this.lines.applyTransitionIn(tx, move);
+    await tx.networkLine.updateMany({
+      where: { userId: id },
+      data: { desired: 'DISABLED', reconcileAt: null, settledAt: now, ...CLEARED_IN_FLIGHT },
+    });
+  }
+
   /** Changes a user and writes UserUpdated (UserDeleted when the status becomes DELETED). */
-  update(id: string, changes: UserChanges, now: Date): Promise<UserWithLines> {
+  update(
+    id: string,
+    changes: UserChanges,
+    now: Date,
+    source: TransitionSource = 'API',
+  ): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.transaction(async (tx) => {
         const updated = await tx.user.update({
@@ -337,7 +411,7 @@ export class UsersRepository {
           include: { lines: { orderBy: { network: 'asc' } } },
         });
         await appendToOutbox(tx, [
-          userEvent(changes.status === 'DELETED' ? 'deleted' : 'updated', updated, now),
+          userEvent(changes.status === 'DELETED' ? 'deleted' : 'updated', updated, now, source),
         ]);
         return updated;
       }),
@@ -376,6 +450,42 @@ export class UsersRepository {
         orderBy: { id: 'asc' },
       });
       return { users, hasMore: rows.length > filter.limit };
+    });
+  }
+
+  /**
+   * One page of the organisation's live users matching `match` (all of them without one),
+   * in id order from `offset`, with how many match in all: SCIM pages by index, not cursor.
+   */
+  async findMatching(
+    match: UserMatch | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; users: UserWithLines[] }> {
+    const where = [
+      Prisma.sql`u.organization_id = ${requireOrganizationId()}::uuid`,
+      Prisma.sql`u.status <> 'DELETED'::"UserStatus"`,
+      ...(match ? [matchSql(match)] : []),
+    ];
+    const condition = Prisma.join(where, ' AND ');
+    return this.database.transaction(async (db) => {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        SELECT u.id::text AS id FROM users u WHERE ${condition} ORDER BY u.id OFFSET ${offset} LIMIT ${limit}`;
+      // A first page that is not full holds every match (a directory's lookup by userName):
+      // no count needed. Otherwise count them.
+      const total =
+        offset === 0 && rows.length < limit
+          ? rows.length
+          : (
+              await db.$queryRaw<{ total: number }[]>`
+                SELECT count(*)::int AS total FROM users u WHERE ${condition}`
+            )[0].total;
+      const users = await db.user.findMany({
+        where: { id: { in: rows.map((row) => row.id) } },
+        include: { lines: { orderBy: { network: 'asc' } } },
+        orderBy: { id: 'asc' },
+      });
+      return { total, users };
     });
   }
 

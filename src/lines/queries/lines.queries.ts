@@ -14,6 +14,10 @@ import {
   type UserWithLines,
 } from '../persistence/users.repository';
 import { presentUser, type UserView } from './user-view';
+import type { UserMatch } from './user-match';
+
+/** What other modules see of a stored user, and how they name changes to one. */
+export type { UserChanges, UserWithLines } from '../persistence/users.repository';
 
 export interface HistoryEntry {
   from: string;
@@ -64,6 +68,18 @@ export class LinesQueries {
       items: page.users.map((user) => this.present(user)),
       nextCursor: page.hasMore && last ? encodeCursor(last.id) : null,
     };
+  }
+
+  /** A page of live users matching `match`, with the total (the SCIM list). */
+  findMatching(match: UserMatch | undefined, offset: number, limit: number) {
+    return this.users.findMatching(match, offset, limit);
+  }
+
+  /** A live user as stored, or 404 (deleted users are gone for a directory). */
+  async liveUser(id: string): Promise<UserWithLines> {
+    const user = UUID.test(id) ? await this.users.findById(id) : null;
+    if (!user || user.status === 'DELETED') throw new NotFoundError(`No user ${id}`);
+    return user;
   }
 
   async lineViews(userId: string): Promise<LineView[]> {

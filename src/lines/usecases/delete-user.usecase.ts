@@ -8,6 +8,7 @@ import { computeIndicator } from '../domain/indicator';
 import { planTransition } from '../domain/status-machine';
 import { UsersRepository, type UserChanges, type UserWithLines } from '../persistence/users.repository';
 import { toLineRecord } from '../persistence/line-record';
+import type { TransitionSource } from '../domain/network-status';
 
 /**
  * Marks a user Deleted (the row stays, for the record) and disables every line, in one
@@ -21,8 +22,11 @@ export class DeleteUser {
     @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
-  /** `changes`: fields a PATCH to DELETED changes as well, made in the deletion's transaction. */
-  execute(id: string, changes: UserChanges = {}): Promise<UserWithLines> {
+  /**
+   * `changes`: fields a PATCH to DELETED changes as well, made in the deletion's
+   * transaction. `source`: who asked, for the lines' history (the API, or a directory).
+   */
+  execute(id: string, changes: UserChanges = {}, source: TransitionSource = 'API'): Promise<UserWithLines> {
     return retryOnStaleWrite(async () => {
       const user = await this.users.findById(id);
       if (!user) throw new NotFoundError(`No user ${id}`);
@@ -34,7 +38,7 @@ export class DeleteUser {
         .map((line) => {
           const transition = planTransition(line, {
             to: 'DISABLED',
-            source: 'API',
+            source,
             occurredAt: now,
             detail: 'user deleted',
           });
@@ -44,7 +48,7 @@ export class DeleteUser {
             indicator: computeIndicator(transition.next, now, this.config.staleAfterDays),
           };
         });
-      return this.users.delete(id, moves, now, changes);
+      return this.users.delete(id, moves, now, changes, source);
     });
   }
 }

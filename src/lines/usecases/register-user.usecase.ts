@@ -9,6 +9,7 @@ import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import type { LinesConfig } from '../../config/config';
 import { normalizeMdn } from '../domain/mdn';
 import type { Network } from '../domain/networks';
+import type { TransitionSource } from '../domain/network-status';
 import { UsersRepository, type NewUser, type UserWithLines } from '../persistence/users.repository';
 
 export interface RegisterUserCommand extends NewUser {
@@ -18,6 +19,10 @@ export interface RegisterUserCommand extends NewUser {
    * returns its user; the same key with another body is refused.
    */
   idempotency?: RequestIdempotency;
+  /** Provision whatever PROVISION_ON_REGISTER says: a directory's active user always is. */
+  provision?: boolean;
+  /** Who registers, for the event: the admin API unless a directory (SCIM) does. */
+  source?: TransitionSource;
 }
 
 /**
@@ -34,7 +39,13 @@ export class RegisterUser {
     @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
-  async execute({ network, idempotency, ...user }: RegisterUserCommand): Promise<UserWithLines> {
+  async execute({
+    network,
+    idempotency,
+    provision: asked,
+    source,
+    ...user
+  }: RegisterUserCommand): Promise<UserWithLines> {
     const now = this.clock.now();
     // A key is kept as long as the Idempotency-Key store keeps it; after that it is a new request.
     const keyKeptSince = new Date(now.getTime() - KEY_TTL_MS);
@@ -48,11 +59,12 @@ export class RegisterUser {
     }
     const mdn = normalizeMdn(user.mdn);
     if (!mdn.ok) throw new ValidationFailedError([{ field: 'mdn', reason: mdn.reason }]);
-    const provision = this.config.provisionOnRegister;
+    const provision = asked ?? this.config.provisionOnRegister;
     const created = await this.users.create({ ...user, mdn: mdn.e164 }, network ? [network] : [], now, {
       provision,
       idempotency,
       keyKeptSince,
+      source,
     });
     if (provision) this.signal.raise();
     return created;
