@@ -126,6 +126,32 @@ describe('the provisioning flow after the races a crash test found', () => {
     expect((await lineOf(user.id, 'tmobile')).status).toBe('DISABLED');
   });
 
+  it('a status set by hand drops the request still out: its older answer does not apply, nothing waits for it', async () => {
+    const user = await register({ network: 'tmobile' });
+    flow.simulator.script(user.mdn, { kind: 'silent' });
+    await flow.settle();
+    expect((await lineOf(user.id, 'tmobile')).inFlight).toMatchObject({ phase: 'ACCEPTED' });
+    const sentAt = flow.clock.now();
+    flow.clock.advanceSeconds(5);
+    const disabled = await flow.admin.post(`/v1/users/${user.id}/networks/tmobile/status`, {
+      status: 'DISABLED',
+    });
+    expect(disabled.status).toBe(200);
+    // The carrier's answer, stamped when it was given: before the administrator's move.
+    await flow.simulator.deliver('tmobile', {
+      type: 'provisioning.updated',
+      callbackId: `cb-${Math.random()}`,
+      occurredAt: sentAt.toISOString(),
+      mdn: user.mdn,
+      status: 'ENABLED',
+    });
+    await flow.settle();
+    const line = await lineOf(user.id, 'tmobile');
+    expect(line.status).toBe('DISABLED');
+    expect(line.inFlight).toEqual({ kind: 'NONE' });
+    expect(line.settled).toBe(true);
+  });
+
   it('a lookup’s answer counts only while the lookup is still wanted (here: the user was deleted)', async () => {
     const user = await register({});
     flow.simulator.setLookup(user.mdn, 'att');

@@ -108,8 +108,10 @@ async function run(
   trace('started');
   let postgresKills = 0;
   let lastRestart = Date.now();
+  // Set when the workload failed: the kills stop, so no service is started after the test.
+  let halted = false;
   const chaos = (async () => {
-    for (let kill = 1; kill <= options.serviceKills; kill++) {
+    for (let kill = 1; kill <= options.serviceKills && !halted; kill++) {
       // A random moment of its work: most of a life on a loaded machine is its start-up,
       // and kills there would leave the import, registrations and admin actions untouched.
       await service.waitUntilLive();
@@ -158,7 +160,13 @@ async function run(
     return singles;
   })();
 
-  const [, imported, singles] = await Promise.all([chaos, fromImport, fromSingles]);
+  const [, imported, singles] = await Promise.all([chaos, fromImport, fromSingles]).catch(
+    async (error: unknown) => {
+      halted = true;
+      await chaos.catch(() => undefined);
+      throw error;
+    },
+  );
   const everyone = [...imported, ...singles];
   const mismatches = await settled(service.baseUrl, everyone, 120_000);
   const settleSeconds = (Date.now() - lastRestart) / 1000;

@@ -93,8 +93,11 @@ export class ServiceUnderTest {
     this.baseUrl = `http://127.0.0.1:${port}`;
   }
 
+  // Bounds are generous: on a 2-core machine that other test runs share, a start-up has taken
+  // 20 s, and a request held by a killed attempt waits out the Idempotency-Key's 60 s.
+
   /** Starts it and waits until it answers /health/live (the database may still be down). */
-  async start(env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<void> {
+  async start(env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<void> {
     this.launch(env);
     await this.waitUntilLive(timeoutMs);
   }
@@ -110,7 +113,7 @@ export class ServiceUnderTest {
     });
   }
 
-  async waitUntilLive(timeoutMs = 60_000): Promise<void> {
+  async waitUntilLive(timeoutMs = 180_000): Promise<void> {
     const child = this.child!;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -196,7 +199,7 @@ export interface Answer {
 export async function retried(
   baseUrl: string,
   request: { method: string; path: string; body?: unknown; raw?: Buffer; type?: string; key: string },
-  forMs = 200_000,
+  forMs = 400_000,
 ): Promise<Answer | undefined> {
   const deadline = Date.now() + forMs;
   while (Date.now() < deadline) {

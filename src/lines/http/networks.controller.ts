@@ -13,6 +13,9 @@ import { RecordSighting } from '../usecases/record-sighting.usecase';
 import { ChangeLineStatusDto, RecordSightingDto } from './line-change.dto';
 import { NetworkPipe, UserIdPipe } from './parse-id.pipe';
 
+/** Nothing in flight: the line's columns for an outstanding call, cleared. */
+const CLEARED_CALL = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
+
 @ApiTags('networks')
 @ApiBearerAuth()
 @Controller('v1/users/:id/networks')
@@ -53,6 +56,10 @@ export class NetworksController {
       to: body.status,
       reason: body.reason,
       source: 'API',
+      // The administrator's word is the newest: a call still out for the line is moot (its
+      // answer, older, will not apply), so it no longer waits for that answer, and the
+      // reconciler looks at the line at once.
+      flow: () => ({ ...CLEARED_CALL, reconcileAt: this.clock.now() }),
     });
     // Without a guard the move is always made (or refused with an error).
     return this.queries.presentLine(line!);
