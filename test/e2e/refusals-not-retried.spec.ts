@@ -70,7 +70,7 @@ describe('business refusals are answered, not retried', () => {
 
   it('a status change the state machine refuses: 409 transition_not_allowed, after one read', async () => {
     const user = await verizonUserWithTextSent();
-    const reads = jest.spyOn(flow.running.app.get(LinesRepository), 'find');
+    const reads = jest.spyOn(flow.running.app.get(LinesRepository), 'findLive');
     const response = await flow.admin.post(`/v1/users/${user.id}/networks/verizon/status`, {
       status: 'PENDING_PROVISIONING',
     });

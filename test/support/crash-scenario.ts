@@ -273,6 +273,12 @@ async function registerOne(baseUrl: string, i: number): Promise<Plan> {
   };
 }
 
+/** A refused move to the status the line already has (`from` equals `to`). */
+function alreadyThere(body: unknown): boolean {
+  const refusal = body as { error?: string; details?: { from?: string; to?: string } } | undefined;
+  return refusal?.error === 'transition_not_allowed' && refusal.details?.from === refusal.details?.to;
+}
+
 /**
  * Administrators at work meanwhile: new rounds (provision), opt-in resends, a status set
  * by hand, deletions. Each on users of its own, so each line's end is known.
@@ -292,7 +298,13 @@ async function adminActions(
   const act = async (plan: Plan, method: string, path: string, body: unknown, key: string) => {
     const answer = await retried(baseUrl, { method, path: `/v1/users/${plan.id}${path}`, body, key });
     // A resend is refused (409) once the line has its answer: that is a fine outcome here.
-    const fine = answer && (answer.status < 300 || (answer.status === 409 && key.startsWith('resend')));
+    // So is a status move refused because the line already has that status: the first
+    // attempt committed, and its answer (with its Idempotency-Key's) was lost in the kill.
+    const fine =
+      answer &&
+      (answer.status < 300 ||
+        (answer.status === 409 && key.startsWith('resend')) ||
+        (answer.status === 409 && alreadyThere(answer.body)));
     if (!fine) throw new Error(`${key}: ${JSON.stringify(answer)}`);
     return answer;
   };
