@@ -6,6 +6,13 @@
  */
 export const APPLICATION_ROLE = 'mdn_app';
 
+/**
+ * The role of work that acts across organisations on purpose (jobs, callbacks): its own
+ * row-level security policy shows it every row. Not a superuser, no BYPASSRLS either.
+ */
+export const SYSTEM_ROLE = 'mdn_system';
+const ROLES = [APPLICATION_ROLE, SYSTEM_ROLE];
+
 type Query = (sql: string) => Promise<{ rows: unknown[] }>;
 
 export interface RoleLogger {
@@ -20,19 +27,20 @@ export interface RoleLogger {
  * only checks, at start, that it cannot bypass row-level security.
  */
 export async function prepareApplicationRole(query: Query, log: RoleLogger): Promise<void> {
-  const { rows } = await query(`SELECT 1 FROM pg_roles WHERE rolname = '${APPLICATION_ROLE}'`);
-  if (rows.length === 0) {
-    await query(`CREATE ROLE ${APPLICATION_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS`).catch((error: unknown) => {
+  for (const role of ROLES) {
+    const { rows } = await query(`SELECT 1 FROM pg_roles WHERE rolname = '${role}'`);
+    if (rows.length > 0) continue;
+    await query(`CREATE ROLE ${role} NOLOGIN NOSUPERUSER NOBYPASSRLS`).catch((error: unknown) => {
       // Another process (a replica, a parallel test) made it first: roles are cluster-wide.
       if (!isDuplicate(error)) throw error;
     });
   }
-  const grants = [
-    `GRANT ${APPLICATION_ROLE} TO CURRENT_USER`,
-    `GRANT USAGE ON SCHEMA public TO ${APPLICATION_ROLE}`,
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APPLICATION_ROLE}`,
-    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APPLICATION_ROLE}`,
-  ];
+  const grants = ROLES.flatMap((role) => [
+    `GRANT ${role} TO CURRENT_USER`,
+    `GRANT USAGE ON SCHEMA public TO ${role}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+  ]);
   for (const grant of grants) {
     await query(grant).catch((error: unknown) => {
       if (!isDuplicate(error)) log.warn(`Could not run "${grant}": ${describe(error)}`);
@@ -47,7 +55,7 @@ export const ACT_AS_APPLICATION = `SET ROLE ${APPLICATION_ROLE}`;
  * The same, for the pool of work that acts across organisations on purpose (jobs,
  * callbacks): its sessions say so once, for good (see data-scope.ts).
  */
-export const ACT_ACROSS_ORGANIZATIONS = `${ACT_AS_APPLICATION}; SET app.all_organizations = 'on'`;
+export const ACT_ACROSS_ORGANIZATIONS = `SET ROLE ${SYSTEM_ROLE}`;
 
 /** What start-up checks through the service's own connection: row-level security holds for it. */
 export const BYPASSES_RLS = `SELECT (rolsuper OR rolbypassrls) AS bypasses FROM pg_roles WHERE rolname = current_user`;

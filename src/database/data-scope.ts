@@ -7,9 +7,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * - all of them, on a path that says why: background jobs (the reconciler, the sweep, the
  *   relay, clean-ups) and carrier callbacks, which find a line by its number.
  *
- * DatabaseService.run() reads it and tells each transaction (`app.organization_id` or
- * `app.all_organizations`), and PostgreSQL's row-level security filters by it. Code that
- * runs with no scope at all reaches no organisation's rows: DatabaseService refuses it.
+ * DatabaseService.run() reads it: a transaction for one organisation sets
+ * `app.organization_id`, which the application role's row-level security policies
+ * compare with; work across organisations runs as the system role, whose policy shows
+ * every row. Code that runs with no scope at all reaches no organisation's rows:
+ * DatabaseService refuses it.
  */
 export type DataScope =
   { kind: 'organization'; organizationId: string } | { kind: 'all-organizations'; why: string };

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Prisma } from '../generated/prisma/client';
 import type { Database } from './database';
 import { classifyDatabaseFault, type DatabaseFault, type ProbeFailureReason } from './database-fault';
+import { SYSTEM_ROLE } from './application-role';
 import { currentScope, type DataScope } from './data-scope';
 
 /** A transaction that acts for one scope: what repositories query through. */
@@ -114,10 +115,15 @@ function maxWait(options: RunOptions): { maxWait?: number } {
   return options.maxWait ? { maxWait: options.maxWait } : {};
 }
 
-/** Both settings in one statement, local to the transaction (a pooled connection keeps neither). */
+/**
+ * Says whom the transaction acts for, local to it (a pooled connection keeps nothing):
+ * one organisation's id, which the application role's policies compare with; or, on the
+ * embedded database's single session, the role whose policy shows every organisation.
+ */
 async function actFor(tx: Db, scope: DataScope): Promise<void> {
-  const organizationId = scope.kind === 'organization' ? scope.organizationId : '';
-  const all = scope.kind === 'all-organizations' ? 'on' : 'off';
-  await tx.$queryRaw`SELECT set_config('app.organization_id', ${organizationId}, true),
-    set_config('app.all_organizations', ${all}, true)`;
+  if (scope.kind === 'all-organizations') {
+    await tx.$executeRawUnsafe(`SET LOCAL ROLE ${SYSTEM_ROLE}`);
+    return;
+  }
+  await tx.$queryRaw`SELECT set_config('app.organization_id', ${scope.organizationId}, true)`;
 }

@@ -464,7 +464,7 @@ export class UsersRepository {
   ): Promise<{ total: number; users: UserWithLines[] }> {
     const where = [
       Prisma.sql`u.organization_id = ${requireOrganizationId()}::uuid`,
-      Prisma.sql`u.status <> 'DELETED'::"UserStatus"`,
+      Prisma.sql`u.status::text <> 'DELETED'`,
       ...(match ? [matchSql(match)] : []),
     ];
     const condition = Prisma.join(where, ' AND ');
@@ -500,7 +500,12 @@ export class UsersRepository {
       (db) => db.$queryRaw<({ network: string } & Record<Indicator, number>)[]>`
       SELECT l.network, ${Prisma.join(counts, ', ')}
       FROM network_lines l JOIN users u ON u.id = l.user_id
-      WHERE l.organization_id = ${organizationId}::uuid AND u.status <> 'DELETED'::"UserStatus"
+      -- Both sides filtered by organisation, so either can lead. The status compares as
+      -- text: under row-level security the planner uses column statistics only through
+      -- leakproof operators, and text's are while the enum's are not (estimated 1 row of
+      -- 1,000,000, it chose a 6 s nested loop).
+      WHERE l.organization_id = ${organizationId}::uuid AND u.organization_id = ${organizationId}::uuid
+        AND u.status::text <> 'DELETED'
       GROUP BY l.network ORDER BY l.network`,
     );
     return Object.fromEntries(
