@@ -437,7 +437,12 @@ export class UsersRepository {
     const lineWhere = this.lineFilter(filter);
     if (lineWhere.length > 0) {
       where.push(
-        Prisma.sql`EXISTS (SELECT 1 FROM network_lines l WHERE l.user_id = u.id AND ${Prisma.join(lineWhere, ' AND ')})`,
+        // OFFSET 0 keeps the probe per user (the page walks the organisation's users in id
+        // order and stops at the limit). As a join, row-level security's organisation check
+        // on the lines made the planner count the organisation twice (one in 10,000 users
+        // expected to match instead of half) and read all of its lines first: 11 to 95 ms
+        // instead of 0.6 ms at 1,000,000 users in 100 organisations.
+        Prisma.sql`EXISTS (SELECT 1 FROM network_lines l WHERE l.user_id = u.id AND ${Prisma.join(lineWhere, ' AND ')} OFFSET 0)`,
       );
     }
     return this.database.transaction(async (db) => {
