@@ -10,16 +10,20 @@ const NUMBER_CHANGED = 'Number changed by the directory (SCIM): old number relea
 
 /**
  * Microsoft Entra ID's provisioning sequence, with the request bodies of Microsoft's own
- * documentation:
- * - create, get by filter, PATCH of multi-valued attributes and disable:
+ * documentation (source: MicrosoftDocs/entra-docs, docs/identity/app-provisioning/):
+ * - use-scim-to-provision-users-and-groups.md,
  *   https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
- *   ("Create User", "Get User by query", "Update User [Multi-valued properties]",
- *   "Disable User");
- * - `"op": "Replace"` with `"value": "False"` (the string), and path-less value objects
- *   whose keys are paths, as the provisioning job sends them without the aadOptscim062020
- *   flag: https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility
- * Entra sends phoneNumbers only once mapped in the app's attribute mappings; the create
- * body here adds the mobile mapping (this service needs an MDN).
+ *   "Create User", "Get User by query", "Update User [Multi-valued properties]",
+ *   "Update User [Single-valued properties]", "Disable User" (`"value": false`),
+ *   "Delete User";
+ * - application-provisioning-config-problem-scim-compatibility.md,
+ *   https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility
+ *   what the provisioning job sends without the aadOptscim062020 flag (`"op": "Replace"`
+ *   capitalised, `"value": "False"` as a string, `"op": "Add"` of a single-valued
+ *   attribute, one operation per attribute with the enterprise extension's URN path) and
+ *   with it (lower-case ops, a path-less value object whose keys are paths).
+ * Changes to the published bodies: a mobile number is added (Entra sends phoneNumbers
+ * once mapped; this service needs an MDN), and userNames are made unique per run.
  */
 describe('SCIM: Microsoft Entra ID provisions users', () => {
   let flow: FlowHarness;
@@ -107,6 +111,75 @@ describe('SCIM: Microsoft Entra ID provisions users', () => {
     const stored = (await flow.admin.get(`/v1/users/${id}`)).body;
     expect(stored).toMatchObject({ email: 'updatedEmail@microsoft.com', lastName: 'updatedFamilyName' });
 
+    // "Update User [Single-valued properties]": a new userName.
+    const renamed = `5b50642d-${Date.now()}@testuser.com`;
+    const singleValued = await scim.patch(`/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'userName', value: renamed }],
+    });
+    expect(singleValued.body).toMatchObject({ id, userName: renamed });
+
+    // Without the flag: one Replace per attribute, the employee number by its URN path.
+    const employeeNumber = `Eqpj${Date.now()}`;
+    const perAttribute = await scim.patch(`/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [
+        { op: 'Replace', path: 'displayName', value: 'Pvlo' },
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'TestBcwqnm@test.microsoft.com' },
+        { op: 'Replace', path: 'name.givenName', value: 'Gtfd' },
+        { op: 'Replace', path: 'name.familyName', value: 'Pkqf' },
+        { op: 'Replace', path: 'externalId', value: 'Eqpj' },
+        {
+          op: 'Replace',
+          path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber',
+          value: employeeNumber,
+        },
+      ],
+    });
+    expect(perAttribute.status).toBe(200);
+    expect(perAttribute.body).toMatchObject({
+      externalId: 'Eqpj',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber },
+    });
+    expect((await flow.admin.get(`/v1/users/${id}`)).body).toMatchObject({
+      email: 'TestBcwqnm@test.microsoft.com',
+      firstName: 'Gtfd',
+      lastName: 'Pkqf',
+      customerCode: employeeNumber,
+    });
+
+    // With the flag: a filtered path, then a path-less value object keyed by paths.
+    const flagged = await scim.patch(`/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [
+        { op: 'replace', path: 'emails[type eq "work"].value', value: 'TestMhvaes@test.microsoft.com' },
+        {
+          op: 'replace',
+          value: {
+            displayName: 'Bjfe',
+            'name.givenName': 'Kkom',
+            'name.familyName': 'Unua',
+            'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber': `Aklq${employeeNumber}`,
+          },
+        },
+      ],
+    });
+    expect(flagged.status).toBe(200);
+    expect((await flow.admin.get(`/v1/users/${id}`)).body).toMatchObject({
+      email: 'TestMhvaes@test.microsoft.com',
+      firstName: 'Kkom',
+      lastName: 'Unua',
+      customerCode: `Aklq${employeeNumber}`,
+    });
+
+    // "Add" of a single-valued attribute this service does not keep: accepted, ignored.
+    const nickName = await scim.patch(`/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Add', path: 'nickName', value: 'Babs' }],
+    });
+    expect(nickName.status).toBe(200);
+    expect(nickName.body.nickName).toBeUndefined();
+
     // Disable, with the string "False" Entra sends.
     const disabled = await scim.patch(`/Users/${id}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -133,35 +206,43 @@ describe('SCIM: Microsoft Entra ID provisions users', () => {
     await flow.settle();
     expect(await linesOf(id)).toEqual([expect.objectContaining({ network: 'att', status: 'ENABLED' })]);
 
-    // A new mobile number, through a filtered path, and names through path-less keys.
+    // A new mobile number, through a filtered path: the number may be on another carrier,
+    // so the lookup is asked again; the old line is released.
     const newMdn = aMobileNumber();
+    flow.simulator.setLookup(newMdn, 'tmobile');
     const renumbered = await scim.patch(`/Users/${id}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-      Operations: [
-        { op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: newMdn },
-        {
-          op: 'Add',
-          value: { 'name.givenName': 'Barbara', 'emails[type eq "work"].value': 'babs@testuser.com' },
-        },
-      ],
+      Operations: [{ op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: newMdn }],
     });
     expect(renumbered.status).toBe(200);
-    expect((await flow.admin.get(`/v1/users/${id}`)).body).toMatchObject({
-      mdn: newMdn,
-      firstName: 'Barbara',
-      email: 'babs@testuser.com',
-      status: 'ACTIVE',
-    });
+    expect((await flow.admin.get(`/v1/users/${id}`)).body).toMatchObject({ mdn: newMdn, status: 'ACTIVE' });
     const renumberHistory = await historyOf(id, 'att');
     expect(renumberHistory[0]).toMatchObject({ to: 'DISABLED', source: 'SCIM', reason: NUMBER_CHANGED });
     await flow.settle();
-    expect(await linesOf(id)).toEqual([expect.objectContaining({ network: 'att', status: 'ENABLED' })]);
+    expect(await linesOf(id)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ network: 'att', status: 'DISABLED', reason: NUMBER_CHANGED }),
+        expect.objectContaining({ network: 'tmobile', status: 'ENABLED' }),
+      ]),
+    );
+
+    // "Disable User" as the main page shows it: a boolean.
+    const documentedDisable = await scim.patch(`/Users/${id}`, {
+      Operations: [{ op: 'Replace', path: 'active', value: false }],
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    });
+    expect(documentedDisable.body.active).toBe(false);
+    expect(await linesOf(id)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ network: 'tmobile', status: 'DISABLED', reason: SUSPENDED }),
+      ]),
+    );
 
     const deleted = await scim.delete(`/Users/${id}`);
     expect(deleted.status).toBe(204);
     expect((await scim.get(`/Users/${id}`)).status).toBe(404);
     expect((await flow.admin.get(`/v1/users/${id}`)).body.status).toBe('DELETED');
-    expect((await historyOf(id, 'att'))[0]).toMatchObject({ to: 'DISABLED', source: 'SCIM', reason: null });
+    expect((await linesOf(id)).map((line) => line.status)).toEqual(['DISABLED', 'DISABLED']);
 
     // The feed shows an event once no older transaction can still commit: poll for the last.
     const events = await eventually(async () => {
@@ -177,7 +258,7 @@ describe('SCIM: Microsoft Entra ID provisions users', () => {
     const scimMoves = events.filter(
       (event) => event.type === `${V1}.NetworkStatusChanged` && event.event.source === 'SCIM',
     );
-    // Disabled on suspension, on the number change and on deletion.
+    // Disabled on the first suspension, on the number change (att) and on the second (tmobile).
     expect(scimMoves).toHaveLength(3);
   });
 });

@@ -7,12 +7,17 @@ import { TEST_TOKENS } from '../support/tokens';
 const V1 = 'mdn.provisioning.v1';
 
 /**
- * Okta's provisioning sequence, with the request bodies of Okta's SCIM 2.0 reference:
- * https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
- * ("Create users": the GET by `userName eq` first, then the POST; "Update a specific
- * user (PUT)": the whole resource, without externalId; "Update a specific user (PATCH)"
- * to deactivate). Okta sends phoneNumbers once they are mapped in the app's profile; the
- * bodies here add the mobile number (this service needs an MDN).
+ * Okta's provisioning sequence, with the request bodies of Okta's SCIM 2.0 reference,
+ * https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20 (its source:
+ * okta/okta-developer-docs, `scim-20`): "Create users" (the GET by `userName eq` with
+ * `startIndex=1&count=100`, then the POST with Okta's placeholder `password`), "Update a
+ * specific User (PUT)" (the whole resource without externalId, `middleName` changed,
+ * `emails[].display`), "Update a specific User (PATCH)" (deactivate: a path-less
+ * `replace` with `{ "active": false }`). Two changes to the published bodies: a mobile
+ * number is added (Okta sends phoneNumbers once they are mapped; this service needs an
+ * MDN), and the userName is made unique per run. Okta never sends DELETE ("Okta doesn't
+ * perform DELETE operations on User objects"); the test deletes at the end as an admin
+ * removing the integration would, to check the events.
  */
 describe('SCIM: Okta provisions users', () => {
   let flow: FlowHarness;
@@ -32,26 +37,28 @@ describe('SCIM: Okta provisions users', () => {
         `/v1/users/${id}/networks`,
       )
     ).body;
-  const oktaUser = (id: string, overrides: Record<string, unknown>) => ({
+  /** "Update the User": the PUT body of Okta's reference. */
+  const oktaPut = (id: string, active: boolean) => ({
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
     id,
     userName,
-    name: { givenName: 'Another', familyName: 'User' },
-    emails: [{ primary: true, value: userName, type: 'work' }],
+    name: { givenName: 'Another', middleName: 'Excited', familyName: 'User' },
+    emails: [{ primary: true, value: userName, type: 'work', display: userName }],
     phoneNumbers: [{ value: mdn, type: 'mobile' }],
-    displayName: 'Another User',
-    locale: 'en-US',
+    active,
     groups: [],
-    password: '1mz050nq',
-    active: true,
-    meta: { resourceType: 'User', created: '2010-01-23T04:56:22Z', lastModified: '2022-04-29T04:56:22Z' },
-    ...overrides,
+    meta: { resourceType: 'User' },
+  });
+  /** "Update a specific User (PATCH)": how Okta deactivates (and, with `true`, activates). */
+  const oktaActive = (active: boolean) => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [{ op: 'replace', value: { active } }],
   });
 
   it('checks, creates, reads, replaces, deactivates, reactivates and deletes a user', async () => {
     flow.simulator.setLookup(mdn, 'tmobile');
     const exists = await scim.get(`/Users${filterQuery(`userName eq "${userName}"`)}&startIndex=1&count=100`);
-    expect(exists.body).toMatchObject({ totalResults: 0, startIndex: 1, itemsPerPage: 0 });
+    expect(exists.body).toMatchObject({ totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
 
     const created = await scim.post('/Users', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -68,31 +75,36 @@ describe('SCIM: Okta provisions users', () => {
     });
     expect(created.status).toBe(201);
     const id: string = created.body.id;
+    expect(created.body).toMatchObject({ id, userName, active: true, meta: { resourceType: 'User' } });
     await flow.settle();
     expect(await linesOf(id)).toEqual([expect.objectContaining({ network: 'tmobile', status: 'ENABLED' })]);
+
+    // A second check finds it, as Okta's import would.
+    const found = await scim.get(`/Users${filterQuery(`userName eq "${userName}"`)}&startIndex=1&count=100`);
+    expect(found.body).toMatchObject({ totalResults: 1, itemsPerPage: 1, Resources: [{ id }] });
 
     const read = await scim.get(`/Users/${id}`);
     expect(read.body).toMatchObject({ id, userName, active: true, externalId: '00ujl29u0le5T6Aj10h7' });
     expect(read.body.password).toBeUndefined();
 
     // PUT with the whole resource: the name changes, the externalId Okta leaves out is kept.
-    const replaced = await scim.put(`/Users/${id}`, oktaUser(id, {}));
+    const replaced = await scim.put(`/Users/${id}`, oktaPut(id, true));
     expect(replaced.status).toBe(200);
     expect(replaced.body).toMatchObject({
-      name: { givenName: 'Another' },
+      name: { givenName: 'Another', familyName: 'User' },
       externalId: '00ujl29u0le5T6Aj10h7',
+      active: true,
     });
+    expect(await linesOf(id)).toEqual([expect.objectContaining({ status: 'ENABLED' })]);
 
-    // Deactivate as Okta's PATCH reference shows it, then as an AIW app's PUT would.
-    const deactivated = await scim.patch(`/Users/${id}`, {
-      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-      Operations: [{ op: 'replace', value: { active: false } }],
-    });
+    // Deactivate as an OIN integration does (PATCH), then as an AIW integration does (PUT).
+    const deactivated = await scim.patch(`/Users/${id}`, oktaActive(false));
+    expect(deactivated.status).toBe(200);
     expect(deactivated.body.active).toBe(false);
     expect(await linesOf(id)).toEqual([expect.objectContaining({ status: 'DISABLED' })]);
-    expect((await scim.put(`/Users/${id}`, oktaUser(id, { active: false }))).body.active).toBe(false);
+    expect((await scim.put(`/Users/${id}`, oktaPut(id, false))).body.active).toBe(false);
 
-    const reactivated = await scim.put(`/Users/${id}`, oktaUser(id, { active: true }));
+    const reactivated = await scim.put(`/Users/${id}`, oktaPut(id, true));
     expect(reactivated.body.active).toBe(true);
     expect((await flow.admin.get(`/v1/users/${id}`)).body.status).toBe('ACTIVE');
     await flow.settle();
@@ -113,5 +125,29 @@ describe('SCIM: Okta provisions users', () => {
     expect(types[0]).toBe(`${V1}.UserRegistered`);
     expect(types.at(-1)).toBe(`${V1}.UserDeleted`);
     expect(types.filter((type) => type === `${V1}.UserUpdated`).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('provisions a user first pushed inactive once Okta activates it', async () => {
+    // Okta can push a user before activating it ("active": false); no line exists yet, so
+    // the activation must ask the number lookup, as a registration does.
+    const pendingMdn = aMobileNumber();
+    const pendingName = `pending.${Date.now()}@okta.local`;
+    flow.simulator.setLookup(pendingMdn, 'att');
+    const created = await scim.post('/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: pendingName,
+      name: { givenName: 'Pending', familyName: 'User' },
+      emails: [{ primary: true, value: pendingName, type: 'work' }],
+      phoneNumbers: [{ value: pendingMdn, type: 'mobile' }],
+      active: false,
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    await flow.settle();
+    expect(await linesOf(id)).toEqual([]);
+
+    expect((await scim.patch(`/Users/${id}`, oktaActive(true))).body.active).toBe(true);
+    await flow.settle();
+    expect(await linesOf(id)).toEqual([expect.objectContaining({ network: 'att', status: 'ENABLED' })]);
   });
 });

@@ -368,13 +368,14 @@ export class UsersRepository {
     now: Date,
     changes: UserChanges,
     source: TransitionSource,
+    lookUpAgain = false,
   ): Promise<UserWithLines> {
     return this.withConflicts(() =>
       this.database.transaction(async (tx) => {
         await this.disableLinesIn(tx, id, moves, now);
         const updated = await tx.user.update({
           where: { id },
-          data: { ...changes, lookupDueAt: null },
+          data: { ...changes, lookupDueAt: lookUpAgain ? now : null },
           include: { lines: { orderBy: { network: 'asc' } } },
         });
         await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);

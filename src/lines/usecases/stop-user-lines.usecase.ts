@@ -17,6 +17,11 @@ export interface StopUserLinesCommand {
   source: TransitionSource;
   /** Made in the same transaction: a suspension's status, a number change's new MDN. */
   changes: UserChanges;
+  /**
+   * Queue the number lookup in the same transaction (a new number may be on another
+   * carrier): the reconciler then provisions the network it finds, through any crash.
+   */
+  lookUpAgain?: boolean;
 }
 
 /**
@@ -32,7 +37,10 @@ export class StopUserLines {
     @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
 
-  execute(id: string, { reason, source, changes }: StopUserLinesCommand): Promise<UserWithLines> {
+  execute(
+    id: string,
+    { reason, source, changes, lookUpAgain = false }: StopUserLinesCommand,
+  ): Promise<UserWithLines> {
     const normalized = normalizedChanges(changes);
     return retryOnStaleWrite(async () => {
       const user = await this.users.findById(id);
@@ -54,7 +62,7 @@ export class StopUserLines {
             indicator: computeIndicator(transition.next, now, this.config.staleAfterDays),
           };
         });
-      return this.users.stopLines(id, moves, now, normalized, source);
+      return this.users.stopLines(id, moves, now, normalized, source, lookUpAgain);
     });
   }
 }

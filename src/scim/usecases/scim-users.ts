@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { scimPatch, type ScimResource } from 'scim-patch';
+import { ReconcileSignal } from '../../common/reconcile-signal';
 import { normalizeMdn } from '../../lines/domain/mdn';
 import type { Network } from '../../lines/domain/networks';
 import type { UserChanges, UserWithLines } from '../../lines/queries/lines.queries';
@@ -23,8 +24,9 @@ export const NUMBER_CHANGED_REASON = 'Number changed by the directory (SCIM): ol
  * - create: a registration, provisioning its number when the user is active;
  * - `active: false`: suspended, every line Disabled with a reason, capture stops;
  * - `active: true` again: a new provisioning round on each of its networks;
- * - a new mobile number: the old lines released (Disabled) and the new number provisioned
- *   on the same networks (the number lookup is not asked again: a port is the carriers');
+ * - a new mobile number: the old lines released (Disabled), and the number lookup asked
+ *   again in the same transaction (the new number may be on another carrier);
+ * - a user pushed inactive and activated later has no line yet: the lookup is asked too;
  * - delete: as the API's delete. Every line move is recorded with source SCIM.
  */
 @Injectable()
@@ -36,6 +38,7 @@ export class ScimUsers {
     private readonly stop: StopUserLines,
     private readonly provision: RecordProvisioningIntent,
     private readonly queries: LinesQueries,
+    private readonly signal: ReconcileSignal,
   ) {}
 
   get(id: string): Promise<UserWithLines> {
@@ -101,18 +104,22 @@ export class ScimUsers {
         changes: { ...changes, status: 'SUSPENDED' },
       });
     }
-    if (newNumber) {
-      await this.stop.execute(existing.id, {
+    if (newNumber || (!wasActive && existing.lines.length === 0)) {
+      // A new number may be on another carrier, and a user first pushed inactive has no
+      // line yet: either way the number lookup is asked, queued with the change in one
+      // transaction, and the reconciler provisions the network it finds.
+      const resumed = await this.stop.execute(existing.id, {
         reason: NUMBER_CHANGED_REASON,
         source: 'SCIM',
         changes: { ...changes, status: 'ACTIVE' },
+        lookUpAgain: true,
       });
-    } else if (!wasActive) {
-      await this.update.execute(existing.id, { ...changes, status: 'ACTIVE' }, 'SCIM');
-    } else {
-      return this.changeFields(existing, changes);
+      this.signal.raise();
+      return resumed;
     }
-    // Resumed or renumbered: a new provisioning round on each network the user had.
+    if (wasActive) return this.changeFields(existing, changes);
+    await this.update.execute(existing.id, { ...changes, status: 'ACTIVE' }, 'SCIM');
+    // Resumed: a new provisioning round on each network the user had.
     for (const line of existing.lines) await this.provision.execute(existing.id, line.network as Network);
     return this.queries.liveUser(existing.id);
   }
