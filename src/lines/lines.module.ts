@@ -7,6 +7,7 @@ import { UsersController } from './http/users.controller';
 import { LinesRepository } from './persistence/lines.repository';
 import { StaleLinesRepository } from './persistence/stale-lines.repository';
 import { UsersRepository } from './persistence/users.repository';
+import { UserListRepository } from './persistence/user-list.repository';
 import { LinesQueries } from './queries/lines.queries';
 import { SweepStaleLinesJob } from './sweep/sweep-stale-lines.job';
 import { SweepStaleLines } from './sweep/sweep-stale-lines.usecase';
@@ -24,6 +25,7 @@ import { StopUserLines } from './usecases/stop-user-lines.usecase';
   controllers: [UsersController, NetworksController, SummaryController],
   providers: [
     UsersRepository,
+    UserListRepository,
     LinesRepository,
     StaleLinesRepository,
     LinesQueries,

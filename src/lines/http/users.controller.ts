@@ -39,8 +39,7 @@ export class UsersController {
 
   @Get()
   list(@Query() query: ListUsersQuery) {
-    const { q, limit, ...filters } = query;
-    return this.queries.list({ ...filters, search: q, limit: limit ?? 50 });
+    return this.queries.list({ ...query, limit: query.limit ?? 50 });
   }
 
   @Get(':id')

@@ -7,17 +7,23 @@ import type { Network } from '../domain/networks';
 import { presentLine, type LineView } from './line-view';
 import type { LineRecord } from '../persistence/line-record';
 import { LinesRepository } from '../persistence/lines.repository';
-import {
-  UsersRepository,
-  type Summary,
-  type UserFilter,
-  type UserWithLines,
-} from '../persistence/users.repository';
+import { UsersRepository, type Summary, type UserWithLines } from '../persistence/users.repository';
+import { UserListRepository, type UserListFilter } from '../persistence/user-list.repository';
+import { searchNeedle } from '../domain/user-search';
+import { decodeCursor, encodeCursor, parseSort } from '../domain/user-sort';
 import { presentUser, type UserView } from './user-view';
 import type { UserMatch } from './user-match';
 
 /** What other modules see of a stored user, and how they name changes to one. */
 export type { UserChanges, UserWithLines } from '../persistence/users.repository';
+
+export interface UserPage {
+  items: UserView[];
+  nextCursor: string | null;
+  /** How many users match in all: exact when `totalIsExact`, else the database's estimate. */
+  total: number;
+  totalIsExact: boolean;
+}
 
 export interface HistoryEntry {
   from: string;
@@ -36,6 +42,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class LinesQueries {
   constructor(
     private readonly users: UsersRepository,
+    private readonly userList: UserListRepository,
     private readonly lines: LinesRepository,
     private readonly clock: Clock,
     @InjectConfig('lines') private readonly config: LinesConfig,
@@ -53,20 +60,38 @@ export class LinesQueries {
     return this.present(await this.requireUser(id));
   }
 
+  /**
+   * A page of the organisation's users (deleted ones only when asked for by status),
+   * searched, filtered and sorted, with the total: exact up to a thousand, else about.
+   */
   async list(
-    filter: Omit<UserFilter, 'after' | 'now' | 'staleAfterDays'> & { cursor?: string },
-  ): Promise<{ items: UserView[]; nextCursor: string | null }> {
-    const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-    const page = await this.users.list({
-      ...filter,
+    filter: Omit<UserListFilter, 'after' | 'now' | 'staleAfterDays' | 'sort' | 'search'> & {
+      q?: string;
+      sort?: string;
+      cursor?: string;
+    },
+  ): Promise<UserPage> {
+    const { q, cursor, ...rest } = filter;
+    const sort = parseSort(filter.sort);
+    let after;
+    if (cursor) {
+      const check = decodeCursor(cursor, sort);
+      if (!check.ok) throw new ValidationFailedError([{ field: 'cursor', reason: check.reason }]);
+      after = check.position;
+    }
+    const page = await this.userList.page({
+      ...rest,
+      search: q === undefined ? undefined : searchNeedle(q),
+      sort,
       after,
       now: this.clock.now(),
       staleAfterDays: this.config.staleAfterDays,
     });
-    const last = page.users.at(-1);
     return {
       items: page.users.map((user) => this.present(user)),
-      nextCursor: page.hasMore && last ? encodeCursor(last.id) : null,
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+      total: page.total,
+      totalIsExact: page.totalIsExact,
     };
   }
 
@@ -127,15 +152,4 @@ export class LinesQueries {
   private async requireUserId(id: string): Promise<string> {
     return (await this.requireUser(id)).id;
   }
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!UUID.test(id))
-    throw new ValidationFailedError([{ field: 'cursor', reason: 'is not a cursor this API gave out' }]);
-  return id;
 }
