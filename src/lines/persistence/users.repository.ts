@@ -13,6 +13,7 @@ import { acrossOrganizations, organizationFilter, requireOrganizationId } from '
 import { lineConditionSql } from './line-condition.sql';
 import { LinesRepository, type StoredTransition } from './lines.repository';
 import { uniqueViolationNames } from './prisma-errors';
+import { InvitesRepository } from './invites.repository';
 import type { UserMatch } from '../queries/user-match';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48,6 +49,8 @@ export interface NewUser {
   udid?: string | null;
   /** The directory's id for the user, when a directory (SCIM) registered it. */
   externalId?: string | null;
+  serviceLevel?: string | null;
+  messagingAppVersion?: string | null;
 }
 
 export interface NewUserOnNetworks extends NewUser {
@@ -79,6 +82,8 @@ export interface RegistrationIntent {
   keyKeptSince?: Date;
   /** Who registers: the admin API unless a directory (SCIM) does. */
   source?: TransitionSource;
+  /** Text the user their login details (sendLoginSms): the invite is recorded with the user. */
+  loginSms?: (user: { username: string }) => string;
 }
 
 const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
@@ -160,6 +165,16 @@ export class UsersRepository {
           include: { lines: true },
         });
         await appendToOutbox(tx, [userEvent('registered', created, now, intent.source)]);
+        if (intent.loginSms) {
+          await InvitesRepository.recordIn(tx, {
+            userId: created.id,
+            organizationId,
+            kind: 'LOGIN_DETAILS',
+            mdn: created.mdn,
+            text: intent.loginSms(created),
+            requestedAt: now,
+          });
+        }
         return created;
       }),
     );

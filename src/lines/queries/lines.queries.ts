@@ -10,6 +10,8 @@ import { LinesRepository } from '../persistence/lines.repository';
 import { UsersRepository, type Summary, type UserWithLines } from '../persistence/users.repository';
 import { UserListRepository, type UserListFilter } from '../persistence/user-list.repository';
 import { searchNeedle } from '../domain/user-search';
+import { InvitesRepository } from '../persistence/invites.repository';
+import { presentInvite, type InviteView } from './invite-view';
 import { decodeCursor, encodeCursor, parseSort } from '../domain/user-sort';
 import { presentUser, type UserView } from './user-view';
 import type { UserMatch } from './user-match';
@@ -24,6 +26,11 @@ export interface UserPage {
   total: number;
   totalIsExact: boolean;
 }
+
+/** One entry of a user's history: a line's status move, or an invite. */
+export type UserHistoryEntry =
+  | ({ kind: 'STATUS'; network: string; at: string } & HistoryEntry)
+  | ({ kind: 'INVITE'; at: string; invite: string } & Omit<InviteView, 'kind'>);
 
 export interface HistoryEntry {
   from: string;
@@ -43,6 +50,7 @@ export class LinesQueries {
   constructor(
     private readonly users: UsersRepository,
     private readonly userList: UserListRepository,
+    private readonly invites: InvitesRepository,
     private readonly lines: LinesRepository,
     private readonly clock: Clock,
     @InjectConfig('lines') private readonly config: LinesConfig,
@@ -127,6 +135,28 @@ export class LinesQueries {
       occurredAt: row.occurredAt.toISOString(),
       recordedAt: row.recordedAt.toISOString(),
     }));
+  }
+
+  /**
+   * The user's history, newest first: every line's status moves (with the network) and
+   * the invites texted to the user, which belong to the user rather than to a line.
+   */
+  async userHistory(userId: string, limit = 200): Promise<UserHistoryEntry[]> {
+    const user = await this.requireUser(userId);
+    const moves = await Promise.all(
+      user.lines.map(async (line) =>
+        (await this.history(user.id, line.network as Network, limit)).map(
+          (entry): UserHistoryEntry => ({ kind: 'STATUS', network: line.network, at: entry.occurredAt, ...entry }),
+        ),
+      ),
+    );
+    const invites = (await this.invites.forUser(user.id, limit)).map(
+      (stored): UserHistoryEntry => {
+        const { kind, ...invite } = presentInvite(stored);
+        return { ...invite, kind: 'INVITE', at: invite.requestedAt, invite: kind };
+      },
+    );
+    return [...moves.flat(), ...invites].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
   }
 
   summary(): Promise<Summary> {
