@@ -66,7 +66,10 @@ describe.each(DATABASE_KINDS)('GET /v1/users: search, sort and page on %s', (_ki
     for (let i = 0; i < 12; i += 1) {
       clock.advanceSeconds(60);
       const lastName = ['Adams', 'baker', 'Clark', 'Davis'][i % 4];
-      const created = await admin.post('/v1/users', aUser({ lastName, username: `u${String(i).padStart(2, '0')}`, network: 'tmobile' }));
+      const created = await admin.post(
+        '/v1/users',
+        aUser({ lastName, username: `u${String(i).padStart(2, '0')}`, network: 'tmobile' }),
+      );
       expect(created.status).toBe(201);
     }
   });
@@ -118,7 +121,9 @@ describe.each(DATABASE_KINDS)('GET /v1/users: search, sort and page on %s', (_ki
       expect(paged.map((user) => user.id)).toEqual(all.items.map((user) => user.id));
       const field = sort.replace('-', '') as 'lastName' | 'username' | 'registeredAt';
       const key = (user: Listed) =>
-        field === 'registeredAt' ? user.id : (user[field as 'lastName' | 'username'].toLowerCase() + ' ' + user.id);
+        field === 'registeredAt'
+          ? user.id
+          : user[field as 'lastName' | 'username'].toLowerCase() + ' ' + user.id;
       const sorted = [...all.items].sort((a, b) => key(a).localeCompare(key(b)));
       if (sort.startsWith('-')) sorted.reverse();
       // Ties (three Adams, ...) in id order, in the sort's direction.

@@ -91,7 +91,9 @@ export class UsersController {
   @Post(':id/invite')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: InviteResponse })
-  @ApiConflictResponse({ description: 'Invited within INVITE_COOLDOWN_MINUTES (invite_cooldown), or deleted' })
+  @ApiConflictResponse({
+    description: 'Invited within INVITE_COOLDOWN_MINUTES (invite_cooldown), or deleted',
+  })
   @RequiresRole('admin')
   @Idempotent()
   invite(@Param('id', UserIdPipe) id: string) {

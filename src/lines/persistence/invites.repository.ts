@@ -62,7 +62,11 @@ export class InvitesRepository {
       if (left > 0) {
         throw new ConflictError(
           `This user was invited less than ${cooldownMinutes} minutes ago; invite again in ${left} s (rule: invite_cooldown)`,
-          { rule: 'invite_cooldown', retryAfterSeconds: left, lastInvitedAt: last!.requestedAt.toISOString() },
+          {
+            rule: 'invite_cooldown',
+            retryAfterSeconds: left,
+            lastInvitedAt: last!.requestedAt.toISOString(),
+          },
         );
       }
       return InvitesRepository.recordIn(tx, {
@@ -104,7 +108,10 @@ export class InvitesRepository {
   /** The gateway took it: sent, and due no more. */
   async markSent(id: string, at: Date): Promise<void> {
     await this.database.run((db) =>
-      db.userInvite.updateMany({ where: { id, sentAt: null }, data: { sentAt: at, dueAt: null, lastError: null } }),
+      db.userInvite.updateMany({
+        where: { id, sentAt: null },
+        data: { sentAt: at, dueAt: null, lastError: null },
+      }),
     );
   }
 

@@ -103,9 +103,7 @@ export class UserListRepository {
     const sort = SORT_KEYS[filter.sort.field];
     const direction = Prisma.raw(filter.sort.descending ? 'DESC' : 'ASC');
     const key = Prisma.raw(sort.key);
-    const page = filter.after
-      ? [...where, keysetAfter(filter.sort, filter.after)]
-      : where;
+    const page = filter.after ? [...where, keysetAfter(filter.sort, filter.after)] : where;
     return this.database.run(async (db) => {
       const rows = await db.$queryRaw<PageRow[]>`
         SELECT u.id::text AS id, lower(u.last_name) AS lower_last_name, lower(u.username) AS lower_username,
@@ -128,7 +126,9 @@ export class UserListRepository {
     const [row] = await db.$queryRaw<{ 'QUERY PLAN': unknown }[]>`
       EXPLAIN (FORMAT JSON) SELECT 1 FROM users u WHERE ${condition}`;
     const plan = row['QUERY PLAN'];
-    const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: { 'Plan Rows': number } }[];
+    const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as {
+      Plan: { 'Plan Rows': number };
+    }[];
     return { total: Math.max(Math.round(parsed[0].Plan['Plan Rows']), counted), totalIsExact: false };
   }
 

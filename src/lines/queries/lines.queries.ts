@@ -145,17 +145,18 @@ export class LinesQueries {
     const user = await this.requireUser(userId);
     const moves = await Promise.all(
       user.lines.map(async (line) =>
-        (await this.history(user.id, line.network as Network, limit)).map(
-          (entry): UserHistoryEntry => ({ kind: 'STATUS', network: line.network, at: entry.occurredAt, ...entry }),
-        ),
+        (await this.history(user.id, line.network as Network, limit)).map((entry): UserHistoryEntry => ({
+          kind: 'STATUS',
+          network: line.network,
+          at: entry.occurredAt,
+          ...entry,
+        })),
       ),
     );
-    const invites = (await this.invites.forUser(user.id, limit)).map(
-      (stored): UserHistoryEntry => {
-        const { kind, ...invite } = presentInvite(stored);
-        return { ...invite, kind: 'INVITE', at: invite.requestedAt, invite: kind };
-      },
-    );
+    const invites = (await this.invites.forUser(user.id, limit)).map((stored): UserHistoryEntry => {
+      const { kind, ...invite } = presentInvite(stored);
+      return { ...invite, kind: 'INVITE', at: invite.requestedAt, invite: kind };
+    });
     return [...moves.flat(), ...invites].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
   }
 
