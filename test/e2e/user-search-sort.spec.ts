@@ -121,9 +121,7 @@ describe.each(DATABASE_KINDS)('GET /v1/users: search, sort and page on %s', (_ki
       expect(paged.map((user) => user.id)).toEqual(all.items.map((user) => user.id));
       const field = sort.replace('-', '') as 'lastName' | 'username' | 'registeredAt';
       const key = (user: Listed) =>
-        field === 'registeredAt'
-          ? user.id
-          : user[field as 'lastName' | 'username'].toLowerCase() + ' ' + user.id;
+        field === 'registeredAt' ? user.id : user[field].toLowerCase() + ' ' + user.id;
       const sorted = [...all.items].sort((a, b) => key(a).localeCompare(key(b)));
       if (sort.startsWith('-')) sorted.reverse();
       // Ties (three Adams, ...) in id order, in the sort's direction.
