@@ -166,7 +166,9 @@ ALTER TABLE network_lines ENABLE TRIGGER network_lines_last_seen;
 ANALYZE;`;
 
 async function main() {
-  const database = await createBenchDatabase();
+  // BENCH_REUSE_DATABASE=<url of a kept one>: measure again without seeding again.
+  const reused = process.env.BENCH_REUSE_DATABASE;
+  const database = reused ? { url: reused, drop: async () => undefined } : await createBenchDatabase();
   try {
     const config = loadConfig({
       NODE_ENV: 'production',
@@ -181,8 +183,12 @@ async function main() {
     const address = app.getHttpServer().address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const seeded = Date.now();
-    await seedWithoutSearchIndex(database.url);
-    process.stdout.write(`seeded ${USERS} users over ${ORGS} organizations in ${Date.now() - seeded} ms\n`);
+    if (!reused) await seedWithoutSearchIndex(database.url);
+    process.stdout.write(
+      reused
+        ? `reusing ${reused}\n`
+        : `seeded ${USERS} users over ${ORGS} organizations in ${Date.now() - seeded} ms\n`,
+    );
 
     const get =
       (query: string, path = '/v1/users') =>

@@ -1,13 +1,13 @@
 -- Search, sort and invites for the console's User Management at a million users.
 
 -- Trigram search. pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may
--- create it; the embedded database loads it as a contrib extension (embedded-extensions.ts).
+-- create it, and the embedded database loads it as a contrib extension (embedded-extensions.ts).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 -- What `q` is matched against, in one lower-cased text: the full name in both orders
 -- (so "grace hamilton" and "hamilton grace" are both substrings), the username, the
--- email and the MDN's digits (E.164 without its "+"; the query's number is reduced to
--- digits too, see domain/search-text.ts). A unit separator between fields, so a match
+-- email and the MDN's digits (E.164 without its "+": the query's number is reduced to
+-- digits too, see src/lines/domain/user-search.ts). A unit separator between fields, so a match
 -- rarely spans two of them.
 CREATE FUNCTION user_search_text(first_name text, last_name text, username text, email text, mdn text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -54,7 +54,7 @@ CREATE INDEX "users_org_registered_at_id" ON "users" ("organization_id", "regist
 CREATE INDEX "users_org_last_seen_id" ON "users"
   ("organization_id", COALESCE("last_seen_at", '-infinity'::timestamptz), "id");
 
--- Invites: the app link (or the login details) texted to a user. The request records it;
+-- Invites: the app link (or the login details) texted to a user. The request records it, and
 -- the invite sender sends it (its id is the gateway's idempotency key).
 CREATE TYPE "InviteKind" AS ENUM ('APP_LINK', 'LOGIN_DETAILS');
 
