@@ -1,3 +1,4 @@
+import { EXACT_TOTAL_UP_TO, UserListRepository } from '../../src/lines/persistence/user-list.repository';
 import { DATABASE_KINDS, type TestDatabase } from '../support/databases';
 import { apiClient, type ApiClient } from '../support/http';
 import { ManualClock } from '../support/clock';
@@ -161,6 +162,20 @@ describe.each(DATABASE_KINDS)('GET /v1/users: search, sort and page on %s', (_ki
     const forged = Buffer.from(JSON.stringify(['username', 1, 'x'])).toString('base64url');
     expect((await admin.get(`/v1/users?sort=username&cursor=${forged}`)).status).toBe(400);
     expect((await admin.get('/v1/users?sort=firstName')).status).toBe(400);
+  });
+
+  it('estimates the total beyond what it counts (totalIsExact: false), never below the count', async () => {
+    const list = running.app.get(UserListRepository);
+    list.exactTotalUpTo = 5;
+    try {
+      const estimated = await page('sort=lastName&limit=2');
+      expect(estimated.totalIsExact).toBe(false);
+      expect(estimated.total).toBeGreaterThanOrEqual(6);
+      const few = await page('network=att');
+      expect(few).toMatchObject({ total: 1, totalIsExact: true });
+    } finally {
+      list.exactTotalUpTo = EXACT_TOTAL_UP_TO;
+    }
   });
 
   it('keeps the filters with a sort', async () => {

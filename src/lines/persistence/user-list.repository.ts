@@ -72,6 +72,9 @@ interface PageRow {
  */
 @Injectable()
 export class UserListRepository {
+  /** EXACT_TOTAL_UP_TO; a test lowers it to reach the estimate without a thousand users. */
+  exactTotalUpTo = EXACT_TOTAL_UP_TO;
+
   constructor(private readonly database: DatabaseService) {}
 
   async page(filter: UserListFilter): Promise<UserListPage> {
@@ -121,8 +124,8 @@ export class UserListRepository {
   private async total(db: Prisma.TransactionClient, where: Prisma.Sql[]) {
     const condition = Prisma.join(where, ' AND ');
     const [{ counted }] = await db.$queryRaw<{ counted: number }[]>`
-      SELECT count(*)::int AS counted FROM (SELECT 1 FROM users u WHERE ${condition} LIMIT ${EXACT_TOTAL_UP_TO + 1}) s`;
-    if (counted <= EXACT_TOTAL_UP_TO) return { total: counted, totalIsExact: true };
+      SELECT count(*)::int AS counted FROM (SELECT 1 FROM users u WHERE ${condition} LIMIT ${this.exactTotalUpTo + 1}) s`;
+    if (counted <= this.exactTotalUpTo) return { total: counted, totalIsExact: true };
     const [row] = await db.$queryRaw<{ 'QUERY PLAN': unknown }[]>`
       EXPLAIN (FORMAT JSON) SELECT 1 FROM users u WHERE ${condition}`;
     const plan = row['QUERY PLAN'];
