@@ -143,25 +143,24 @@ const SEED = `
 INSERT INTO organizations (id, name, slug)
 SELECT gen_random_uuid(), 'Org ' || g, 'org-' || g FROM generate_series(1, ${ORGS}) AS g;
 
-INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
+INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at, last_seen_at)
 SELECT gen_random_uuid(), o.ids[1 + i % ${ORGS}], (${sqlArray(FIRST)})[1 + i % ${FIRST.length}],
        (${sqlArray(LAST)})[1 + (i / ${FIRST.length}) % ${LAST.length}], 'user' || i, '+1201' || lpad(i::text, 7, '0'),
-       'user' || i || '@example.com', 'ACTIVE', now(), now()
+       'user' || i || '@example.com', 'ACTIVE', now(), now(),
+       -- One in ten never seen (no last-seen time), as after a registration.
+       CASE WHEN i % 10 = 7 THEN NULL ELSE now() - (random() * interval '45 days') END
 FROM generate_series(1, ${USERS}) AS i,
      (SELECT array_agg(id ORDER BY substr(slug, 5)::int) AS ids FROM organizations WHERE slug LIKE 'org-%') AS o;
 
--- The trigger that keeps users.last_seen_at would update each user once per line: off
--- for the bulk load, the column filled in one statement after it instead.
+-- Each user has one line, seen when its user was: the trigger that keeps users.last_seen_at
+-- (which would update each user once more) is off for the bulk load.
 ALTER TABLE network_lines DISABLE TRIGGER network_lines_last_seen;
 INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, last_seen_at, indicator)
 SELECT gen_random_uuid(), u.id, u.organization_id, n.network,
        (CASE WHEN random() < 0.7 THEN 'ENABLED' ELSE (ARRAY['NO_STATUS','DISABLED','NOT_COMMUNICATING'])[1 + floor(random() * 3)::int] END)::"NetworkStatus",
-       now(), now() - (random() * interval '45 days'), 'NONE'
+       now(), u.last_seen_at, 'NONE'
 FROM users u
 CROSS JOIN LATERAL (SELECT (ARRAY['verizon','att','tmobile'])[1 + (abs(hashtext(u.username)) % 3)] AS network) n;
--- Some users never seen (no last-seen time), as after a registration.
-UPDATE network_lines SET last_seen_at = NULL WHERE abs(hashtext(id::text)) % 10 = 0;
-UPDATE users u SET last_seen_at = l.last_seen_at FROM network_lines l WHERE l.user_id = u.id;
 ALTER TABLE network_lines ENABLE TRIGGER network_lines_last_seen;
 ANALYZE;`;
 
@@ -183,7 +182,7 @@ async function main() {
     const address = app.getHttpServer().address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const seeded = Date.now();
-    if (!reused) await seedWithoutSearchIndex(database.url);
+    if (!reused) await seedWithIndexesBuiltAfter(database.url);
     process.stdout.write(
       reused
         ? `reusing ${reused}\n`
@@ -258,21 +257,23 @@ async function main() {
 }
 
 /**
- * Seeds with the trigram index dropped and built again afterwards, from its own stored
- * definition (building it once is minutes faster at 1,000,000 users than keeping it up to
- * date row by row); then VACUUM, so the table is as a settled one would be.
+ * Seeds with the users' and lines' plain indexes (not unique, behind no constraint: the sorts',
+ * the trigram one, ...) dropped and built again afterwards from their stored definitions:
+ * building each once is many minutes faster at 1,000,000 users than keeping it up to date
+ * row by row. Then VACUUM ANALYZE, so the tables are as settled ones would be.
  */
-async function seedWithoutSearchIndex(url: string): Promise<void> {
+async function seedWithIndexesBuiltAfter(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ indexdef: string }>(
-      `SELECT indexdef FROM pg_indexes WHERE indexname = 'users_search_trgm'`,
-    );
-    await client.query('DROP INDEX users_search_trgm');
+    const { rows } = await client.query<{ name: string; definition: string }>(`
+      SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+      WHERE schemaname = 'public' AND tablename IN ('users', 'network_lines')
+        AND indexname NOT IN (SELECT conname FROM pg_constraint) AND indexdef NOT LIKE 'CREATE UNIQUE%'`);
+    for (const index of rows) await client.query(`DROP INDEX "${index.name}"`);
     await client.query(SEED);
     await client.query(`SET maintenance_work_mem = '256MB'`);
-    await client.query(rows[0].indexdef);
+    for (const index of rows) await client.query(index.definition);
     await client.query('VACUUM ANALYZE');
   } finally {
     await client.end();
