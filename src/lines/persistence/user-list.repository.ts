@@ -33,7 +33,7 @@ export interface UserListPage {
   totalIsExact: boolean;
 }
 
-/** Up to this many matches are counted; beyond it the total is the planner's estimate. */
+/** Up to this many matches are counted (when the planner expects no more); beyond it the total is its estimate. */
 export const EXACT_TOTAL_UP_TO = 1000;
 
 /** Each order's key as SQL over users `u`, as its index has it, and its cursor value's type. */
@@ -102,7 +102,7 @@ export class UserListRepository {
   }
 
   private pageIds(organizationId: string, filter: UserListFilter) {
-    const where = this.conditions(organizationId, filter);
+    const where = this.conditions(organizationId, filter, true);
     const sort = SORT_KEYS[filter.sort.field];
     const direction = Prisma.raw(filter.sort.descending ? 'DESC' : 'ASC');
     const key = Prisma.raw(sort.key);
@@ -113,29 +113,48 @@ export class UserListRepository {
                u.registered_at, u.last_seen_at
         FROM users u WHERE ${Prisma.join(page, ' AND ')}
         ORDER BY ${key} ${direction}, u.id ${direction} LIMIT ${filter.limit + 1}`;
-      return { rows, ...(await this.total(db, where)) };
+      // A first page that holds every match has counted them already.
+      if (!filter.after && rows.length <= filter.limit) {
+        return { rows, total: rows.length, totalIsExact: true };
+      }
+      return { rows, ...(await this.total(db, where, this.conditions(organizationId, filter, false))) };
     });
   }
 
   /**
-   * How many users match: counted up to EXACT_TOTAL_UP_TO (cheap, bounded), else the
-   * planner's estimate of the same statement ("about 12,400"), never below what was counted.
+   * How many users match, at a bounded cost. First the planner's estimate; when it says
+   * more than `exactTotalUpTo`, that is the answer ("about 12,400"). Otherwise they are
+   * counted, up to one more than that. Counting first would cost most where it tells
+   * least: a line filter that one user in ten passes probes ten users per match, and 1,001
+   * matches of it took 300 ms at 1,000,000 users where its page took 28.
    */
-  private async total(db: Prisma.TransactionClient, where: Prisma.Sql[]) {
-    const condition = Prisma.join(where, ' AND ');
+  private async total(db: Prisma.TransactionClient, where: Prisma.Sql[], estimated: Prisma.Sql[]) {
+    const estimate = await this.estimate(db, estimated);
+    if (estimate > this.exactTotalUpTo) return { total: estimate, totalIsExact: false };
     const [{ counted }] = await db.$queryRaw<{ counted: number }[]>`
-      SELECT count(*)::int AS counted FROM (SELECT 1 FROM users u WHERE ${condition} LIMIT ${this.exactTotalUpTo + 1}) s`;
+      SELECT count(*)::int AS counted FROM (
+        SELECT 1 FROM users u WHERE ${Prisma.join(where, ' AND ')} LIMIT ${this.exactTotalUpTo + 1}) s`;
     if (counted <= this.exactTotalUpTo) return { total: counted, totalIsExact: true };
+    return { total: Math.max(estimate, counted), totalIsExact: false };
+  }
+
+  /**
+   * The planner's row estimate for the conditions. Its line filter is a plain EXISTS (a
+   * semi-join the planner estimates from the lines' statistics), not the per-user probe
+   * the page runs, whose selectivity the planner can only guess at one half.
+   */
+  private async estimate(db: Prisma.TransactionClient, where: Prisma.Sql[]): Promise<number> {
     const [row] = await db.$queryRaw<{ 'QUERY PLAN': unknown }[]>`
-      EXPLAIN (FORMAT JSON) SELECT 1 FROM users u WHERE ${condition}`;
+      EXPLAIN (FORMAT JSON) SELECT 1 FROM users u WHERE ${Prisma.join(where, ' AND ')}`;
     const plan = row['QUERY PLAN'];
     const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as {
       Plan: { 'Plan Rows': number };
     }[];
-    return { total: Math.max(Math.round(parsed[0].Plan['Plan Rows']), counted), totalIsExact: false };
+    return Math.round(parsed[0].Plan['Plan Rows']);
   }
 
-  private conditions(organizationId: string, filter: UserListFilter): Prisma.Sql[] {
+  /** `probePerUser`: the page's form of the line filter; false: the one the planner can estimate. */
+  private conditions(organizationId: string, filter: UserListFilter, probePerUser: boolean): Prisma.Sql[] {
     const where = [Prisma.sql`u.organization_id = ${organizationId}::uuid`];
     // Compared as text, as the summary does (see UsersRepository.summary).
     where.push(
@@ -155,7 +174,8 @@ export class UserListRepository {
       // the organisation's lines first).
       where.push(
         Prisma.sql`EXISTS (SELECT 1 FROM network_lines l WHERE l.user_id = u.id
-          AND l.organization_id = ${organizationId}::uuid AND ${Prisma.join(lines, ' AND ')} OFFSET 0)`,
+          AND l.organization_id = ${organizationId}::uuid AND ${Prisma.join(lines, ' AND ')}
+          ${Prisma.raw(probePerUser ? 'OFFSET 0' : '')})`,
       );
     }
     return where;
