@@ -167,7 +167,7 @@ ANALYZE;`;
 async function main() {
   // BENCH_REUSE_DATABASE=<url of a kept one>: measure again without seeding again.
   const reused = process.env.BENCH_REUSE_DATABASE;
-  const database = reused ? { url: reused, drop: async () => undefined } : await createBenchDatabase();
+  const database = reused ? { url: reused, drop: () => Promise.resolve() } : await createBenchDatabase();
   try {
     const config = loadConfig({
       NODE_ENV: 'production',
