@@ -24,6 +24,7 @@ const BATCH = 50;
 export class InviteSender extends PeriodicJob implements OnApplicationBootstrap {
   private readonly settings: LinesConfig['invites'];
   private current?: Promise<number>;
+  private again = false;
 
   constructor(
     registry: SchedulerRegistry,
@@ -43,9 +44,22 @@ export class InviteSender extends PeriodicJob implements OnApplicationBootstrap 
     }
   }
 
-  /** Passes never overlap in one process: a pass asked for while one runs joins it. */
+  /**
+   * Passes never overlap in one process: a pass asked for while one runs starts once it
+   * ends, so an invite recorded after the running pass claimed waits for no poll.
+   */
   override run(): Promise<number> {
-    this.current ??= super.run().finally(() => (this.current = undefined));
+    if (this.current) {
+      this.again = true;
+      return this.current;
+    }
+    this.current = super.run().finally(() => {
+      this.current = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.run().catch(() => undefined);
+      }
+    });
     return this.current;
   }
 
