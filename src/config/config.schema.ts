@@ -87,6 +87,10 @@ export const configSchema = z.object({
   MAX_FUTURE_SKEW_MINUTES: integer(0, 1440).default(5),
 
   STALE_AFTER_DAYS: integer(1, 3650).default(30),
+  INVITE_COOLDOWN_MINUTES: integer(0, 10_080).default(10),
+  INVITE_APP_LINK: z
+    .url({ message: 'must be an http(s) URL', protocol: /^https?$/ })
+    .default('https://example.com/capture-app'),
 
   ...perNetwork('URL', optionalUrl),
   SMS_GATEWAY_URL: optionalUrl,

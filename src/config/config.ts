@@ -87,6 +87,20 @@ export interface LinesConfig {
   sweepBatchSize: number;
   /** How often the lines-per-network gauges are counted again (one scan of an index). */
   metricsIntervalSeconds: number;
+  invites: {
+    /** A user invited less than this long ago is not invited again (409). */
+    cooldownMinutes: number;
+    /** Where the capture app is downloaded: the link an invite texts. */
+    appLink: string;
+    /** How often the invite sender looks for invites to send without being woken. */
+    sendIntervalMs: number;
+    /** How long a replica holds the invites it claimed before another may send them. */
+    leaseMs: number;
+    /** How long before a failed send is tried again. */
+    retryAfterMs: number;
+    /** Send as soon as a request records an invite (off: only on the interval). */
+    wakeOnRequest: boolean;
+  };
 }
 
 export interface CarriersConfig {
@@ -174,6 +188,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepIntervalSeconds: raw.SWEEP_INTERVAL_SECONDS,
       sweepBatchSize: raw.SWEEP_BATCH_SIZE,
       metricsIntervalSeconds: raw.LINE_METRICS_INTERVAL_SECONDS,
+      invites: {
+        cooldownMinutes: raw.INVITE_COOLDOWN_MINUTES,
+        appLink: raw.INVITE_APP_LINK,
+        // The reconciler's pace and lease: the invite sender is its sibling for texts.
+        sendIntervalMs: raw.RECONCILE_INTERVAL_MS,
+        leaseMs: raw.RECONCILE_LEASE_SECONDS * 1000,
+        retryAfterMs: raw.RECONCILE_RETRY_SECONDS * 1000,
+        wakeOnRequest: raw.RECONCILE_ON_INTENT,
+      },
     },
     carriers,
     webhooks,

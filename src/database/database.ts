@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { createPGlite, pgliteAdapterFactory } from './embedded-extensions';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { Client, Pool, type ClientBase, type PoolClient, type PoolConfig } from 'pg';
@@ -104,7 +104,7 @@ async function openEmbedded(dataDir: string, logger: DatabaseLogger): Promise<Da
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   // Before PGlite opens it: a second process must not write the directory at all.
   const lock = inMemory ? undefined : lockDataDir(dataDir);
-  const pglite = await PGlite.create(dataDir).catch((error: unknown) => {
+  const pglite = await createPGlite(dataDir).catch((error: unknown) => {
     lock?.release();
     throw error;
   });
@@ -125,7 +125,7 @@ async function openEmbedded(dataDir: string, logger: DatabaseLogger): Promise<Da
   return {
     kind: 'embedded',
     prisma,
-    migrationAdapter: () => transactionalFactory(new PrismaPGlite(pglite), () => inTransaction),
+    migrationAdapter: () => transactionalFactory(pgliteAdapterFactory(pglite), () => inTransaction),
     // One process owns the data directory (see the data-dir lock), so no lock is needed here.
     withMigrationLock: (work) => work(session),
     asOwner: async (work) => {

@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { CarriersModule } from '../carriers/carriers.module';
+import { InvitesRepository } from './persistence/invites.repository';
+import { InviteSender } from './invites/invite-sender.job';
+import { InviteSignal } from './invites/invite-signal';
+import { InviteUser } from './invites/invite-user.usecase';
 import { NetworksController } from './http/networks.controller';
 import { LineGaugesJob } from './metrics/line-gauges.job';
 import { LineCountsRepository } from './persistence/line-counts.repository';
@@ -7,6 +12,7 @@ import { UsersController } from './http/users.controller';
 import { LinesRepository } from './persistence/lines.repository';
 import { StaleLinesRepository } from './persistence/stale-lines.repository';
 import { UsersRepository } from './persistence/users.repository';
+import { UserListRepository } from './persistence/user-list.repository';
 import { LinesQueries } from './queries/lines.queries';
 import { SweepStaleLinesJob } from './sweep/sweep-stale-lines.job';
 import { SweepStaleLines } from './sweep/sweep-stale-lines.usecase';
@@ -21,9 +27,15 @@ import { StopUserLines } from './usecases/stop-user-lines.usecase';
 
 /** Users and their lines on each network: the rules, the admin API, the read models, the sweep. */
 @Module({
+  imports: [CarriersModule],
   controllers: [UsersController, NetworksController, SummaryController],
   providers: [
     UsersRepository,
+    UserListRepository,
+    InvitesRepository,
+    InviteSignal,
+    InviteUser,
+    InviteSender,
     LinesRepository,
     StaleLinesRepository,
     LinesQueries,
@@ -50,6 +62,7 @@ import { StopUserLines } from './usecases/stop-user-lines.usecase';
     RecordSighting,
     LineLookup,
     LinesQueries,
+    InviteSender,
   ],
 })
 export class LinesModule {}

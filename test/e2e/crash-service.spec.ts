@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { createPGlite } from '../../src/database/embedded-extensions';
 import { Client } from 'pg';
 import { expectSettled, runCrashScenario } from '../support/crash-scenario';
 import { createPostgresDatabase } from '../support/databases';
@@ -41,7 +41,7 @@ describe('the service killed at random moments', () => {
         serviceKills: 5,
         databaseEnv: { DATA_DIR: dataDir },
         inspect: async (sql) => {
-          const database = await PGlite.create(dataDir);
+          const database = await createPGlite(dataDir);
           try {
             return (await database.query<Record<string, unknown>>(sql)).rows;
           } finally {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { createPGlite } from '../../src/database/embedded-extensions';
 import { Client } from 'pg';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { eventually } from '../support/eventually';
@@ -143,7 +143,7 @@ describe('a migration killed part-way (SIGKILL), on the embedded database', () =
 
   /** The same inventory as on PostgreSQL, read by opening the directory (nothing else has it open). */
   async function embeddedSchema(dir: string): Promise<string[]> {
-    const pglite = await PGlite.create(dir);
+    const pglite = await createPGlite(dir);
     try {
       const { rows } = await pglite.query<{ item: string }>(`
         SELECT 'table ' || table_name AS item FROM information_schema.tables WHERE table_schema = 'public'

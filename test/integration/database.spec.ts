@@ -1,7 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { createPGlite, pgliteAdapterFactory } from '../../src/database/embedded-extensions';
 import { Client } from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { loadConfig } from '../../src/config/config';
 import { createPool, migrate, openDatabase, type Database } from '../../src/database/database';
 import { diffSql, MIGRATIONS_DIR, withSchemaEngine } from '../../src/database/schema-engine';
@@ -57,9 +56,9 @@ describe.each(DATABASE_KINDS)('migrations on %s', (_kind, create) => {
 
 describe('schema.prisma and prisma/migrations', () => {
   it('agree: the diff from the migrations to the schema is empty', async () => {
-    const pglite = await PGlite.create();
+    const pglite = await createPGlite();
     try {
-      await withSchemaEngine(new PrismaPGlite(pglite), async (engine) => {
+      await withSchemaEngine(pgliteAdapterFactory(pglite), async (engine) => {
         expect(await diffSql(engine, 'migrations', 'schema')).toBe('');
         expect(await diffSql(engine, 'empty', 'schema')).toContain('CREATE TABLE "users"');
       });

@@ -2,15 +2,14 @@
  * Fails when prisma/schema.prisma and prisma/migrations disagree. The migrations are
  * replayed into an in-memory PGlite shadow database, so no server is needed.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { createPGlite, pgliteAdapterFactory } from '../embedded-extensions';
 import { diffSql, withSchemaEngine } from '../schema-engine';
 import { runCli } from './run-cli';
 
 runCli(async (log) => {
-  const pglite = await PGlite.create();
+  const pglite = await createPGlite();
   try {
-    const drift = await withSchemaEngine(new PrismaPGlite(pglite), (engine) =>
+    const drift = await withSchemaEngine(pgliteAdapterFactory(pglite), (engine) =>
       diffSql(engine, 'migrations', 'schema'),
     );
     if (drift) {

@@ -6,8 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { createPGlite, pgliteAdapterFactory } from '../embedded-extensions';
 import { diffSql, MIGRATIONS_DIR, withSchemaEngine } from '../schema-engine';
 import { runCli } from './run-cli';
 
@@ -15,9 +14,9 @@ runCli(async (log) => {
   const name = process.argv[2];
   if (!name || !/^[a-z0-9_]+$/.test(name))
     throw new Error('Give the migration a name: lower-case letters, digits, _');
-  const pglite = await PGlite.create();
+  const pglite = await createPGlite();
   try {
-    const sql = await withSchemaEngine(new PrismaPGlite(pglite), (engine) =>
+    const sql = await withSchemaEngine(pgliteAdapterFactory(pglite), (engine) =>
       diffSql(engine, 'migrations', 'schema'),
     );
     if (!sql) return log.info('Nothing to migrate: schema.prisma and prisma/migrations agree');

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { NETWORK_KEYS, type Network } from '../domain/networks';
 import { IsMdn } from './is-mdn.validator';
 
@@ -59,13 +59,36 @@ export class RegisterUserDto {
   @MaxLength(200)
   udid?: string;
 
+  @ApiPropertyOptional({ description: "The console's Service Level column", maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  serviceLevel?: string;
+
+  @ApiPropertyOptional({ description: 'The version of the messaging app on the phone', maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  messagingAppVersion?: string;
+
   @ApiPropertyOptional({ enum: NETWORK_KEYS, description: 'The network the line is on, when known' })
   @IsOptional()
   @IsIn(NETWORK_KEYS)
   network?: Network;
+
+  @ApiPropertyOptional({
+    description:
+      'Text the user their login details (username) and the app link; sent after the user is ' +
+      'stored, and listed in GET /v1/users/:id/history',
+  })
+  @IsOptional()
+  @IsBoolean()
+  sendLoginSms?: boolean;
 }
 
-export class UpdateUserDto extends PartialType(OmitType(RegisterUserDto, ['username', 'network'] as const)) {
+export class UpdateUserDto extends PartialType(
+  OmitType(RegisterUserDto, ['username', 'network', 'sendLoginSms'] as const),
+) {
   @ApiPropertyOptional({ enum: USER_STATUSES })
   @IsOptional()
   @IsIn(USER_STATUSES)

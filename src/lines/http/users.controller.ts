@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthenticatedRequest } from '../../auth/authenticate.hook';
 import { RequiresRole } from '../../auth/roles';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
@@ -11,6 +18,8 @@ import { UpdateUser } from '../usecases/update-user.usecase';
 import { ListUsersQuery } from './list-users.query';
 import { UserIdPipe } from './parse-id.pipe';
 import { RegisterUserDto, UpdateUserDto } from './user.dto';
+import { InviteUser } from '../invites/invite-user.usecase';
+import { InviteResponse, UserHistoryResponse, UserPageResponse, UserResponse } from './user.responses';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -21,6 +30,7 @@ export class UsersController {
     private readonly updateUser: UpdateUser,
     private readonly deleteUser: DeleteUser,
     private readonly queries: LinesQueries,
+    private readonly inviteUser: InviteUser,
   ) {}
 
   /**
@@ -29,6 +39,7 @@ export class UsersController {
    * lost after the registration committed.
    */
   @Post()
+  @ApiCreatedResponse({ type: UserResponse })
   @RequiresRole('admin')
   @Idempotent()
   async register(@Body() body: RegisterUserDto, @Req() request: AuthenticatedRequest) {
@@ -38,17 +49,19 @@ export class UsersController {
   }
 
   @Get()
+  @ApiOkResponse({ type: UserPageResponse })
   list(@Query() query: ListUsersQuery) {
-    const { q, limit, ...filters } = query;
-    return this.queries.list({ ...filters, search: q, limit: limit ?? 50 });
+    return this.queries.list({ ...query, limit: query.limit ?? 50 });
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: UserResponse })
   get(@Param('id', UserIdPipe) id: string) {
     return this.queries.user(id);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: UserResponse })
   @RequiresRole('admin')
   @Idempotent()
   async update(@Param('id', UserIdPipe) id: string, @Body() body: UpdateUserDto) {
@@ -56,10 +69,34 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @ApiOkResponse({ type: UserResponse })
   @HttpCode(200)
   @RequiresRole('admin')
   @Idempotent()
   async remove(@Param('id', UserIdPipe) id: string) {
     return this.queries.present(await this.deleteUser.execute(id));
+  }
+
+  /** The user's history: line status moves and invites, newest first. */
+  @Get(':id/history')
+  @ApiOkResponse({ type: UserHistoryResponse })
+  async history(@Param('id', UserIdPipe) id: string) {
+    return { items: await this.queries.userHistory(id) };
+  }
+
+  /**
+   * Texts the user the link to download the app (seed 004). 202: the invite is recorded
+   * and appears in the history; the invite sender sends it once.
+   */
+  @Post(':id/invite')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: InviteResponse })
+  @ApiConflictResponse({
+    description: 'Invited within INVITE_COOLDOWN_MINUTES (invite_cooldown), or deleted',
+  })
+  @RequiresRole('admin')
+  @Idempotent()
+  invite(@Param('id', UserIdPipe) id: string) {
+    return this.inviteUser.execute(id);
   }
 }

@@ -4,7 +4,7 @@ import { DatabaseService } from '../../database/database.service';
 import { Prisma, type NetworkLine, type User, type UserStatus } from '../../generated/prisma/client';
 import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
-import type { NetworkStatus, TransitionSource } from '../domain/network-status';
+import type { TransitionSource } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
@@ -13,6 +13,7 @@ import { acrossOrganizations, organizationFilter, requireOrganizationId } from '
 import { lineConditionSql } from './line-condition.sql';
 import { LinesRepository, type StoredTransition } from './lines.repository';
 import { uniqueViolationNames } from './prisma-errors';
+import { InvitesRepository } from './invites.repository';
 import type { UserMatch } from '../queries/user-match';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48,6 +49,8 @@ export interface NewUser {
   udid?: string | null;
   /** The directory's id for the user, when a directory (SCIM) registered it. */
   externalId?: string | null;
+  serviceLevel?: string | null;
+  messagingAppVersion?: string | null;
 }
 
 export interface NewUserOnNetworks extends NewUser {
@@ -56,18 +59,6 @@ export interface NewUserOnNetworks extends NewUser {
 
 /** The admin API does not rename users; a directory (SCIM) may. */
 export type UserChanges = Partial<NewUser> & { status?: UserStatus };
-
-export interface UserFilter {
-  network?: Network;
-  indicator?: Indicator;
-  networkStatus?: NetworkStatus;
-  userStatus?: UserStatus;
-  search?: string;
-  after?: string;
-  limit: number;
-  now: Date;
-  staleAfterDays: number;
-}
 
 export type Summary = Record<string, Record<Indicator, number>>;
 
@@ -91,6 +82,8 @@ export interface RegistrationIntent {
   keyKeptSince?: Date;
   /** Who registers: the admin API unless a directory (SCIM) does. */
   source?: TransitionSource;
+  /** Text the user their login details (sendLoginSms): the invite is recorded with the user. */
+  loginSms?: (user: { username: string }) => string;
 }
 
 const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
@@ -172,6 +165,16 @@ export class UsersRepository {
           include: { lines: true },
         });
         await appendToOutbox(tx, [userEvent('registered', created, now, intent.source)]);
+        if (intent.loginSms) {
+          await InvitesRepository.recordIn(tx, {
+            userId: created.id,
+            organizationId,
+            kind: 'LOGIN_DETAILS',
+            mdn: created.mdn,
+            text: intent.loginSms(created),
+            requestedAt: now,
+          });
+        }
         return created;
       }),
     );
@@ -420,46 +423,6 @@ export class UsersRepository {
   }
 
   /**
-   * One page of users in id order (ids are time-ordered UUIDv7, so this is registration
-   * order and stable under inserts). Line filters select users having at least one line
-   * that matches all of them.
-   */
-  async list(filter: UserFilter): Promise<{ users: UserWithLines[]; hasMore: boolean }> {
-    const where: Prisma.Sql[] = [Prisma.sql`u.organization_id = ${requireOrganizationId()}::uuid`];
-    if (filter.after) where.push(Prisma.sql`u.id > ${filter.after}::uuid`);
-    if (filter.userStatus) where.push(Prisma.sql`u.status = ${filter.userStatus}::"UserStatus"`);
-    if (filter.search) {
-      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(
-        Prisma.sql`(u.first_name ILIKE ${pattern} OR u.last_name ILIKE ${pattern} OR u.username ILIKE ${pattern}
-          OR u.mdn ILIKE ${pattern} OR u.email ILIKE ${pattern})`,
-      );
-    }
-    const lineWhere = this.lineFilter(filter);
-    if (lineWhere.length > 0) {
-      where.push(
-        // OFFSET 0 keeps the probe per user (the page walks the organisation's users in id
-        // order and stops at the limit). As a join, row-level security's organisation check
-        // on the lines made the planner count the organisation twice (one in 10,000 users
-        // expected to match instead of half) and read all of its lines first: 11 to 95 ms
-        // instead of 0.6 ms at 1,000,000 users in 100 organisations.
-        Prisma.sql`EXISTS (SELECT 1 FROM network_lines l WHERE l.user_id = u.id AND ${Prisma.join(lineWhere, ' AND ')} OFFSET 0)`,
-      );
-    }
-    return this.database.transaction(async (db) => {
-      const rows = await db.$queryRaw<{ id: string }[]>`
-        SELECT u.id::text AS id FROM users u WHERE ${Prisma.join(where, ' AND ')}
-        ORDER BY u.id LIMIT ${filter.limit + 1}`;
-      const users = await db.user.findMany({
-        where: { id: { in: rows.slice(0, filter.limit).map((row) => row.id) } },
-        include: { lines: { orderBy: { network: 'asc' } } },
-        orderBy: { id: 'asc' },
-      });
-      return { users, hasMore: rows.length > filter.limit };
-    });
-  }
-
-  /**
    * One page of the organisation's live users matching `match` (all of them without one),
    * in id order from `offset`, with how many match in all: SCIM pages by index, not cursor.
    */
@@ -517,16 +480,6 @@ export class UsersRepository {
     return Object.fromEntries(
       rows.map(({ network, ...byIndicator }) => [network, byIndicator as Record<Indicator, number>]),
     );
-  }
-
-  private lineFilter(filter: UserFilter): Prisma.Sql[] {
-    const parts: Prisma.Sql[] = [];
-    if (filter.network) parts.push(Prisma.sql`l.network = ${filter.network}`);
-    if (filter.networkStatus) parts.push(Prisma.sql`l.status = ${filter.networkStatus}::"NetworkStatus"`);
-    if (filter.indicator) {
-      parts.push(lineConditionSql(indicatorCondition(filter.indicator, filter.now, filter.staleAfterDays)));
-    }
-    return parts;
   }
 
   private async withConflicts<T>(write: () => Promise<T>): Promise<T> {

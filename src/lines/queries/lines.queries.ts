@@ -7,17 +7,30 @@ import type { Network } from '../domain/networks';
 import { presentLine, type LineView } from './line-view';
 import type { LineRecord } from '../persistence/line-record';
 import { LinesRepository } from '../persistence/lines.repository';
-import {
-  UsersRepository,
-  type Summary,
-  type UserFilter,
-  type UserWithLines,
-} from '../persistence/users.repository';
+import { UsersRepository, type Summary, type UserWithLines } from '../persistence/users.repository';
+import { UserListRepository, type UserListFilter } from '../persistence/user-list.repository';
+import { searchNeedle } from '../domain/user-search';
+import { InvitesRepository } from '../persistence/invites.repository';
+import { presentInvite, type InviteView } from './invite-view';
+import { decodeCursor, encodeCursor, parseSort } from '../domain/user-sort';
 import { presentUser, type UserView } from './user-view';
 import type { UserMatch } from './user-match';
 
 /** What other modules see of a stored user, and how they name changes to one. */
 export type { UserChanges, UserWithLines } from '../persistence/users.repository';
+
+export interface UserPage {
+  items: UserView[];
+  nextCursor: string | null;
+  /** How many users match in all: exact when `totalIsExact`, else the database's estimate. */
+  total: number;
+  totalIsExact: boolean;
+}
+
+/** One entry of a user's history: a line's status move, or an invite. */
+export type UserHistoryEntry =
+  | ({ kind: 'STATUS'; network: string; at: string } & HistoryEntry)
+  | ({ kind: 'INVITE'; at: string; invite: string } & Omit<InviteView, 'kind'>);
 
 export interface HistoryEntry {
   from: string;
@@ -36,6 +49,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class LinesQueries {
   constructor(
     private readonly users: UsersRepository,
+    private readonly userList: UserListRepository,
+    private readonly invites: InvitesRepository,
     private readonly lines: LinesRepository,
     private readonly clock: Clock,
     @InjectConfig('lines') private readonly config: LinesConfig,
@@ -53,20 +68,38 @@ export class LinesQueries {
     return this.present(await this.requireUser(id));
   }
 
+  /**
+   * A page of the organisation's users (deleted ones only when asked for by status),
+   * searched, filtered and sorted, with the total: exact up to a thousand, else about.
+   */
   async list(
-    filter: Omit<UserFilter, 'after' | 'now' | 'staleAfterDays'> & { cursor?: string },
-  ): Promise<{ items: UserView[]; nextCursor: string | null }> {
-    const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-    const page = await this.users.list({
-      ...filter,
+    filter: Omit<UserListFilter, 'after' | 'now' | 'staleAfterDays' | 'sort' | 'search'> & {
+      q?: string;
+      sort?: string;
+      cursor?: string;
+    },
+  ): Promise<UserPage> {
+    const { q, cursor, ...rest } = filter;
+    const sort = parseSort(filter.sort);
+    let after;
+    if (cursor) {
+      const check = decodeCursor(cursor, sort);
+      if (!check.ok) throw new ValidationFailedError([{ field: 'cursor', reason: check.reason }]);
+      after = check.position;
+    }
+    const page = await this.userList.page({
+      ...rest,
+      search: q === undefined ? undefined : searchNeedle(q),
+      sort,
       after,
       now: this.clock.now(),
       staleAfterDays: this.config.staleAfterDays,
     });
-    const last = page.users.at(-1);
     return {
       items: page.users.map((user) => this.present(user)),
-      nextCursor: page.hasMore && last ? encodeCursor(last.id) : null,
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+      total: page.total,
+      totalIsExact: page.totalIsExact,
     };
   }
 
@@ -104,6 +137,29 @@ export class LinesQueries {
     }));
   }
 
+  /**
+   * The user's history, newest first: every line's status moves (with the network) and
+   * the invites texted to the user, which belong to the user rather than to a line.
+   */
+  async userHistory(userId: string, limit = 200): Promise<UserHistoryEntry[]> {
+    const user = await this.requireUser(userId);
+    const moves = await Promise.all(
+      user.lines.map(async (line) =>
+        (await this.history(user.id, line.network as Network, limit)).map((entry): UserHistoryEntry => ({
+          kind: 'STATUS',
+          network: line.network,
+          at: entry.occurredAt,
+          ...entry,
+        })),
+      ),
+    );
+    const invites = (await this.invites.forUser(user.id, limit)).map((stored): UserHistoryEntry => {
+      const { kind, ...invite } = presentInvite(stored);
+      return { ...invite, kind: 'INVITE', at: invite.requestedAt, invite: kind };
+    });
+    return [...moves.flat(), ...invites].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+  }
+
   summary(): Promise<Summary> {
     return this.users.summary(this.clock.now(), this.config.staleAfterDays);
   }
@@ -127,15 +183,4 @@ export class LinesQueries {
   private async requireUserId(id: string): Promise<string> {
     return (await this.requireUser(id)).id;
   }
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!UUID.test(id))
-    throw new ValidationFailedError([{ field: 'cursor', reason: 'is not a cursor this API gave out' }]);
-  return id;
 }

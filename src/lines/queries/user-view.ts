@@ -15,15 +15,20 @@ export interface UserView {
   customerCode: string | null;
   udid: string | null;
   status: UserStatus;
+  serviceLevel: string | null;
+  messagingAppVersion: string | null;
+  /** The latest sighting over the user's lines (the console's Last Seen), null if never seen. */
+  lastSeenAt: string | null;
   registeredAt: string;
   updatedAt: string;
   networks: LineView[];
 }
 
 export function presentUser(user: UserWithLines, now: Date, staleAfterDays: number): UserView {
-  const { lines, registeredAt, updatedAt, ...fields } = user;
+  const { lines, registeredAt, updatedAt, lastSeenAt, ...fields } = user;
   return {
     ...fields,
+    lastSeenAt: lastSeenAt?.toISOString() ?? null,
     registeredAt: registeredAt.toISOString(),
     updatedAt: updatedAt.toISOString(),
     networks: lines.map((line) => presentLine(toLineRecord(line), now, staleAfterDays)),

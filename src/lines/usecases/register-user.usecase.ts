@@ -8,6 +8,8 @@ import { KEY_TTL_MS } from '../../idempotency/idempotent.decorator';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import type { LinesConfig } from '../../config/config';
 import { normalizeMdn } from '../domain/mdn';
+import { inviteText } from '../domain/invite';
+import { InviteSignal } from '../invites/invite-signal';
 import type { Network } from '../domain/networks';
 import type { TransitionSource } from '../domain/network-status';
 import { UsersRepository, type NewUser, type UserWithLines } from '../persistence/users.repository';
@@ -23,6 +25,8 @@ export interface RegisterUserCommand extends NewUser {
   provision?: boolean;
   /** Who registers, for the event: the admin API unless a directory (SCIM) does. */
   source?: TransitionSource;
+  /** Text the user their login details and the app link (an invite, recorded with the user). */
+  sendLoginSms?: boolean;
 }
 
 /**
@@ -35,6 +39,7 @@ export class RegisterUser {
   constructor(
     private readonly users: UsersRepository,
     private readonly signal: ReconcileSignal,
+    private readonly invites: InviteSignal,
     private readonly clock: Clock,
     @InjectConfig('lines') private readonly config: LinesConfig,
   ) {}
@@ -44,6 +49,7 @@ export class RegisterUser {
     idempotency,
     provision: asked,
     source,
+    sendLoginSms,
     ...user
   }: RegisterUserCommand): Promise<UserWithLines> {
     const now = this.clock.now();
@@ -65,8 +71,12 @@ export class RegisterUser {
       idempotency,
       keyKeptSince,
       source,
+      loginSms: sendLoginSms
+        ? (created) => inviteText('LOGIN_DETAILS', this.config.invites.appLink, created.username)
+        : undefined,
     });
     if (provision) this.signal.raise();
+    if (sendLoginSms) this.invites.raise();
     return created;
   }
 }
