@@ -11,10 +11,15 @@ import { LineLookup, type LineRecord } from '../../lines/usecases/line-lookup.us
 import { InjectConfig } from '../../config/config.module';
 import type { FlowConfig } from '../../config/config';
 import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
-import { classifyReply, type OptInReply } from '../domain/opt-in-reply';
+import { classifyReply, readReply, type OptInReply } from '../domain/opt-in-reply';
+import { ConsentLedger, type EntryFacts } from '../../consent/consent-ledger';
+import type { ConsentEntryKind } from '../../consent/domain/consent-entry';
+import { ledgerLine } from '../flow-steps';
 import { textSentMove } from '../domain/opt-in-text';
 
 export interface SubscriberReply {
+  /** The gateway's id of the reply: what makes its ledger entries once-only. */
+  messageId: string;
   from: string;
   text: string;
   receivedAt: Date;
@@ -23,13 +28,16 @@ export interface SubscriberReply {
 const AWAITING_REPLY = new Set(['OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE']);
 const REPLY_LABEL: Record<OptInReply, (typeof REPLY_CLASSES)[number]> = {
   YES: 'yes',
+  HELP: 'help',
   OPT_OUT: 'opt_out',
   INVALID: 'invalid',
 };
 
 /**
- * A subscriber's SMS reply to the opt-in text; the raw text is kept in the history. A YES
- * is recorded and answered at once: the reconciler then asks the carrier.
+ * A subscriber's SMS reply to the opt-in text. The raw text is kept in the history and,
+ * with how it was read, in the consent ledger. A YES is recorded and answered at once
+ * (the reconciler then asks the carrier); an opt-out disables the line at once; HELP is
+ * answered. Each YES and each opt-out that changes the consent is confirmed by one text.
  */
 @Injectable()
 export class HandleOptInReply {
@@ -40,6 +48,7 @@ export class HandleOptInReply {
     private readonly clock: Clock,
     @InjectConfig('flow') private readonly config: FlowConfig,
     private readonly metrics: Metrics,
+    private readonly consent: ConsentLedger,
   ) {
     for (const classification of REPLY_CLASSES) metrics.optInReplies.inc({ classification }, 0);
     for (const change of CONSENT_CHANGES) metrics.optInConsentChanges.inc({ change }, 0);
@@ -51,8 +60,19 @@ export class HandleOptInReply {
     if (!mdn.ok || !found) throw new NotFoundError(`No Verizon line for ${maskMdn(reply.from)}`);
     const line = await this.recordTextOvertaken(found, mdn.e164);
 
+    const reading = readReply(reply.text);
     const kind = classifyReply(reply.text);
     this.metrics.optInReplies.inc({ classification: REPLY_LABEL[kind] });
+    const ledger = ledgerLine({ ...line, mdn: mdn.e164 });
+    const entry = (what: ConsentEntryKind, extra: Partial<EntryFacts> = {}): EntryFacts => ({
+      kind: what,
+      source: 'SUBSCRIBER',
+      occurredAt: reply.receivedAt,
+      dedupeKey: `${line.id}:${what}:${reply.messageId}`,
+      ...extra,
+    });
+    const received = entry('REPLY_RECEIVED', { replyText: reply.text, replyReading: reading });
+    const confirm = `${line.id}:confirm:${reply.messageId}`;
     const move = {
       userId: line.userId,
       network: 'verizon' as const,
@@ -63,7 +83,8 @@ export class HandleOptInReply {
     const reconcile = { reconcileAt: this.clock.now() };
 
     if (kind === 'OPT_OUT') {
-      // STOP is honoured whatever the line's state: no more texts, and disabled where it can be.
+      // Honoured whatever the line's state: disabled at once, no more texts, and no carrier
+      // word enables it again until an administrator starts a new round.
       if (canMove('verizon', line.status, 'DISABLED')) {
         await this.changeLineStatus.execute({
           ...move,
@@ -73,10 +94,24 @@ export class HandleOptInReply {
       } else {
         await this.lines.markOptedOut(line);
       }
+      if (line.optedOut) {
+        await this.consent.record(ledger, received);
+        return { outcome: 'opted_out' };
+      }
+      await this.consent.record(ledger, received, entry('CONSENT_REVOKED'));
+      await this.consent.owe(ledger, 'CONFIRMATION_SENT', confirm, this.clock.now(), 'opt-out');
       this.metrics.optInConsentChanges.inc({ change: 'revoked' });
+      this.signal.raise();
       return { outcome: 'opted_out' };
     }
-    if (!AWAITING_REPLY.has(line.status)) {
+    if (kind === 'HELP') {
+      await this.consent.record(ledger, received);
+      await this.consent.owe(ledger, 'HELP_ANSWERED', `${line.id}:help:${reply.messageId}`, this.clock.now());
+      this.signal.raise();
+      return { outcome: 'help' };
+    }
+    await this.consent.record(ledger, received);
+    if (!AWAITING_REPLY.has(line.status) || line.optedOut) {
       await this.lines.recordUnapplied(line, {
         ...move,
         from: line.status,
@@ -94,8 +129,16 @@ export class HandleOptInReply {
       to: 'OPT_IN_RESPONSE_RECEIVED',
       // A YES to the last allowed text comes after the round settled at the cap: it is
       // open again, or the carrier would never be asked.
-      flow: (current) => ({ ...dropTextInFlight(current), settledAt: null, ...reconcile }),
+      flow: (current) => ({
+        ...dropTextInFlight(current),
+        settledAt: null,
+        consentGivenAt: reply.receivedAt,
+        optInDeliveryProblem: null,
+        ...reconcile,
+      }),
     });
+    await this.consent.record(ledger, entry('CONSENT_GIVEN'));
+    await this.consent.owe(ledger, 'CONFIRMATION_SENT', confirm, this.clock.now(), 'opt-in');
     this.metrics.optInConsentChanges.inc({ change: 'given' });
     this.signal.raise();
     return { outcome: 'accepted' };

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConfig } from '../config/config.module';
+import type { ConsentConfig } from '../config/config';
+import { OrganizationDirectory } from '../organizations/organization-directory';
+import { storedTraceparent } from '../tracing/current-trace';
+import { mdnHash, type ConsentEntry, type ConsentEntryKind, type ConsentFacts } from './domain/consent-entry';
+import { defaultTemplate, type ConsentTemplate } from './domain/consent-template';
+import { ConsentLedgerRepository } from './persistence/consent-ledger.repository';
+import { ConsentTemplatesRepository } from './persistence/consent-templates.repository';
+import { SubscriberTextsRepository } from './persistence/subscriber-texts.repository';
+
+/** The line an entry is about, as callers know it: with its number, or its number's hash already. */
+export type LedgerLine = { organizationId: string; userId: string; lineId: string } & (
+  { mdn: string } | { mdnHash: string }
+);
+
+export type EntryFacts = Omit<ConsentFacts, 'organizationId' | 'userId' | 'lineId' | 'mdnHash'>;
+
+/** Which wording an owed text takes from the template. */
+const WORDING: Partial<Record<ConsentEntryKind, keyof ConsentTemplate>> = {
+  HELP_ANSWERED: 'helpText',
+  REMINDER_SENT: 'reminderText',
+};
+
+/**
+ * What the provisioning flow asks of consent records: append entries, find the wording
+ * in force, owe the subscriber a text. The flow's use cases call this; the tables are
+ * the consent module's own.
+ */
+@Injectable()
+export class ConsentLedger {
+  constructor(
+    private readonly ledger: ConsentLedgerRepository,
+    private readonly templates: ConsentTemplatesRepository,
+    private readonly texts: SubscriberTextsRepository,
+    private readonly organizations: OrganizationDirectory,
+    @InjectConfig('consent') private readonly config: ConsentConfig,
+  ) {}
+
+  record(line: LedgerLine, ...entries: EntryFacts[]): Promise<ConsentEntry[]> {
+    return this.ledger.appendAll(entries.map((entry) => this.facts(line, entry)));
+  }
+
+  /** The wording in force for the organisation: its newest version, else the built-in one. */
+  async template(organizationId: string): Promise<ConsentTemplate> {
+    const own = await this.templates.current(organizationId);
+    if (own) return own;
+    const organization = await this.organizations.find({ id: organizationId });
+    return defaultTemplate(this.config.defaultOptInText, organization?.name ?? 'Your employer', this.config.helpContact);
+  }
+
+  /**
+   * Owes the subscriber a text of this kind in the wording in force now (its version is
+   * recorded with it); `key` makes owing it twice one text.
+   */
+  async owe(
+    line: LedgerLine,
+    kind: 'HELP_ANSWERED' | 'REMINDER_SENT' | 'CONFIRMATION_SENT',
+    key: string,
+    now: Date,
+    confirms?: 'opt-in' | 'opt-out',
+  ): Promise<void> {
+    const template = await this.template(line.organizationId);
+    const field =
+      WORDING[kind] ?? (confirms === 'opt-out' ? 'optOutConfirmation' : 'optInConfirmation');
+    await this.texts.owe({
+      organizationId: line.organizationId,
+      userId: line.userId,
+      lineId: line.lineId,
+      kind,
+      text: String(template[field]),
+      templateVersion: template.versionId,
+      key,
+      dueAt: now,
+      traceParent: storedTraceparent(),
+    });
+  }
+
+  findText(gatewayMessageId: string): Promise<ConsentEntry | undefined> {
+    return this.ledger.findText(gatewayMessageId);
+  }
+
+  private facts(line: LedgerLine, entry: EntryFacts): ConsentFacts {
+    return {
+      ...entry,
+      organizationId: line.organizationId,
+      userId: line.userId,
+      lineId: line.lineId,
+      mdnHash: 'mdnHash' in line ? line.mdnHash : mdnHash(this.config.mdnHashKey, line.mdn),
+    };
+  }
+}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService, type Db } from '../../database/database.service';
+import type { ConsentEntry as Row } from '../../generated/prisma/client';
+import { entryHash, type ConsentEntry, type ConsentFacts } from '../domain/consent-entry';
+
+/** What an export or a listing reads: one organisation's ledger, or one line's, in a time range. */
+export interface LedgerFilter {
+  lineId?: string;
+  userId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * The consent ledger: appends and reads, nothing else (the database refuses the rest).
+ * Appends are idempotent by their dedupe key, so a step repeated after a crash or a
+ * webhook delivered twice records once; and they chain per line under a per-line
+ * advisory lock, so two appends to one line never take the same previous hash.
+ */
+@Injectable()
+export class ConsentLedgerRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  append(facts: ConsentFacts): Promise<ConsentEntry> {
+    return this.database.transaction((tx) => this.appendIn(tx, facts));
+  }
+
+  /** Several entries of one line, in order, atomically (a reply and the consent it gives). */
+  appendAll(facts: ConsentFacts[]): Promise<ConsentEntry[]> {
+    return this.database.transaction(async (tx) => {
+      const entries: ConsentEntry[] = [];
+      for (const fact of facts) entries.push(await this.appendIn(tx, fact));
+      return entries;
+    });
+  }
+
+  private async appendIn(tx: Db, facts: ConsentFacts): Promise<ConsentEntry> {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${facts.lineId}, 7305))`;
+    const existing = await tx.consentEntry.findUnique({ where: { dedupeKey: facts.dedupeKey } });
+    if (existing) return toEntry(existing);
+    const last = await tx.consentEntry.findFirst({
+      where: { lineId: facts.lineId },
+      orderBy: { id: 'desc' },
+      select: { hash: true },
+    });
+    const prevHash = last?.hash ?? null;
+    const row = await tx.consentEntry.create({
+      data: { ...withNulls(facts), prevHash, hash: entryHash(prevHash, facts) },
+    });
+    return toEntry(row);
+  }
+
+  async ofLine(lineId: string): Promise<ConsentEntry[]> {
+    const rows = await this.database.run((db) =>
+      db.consentEntry.findMany({ where: { lineId }, orderBy: { id: 'asc' } }),
+    );
+    return rows.map(toEntry);
+  }
+
+  /** A user's Verizon entries (the only network with an opt-in), oldest first. */
+  async ofUser(userId: string): Promise<ConsentEntry[]> {
+    const rows = await this.database.run((db) =>
+      db.consentEntry.findMany({ where: { userId }, orderBy: { id: 'asc' } }),
+    );
+    return rows.map(toEntry);
+  }
+
+  /** The text a gateway message id belongs to (a delivery receipt answers it). */
+  async findText(gatewayMessageId: string): Promise<ConsentEntry | undefined> {
+    const row = await this.database.run((db) =>
+      db.consentEntry.findFirst({ where: { gatewayMessageId, deliveryStatus: 'ACCEPTED' }, orderBy: { id: 'asc' } }),
+    );
+    return row ? toEntry(row) : undefined;
+  }
+
+  /** One page of the scope's ledger after `afterId`, by id (keyset: constant cost per page). */
+  async page(filter: LedgerFilter, afterId: bigint, limit: number): Promise<ConsentEntry[]> {
+    const rows = await this.database.run((db) =>
+      db.consentEntry.findMany({
+        where: {
+          id: { gt: afterId },
+          ...(filter.lineId ? { lineId: filter.lineId } : {}),
+          ...(filter.userId ? { userId: filter.userId } : {}),
+          ...(filter.from || filter.to
+            ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+            : {}),
+        },
+        orderBy: { id: 'asc' },
+        take: limit,
+      }),
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Removes lines whose record is past retention (purge_consent_entries, the only way to delete). */
+  async purge(cutoff: Date): Promise<number> {
+    const [row] = await this.database.run(
+      (db) => db.$queryRaw<{ removed: bigint }[]>`SELECT purge_consent_entries(${cutoff}) AS removed`,
+    );
+    return Number(row.removed);
+  }
+}
+
+function withNulls(facts: ConsentFacts) {
+  return {
+    organizationId: facts.organizationId,
+    userId: facts.userId,
+    lineId: facts.lineId,
+    mdnHash: facts.mdnHash,
+    kind: facts.kind,
+    source: facts.source,
+    occurredAt: facts.occurredAt,
+    messageText: facts.messageText ?? null,
+    templateVersion: facts.templateVersion ?? null,
+    gatewayMessageId: facts.gatewayMessageId ?? null,
+    deliveryStatus: facts.deliveryStatus ?? null,
+    deliveryReason: facts.deliveryReason ?? null,
+    refersTo: facts.refersTo ?? null,
+    replyText: facts.replyText ?? null,
+    replyReading: facts.replyReading ?? null,
+    actor: facts.actor ?? null,
+    dedupeKey: facts.dedupeKey,
+  };
+}
+
+function toEntry(row: Row): ConsentEntry {
+  return { ...row };
+}
