@@ -35,7 +35,7 @@ export class ConsentLedgerRepository {
   }
 
   private async appendIn(tx: Db, facts: ConsentFacts): Promise<ConsentEntry> {
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${facts.lineId}, 7305))`;
+    await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended(${facts.lineId}, 7305))) AS lock`;
     const existing = await tx.consentEntry.findUnique({ where: { dedupeKey: facts.dedupeKey } });
     if (existing) return toEntry(existing);
     const last = await tx.consentEntry.findFirst({
