@@ -16,6 +16,14 @@ export interface ConsentTemplate extends ConsentWording {
   version: number;
 }
 
+export const WORDING_FIELDS = [
+  'optInText',
+  'helpText',
+  'optInConfirmation',
+  'optOutConfirmation',
+  'reminderText',
+] as const satisfies readonly (keyof ConsentWording)[];
+
 export const TEMPLATE_LIMITS = { min: 10, max: 320 } as const;
 
 /**
@@ -38,7 +46,8 @@ export function defaultTemplate(optInText: string, business: string, contact: st
 /** What an organisation's wording must hold to be taken: texts of a sensible length, STOP named where it must be. */
 export function wordingProblems(wording: ConsentWording): { field: string; reason: string }[] {
   const problems: { field: string; reason: string }[] = [];
-  for (const [field, text] of Object.entries(wording) as [keyof ConsentWording, string][]) {
+  for (const field of WORDING_FIELDS) {
+    const text = wording[field];
     if (typeof text !== 'string' || text.trim().length < TEMPLATE_LIMITS.min || text.length > TEMPLATE_LIMITS.max) {
       problems.push({ field, reason: `must be ${TEMPLATE_LIMITS.min} to ${TEMPLATE_LIMITS.max} characters` });
     }
