@@ -157,7 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const webhooks = webhooksConfig(raw);
   if (raw.NODE_ENV === 'production') problems.push(...missingCarrierSettings(carriers, webhooks));
   if (raw.NODE_ENV === 'production' && !raw.CONSENT_MDN_HASH_KEY) {
-    problems.push('CONSENT_MDN_HASH_KEY: must be set in production (the consent ledger keeps numbers as keyed hashes)');
+    problems.push(
+      'CONSENT_MDN_HASH_KEY: must be set in production (the consent ledger keeps numbers as keyed hashes)',
+    );
   }
   if (carriers.simulator && raw.NODE_ENV === 'production') {
     problems.push('CARRIER_SIMULATOR: the simulator cannot run in production');

@@ -55,7 +55,9 @@ export async function exportConsentLedger(
     const chunk =
       format === 'csv'
         ? page.map((entry) => `${csvRow(entry)}\r\n`).join('')
-        : page.map((entry, i) => `${count + i === 0 ? '\n' : ',\n'}${JSON.stringify(presentEntry(entry))}`).join('');
+        : page
+            .map((entry, i) => `${count + i === 0 ? '\n' : ',\n'}${JSON.stringify(presentEntry(entry))}`)
+            .join('');
     await write(sink, chunk);
     count += page.length;
     after = page[page.length - 1].id;

@@ -7,7 +7,9 @@ import { mdnHash, type ConsentEntry, type ConsentEntryKind, type ConsentFacts } 
 import { defaultTemplate, type ConsentTemplate } from './domain/consent-template';
 import { ConsentLedgerRepository } from './persistence/consent-ledger.repository';
 import { ConsentTemplatesRepository } from './persistence/consent-templates.repository';
-import { SubscriberTextsRepository } from './persistence/subscriber-texts.repository';
+import { SubscriberTextsRepository, type OwedText } from './persistence/subscriber-texts.repository';
+
+export type { OwedText };
 
 /** The line an entry is about, as callers know it: with its number, or its number's hash already. */
 export type LedgerLine = { organizationId: string; userId: string; lineId: string } & (
@@ -46,7 +48,11 @@ export class ConsentLedger {
     const own = await this.templates.current(organizationId);
     if (own) return own;
     const organization = await this.organizations.find({ id: organizationId });
-    return defaultTemplate(this.config.defaultOptInText, organization?.name ?? 'Your employer', this.config.helpContact);
+    return defaultTemplate(
+      this.config.defaultOptInText,
+      organization?.name ?? 'Your employer',
+      this.config.helpContact,
+    );
   }
 
   /**
@@ -61,8 +67,7 @@ export class ConsentLedger {
     confirms?: 'opt-in' | 'opt-out',
   ): Promise<void> {
     const template = await this.template(line.organizationId);
-    const field =
-      WORDING[kind] ?? (confirms === 'opt-out' ? 'optOutConfirmation' : 'optInConfirmation');
+    const field = WORDING[kind] ?? (confirms === 'opt-out' ? 'optOutConfirmation' : 'optInConfirmation');
     await this.texts.owe({
       organizationId: line.organizationId,
       userId: line.userId,
@@ -74,6 +79,21 @@ export class ConsentLedger {
       dueAt: now,
       traceParent: storedTraceparent(),
     });
+  }
+
+  /** Owed texts due now, claimed for `leaseMs` (the reconciler sends them). */
+  claimOwed(now: Date, leaseMs: number, limit: number): Promise<OwedText[]> {
+    return this.texts.claimDue(now, leaseMs, limit);
+  }
+
+  /** The gateway could not take an owed text now: it is tried again at `at`. */
+  owedLater(text: OwedText, at: Date): Promise<void> {
+    return this.texts.retryAt(text.id, at);
+  }
+
+  /** An owed text was sent (and recorded), or is moot: it is owed no more. */
+  owedDone(text: OwedText): Promise<void> {
+    return this.texts.done(text.id);
   }
 
   findText(gatewayMessageId: string): Promise<ConsentEntry | undefined> {

@@ -22,6 +22,6 @@ import { SubscriberTextsRepository } from './persistence/subscriber-texts.reposi
     SubscriberTextsRepository,
     ConsentRetentionJob,
   ],
-  exports: [ConsentLedger, SubscriberTextsRepository, ConsentLedgerRepository],
+  exports: [ConsentLedger],
 })
 export class ConsentModule {}

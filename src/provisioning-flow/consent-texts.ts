@@ -4,9 +4,8 @@ import { Clock } from '../common/clock';
 import { CarrierRejectedError, CarrierUnavailableError } from '../common/errors/domain-error';
 import { InjectConfig } from '../config/config.module';
 import type { ConsentConfig, FlowConfig } from '../config/config';
-import { ConsentLedger } from '../consent/consent-ledger';
+import { ConsentLedger, type OwedText } from '../consent/consent-ledger';
 import { dueBasis } from '../consent/domain/reminders';
-import { SubscriberTextsRepository, type OwedText } from '../consent/persistence/subscriber-texts.repository';
 import { maskMdn } from '../logging/mask';
 import { Metrics, type TextKind } from '../metrics/metrics.service';
 import { FlowRepository, type DueReminder } from './flow.repository';
@@ -30,7 +29,6 @@ export class ConsentTexts {
   private readonly logger = new Logger(ConsentTexts.name);
 
   constructor(
-    private readonly owed: SubscriberTextsRepository,
     private readonly lines: FlowRepository,
     private readonly consent: ConsentLedger,
     private readonly carriers: CarrierClients,
@@ -41,12 +39,12 @@ export class ConsentTexts {
   ) {}
 
   claimOwed(limit: number): Promise<OwedText[]> {
-    return this.owed.claimDue(this.clock.now(), this.flow.leaseMs, limit);
+    return this.consent.claimOwed(this.clock.now(), this.flow.leaseMs, limit);
   }
 
   async send(text: OwedText): Promise<void> {
     if (text.userDeleted) {
-      await this.owed.done(text.id);
+      await this.consent.owedDone(text);
       return;
     }
     let messageId: string;
@@ -57,17 +55,17 @@ export class ConsentTexts {
         // The gateway refuses the number for good: nothing to send; the refusal is kept.
         this.logger.warn(`${text.kind} text to ${maskMdn(text.mdn)} refused: ${error.message}`);
         await this.record(text, null, 'REFUSED');
-        await this.owed.done(text.id);
+        await this.consent.owedDone(text);
         return;
       }
       if (!(error instanceof CarrierUnavailableError)) throw error;
-      await this.owed.retryAt(text.id, new Date(this.clock.now().getTime() + this.flow.retryAfterMs));
+      await this.consent.owedLater(text, new Date(this.clock.now().getTime() + this.flow.retryAfterMs));
       return;
     }
     const kind = METRIC_KIND[text.kind];
     if (kind) this.metrics.optInTextsSent.inc({ kind });
     await this.record(text, messageId, 'ACCEPTED');
-    await this.owed.done(text.id);
+    await this.consent.owedDone(text);
   }
 
   /** Reminders due now (none when CONSENT_REMINDERS is off): each owed once per period. */

@@ -279,6 +279,11 @@ export class FlowSteps {
   }
 }
 
-export function ledgerLine(line: { id: string; userId: string; organizationId: string; mdn: string }): LedgerLine {
+export function ledgerLine(line: {
+  id: string;
+  userId: string;
+  organizationId: string;
+  mdn: string;
+}): LedgerLine {
   return { lineId: line.id, userId: line.userId, organizationId: line.organizationId, mdn: line.mdn };
 }

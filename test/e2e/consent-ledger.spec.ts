@@ -191,7 +191,9 @@ describe('the consent ledger through the carrier simulator', () => {
     expect((await line(user.id)).status).toBe('DISABLED'); // a plain provisioning request is not enough
     expect((await flow.admin.post(`${path}/consent/new-round`, { reason: ' ' })).status).toBe(400);
 
-    const restart = await flow.admin.post(`${path}/consent/new-round`, { reason: 'Subscriber asked HR to re-enrol' });
+    const restart = await flow.admin.post(`${path}/consent/new-round`, {
+      reason: 'Subscriber asked HR to re-enrol',
+    });
     expect(restart.status).toBe(202);
     await flow.settle();
     expect((await line(user.id)).status).toBe('OPT_IN_SENT');
@@ -233,7 +235,10 @@ describe('the consent ledger through the carrier simulator', () => {
     };
     const bad = await flow.admin.put('/v1/organization/consent-template', { ...own, optInText: 'Reply OK' });
     expect(bad.status).toBe(400);
-    const member = await apiClient(flow.running.baseUrl, 'member').put('/v1/organization/consent-template', own);
+    const member = await apiClient(flow.running.baseUrl, 'member').put(
+      '/v1/organization/consent-template',
+      own,
+    );
     expect(member.status).toBe(403);
     const first = await flow.admin.put<Wording>('/v1/organization/consent-template', own);
     expect(first.status).toBe(200);

@@ -15,9 +15,7 @@ export interface SentText {
 }
 
 /** What the gateway reports about a text, by its delivery receipt. */
-export type DeliveryOutcome =
-  | { status: 'DELIVERED' }
-  | { status: 'UNDELIVERED' | 'FAILED'; reason: string };
+export type DeliveryOutcome = { status: 'DELIVERED' } | { status: 'UNDELIVERED' | 'FAILED'; reason: string };
 
 /**
  * The SMS gateway as the simulator plays it: takes texts, answers opt-in texts as
@@ -75,8 +73,16 @@ export class SimulatedSmsGateway {
     const sent = { messageId: randomUUID() };
     this.host.remember('sms', key, sent);
     const purpose = key.includes(':opt-in:') ? 'opt-in' : 'other';
-    this.messages.push({ to, text, messageId: sent.messageId, key, at: this.host.now().toISOString(), purpose });
-    const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
+    this.messages.push({
+      to,
+      text,
+      messageId: sent.messageId,
+      key,
+      at: this.host.now().toISOString(),
+      purpose,
+    });
+    const traceparent =
+      typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
     const outcome = this.deliveries.get(to)?.shift();
     if (outcome) {
       this.host.later(() =>

@@ -84,7 +84,8 @@ export function entryHash(prevHash: string | null, facts: ConsentFacts): string 
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-export type ChainCheck = { intact: true; entries: number } | { intact: false; entries: number; brokenAt: bigint; why: string };
+export type ChainCheck =
+  { intact: true; entries: number } | { intact: false; entries: number; brokenAt: bigint; why: string };
 
 /**
  * Checks a line's entries, oldest first. The first entry kept may point at an entry the
@@ -94,10 +95,20 @@ export function verifyChain(entries: readonly ConsentEntry[]): ChainCheck {
   let previous: string | null | undefined;
   for (const entry of entries) {
     if (previous !== undefined && entry.prevHash !== previous) {
-      return { intact: false, entries: entries.length, brokenAt: entry.id, why: 'does not follow the entry before it' };
+      return {
+        intact: false,
+        entries: entries.length,
+        brokenAt: entry.id,
+        why: 'does not follow the entry before it',
+      };
     }
     if (entryHash(entry.prevHash, entry) !== entry.hash) {
-      return { intact: false, entries: entries.length, brokenAt: entry.id, why: 'its fields do not match its hash' };
+      return {
+        intact: false,
+        entries: entries.length,
+        brokenAt: entry.id,
+        why: 'its fields do not match its hash',
+      };
     }
     previous = entry.hash;
   }

@@ -48,7 +48,11 @@ export function wordingProblems(wording: ConsentWording): { field: string; reaso
   const problems: { field: string; reason: string }[] = [];
   for (const field of WORDING_FIELDS) {
     const text = wording[field];
-    if (typeof text !== 'string' || text.trim().length < TEMPLATE_LIMITS.min || text.length > TEMPLATE_LIMITS.max) {
+    if (
+      typeof text !== 'string' ||
+      text.trim().length < TEMPLATE_LIMITS.min ||
+      text.length > TEMPLATE_LIMITS.max
+    ) {
       problems.push({ field, reason: `must be ${TEMPLATE_LIMITS.min} to ${TEMPLATE_LIMITS.max} characters` });
     }
   }

@@ -71,7 +71,10 @@ export class ConsentController {
   @Get('consent/export')
   @RequiresRole('admin')
   @ApiProduces(EXPORT_CONTENT_TYPES.csv, EXPORT_CONTENT_TYPES.json)
-  @ApiOkResponse({ description: 'CSV (one header row, RFC 4180) or a JSON array of entries', type: [ConsentEntryDto] })
+  @ApiOkResponse({
+    description: 'CSV (one header row, RFC 4180) or a JSON array of entries',
+    type: [ConsentEntryDto],
+  })
   async export(@Query() query: ConsentExportQuery, @Res() reply: FastifyReply): Promise<void> {
     const format = query.format ?? 'csv';
     const filter = {
@@ -101,7 +104,10 @@ export class ConsentController {
   @RequiresRole('admin')
   @Idempotent()
   @ApiOkResponse({ type: ConsentTemplateDto })
-  async setTemplate(@Body() body: ConsentWordingDto, @Req() request: AuthenticatedRequest): Promise<ConsentTemplateDto> {
+  async setTemplate(
+    @Body() body: ConsentWordingDto,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<ConsentTemplateDto> {
     const wording = {
       optInText: body.optInText,
       helpText: body.helpText,

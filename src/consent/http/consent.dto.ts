@@ -11,7 +11,8 @@ export class ConsentEntryDto {
   @ApiProperty({ enum: CONSENT_SOURCES }) source!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The exact text sent' }) messageText!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The exact text sent' }) messageText!:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The wording version it was sent with' })
   templateVersion!: string | null;
   @ApiProperty({ nullable: true, type: String }) gatewayMessageId!: string | null;
@@ -22,8 +23,10 @@ export class ConsentEntryDto {
   })
   deliveryStatus!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'roaming' }) deliveryReason!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The entry a receipt answers' }) refersTo!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The subscriber’s raw reply' }) replyText!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The entry a receipt answers' }) refersTo!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The subscriber’s raw reply' }) replyText!:
+    string | null;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -90,7 +93,9 @@ export class ConsentTemplateDto extends ConsentWordingDto {
 }
 
 export class NewRoundDto {
-  @ApiProperty({ description: 'Why a new opt-in round is started after the subscriber revoked (kept in the ledger)' })
+  @ApiProperty({
+    description: 'Why a new opt-in round is started after the subscriber revoked (kept in the ledger)',
+  })
   @IsString()
   @MaxLength(500)
   @Matches(/\S/, { message: 'reason must not be blank' })

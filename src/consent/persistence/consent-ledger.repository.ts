@@ -68,7 +68,10 @@ export class ConsentLedgerRepository {
   /** The text a gateway message id belongs to (a delivery receipt answers it). */
   async findText(gatewayMessageId: string): Promise<ConsentEntry | undefined> {
     const row = await this.database.run((db) =>
-      db.consentEntry.findFirst({ where: { gatewayMessageId, deliveryStatus: 'ACCEPTED' }, orderBy: { id: 'asc' } }),
+      db.consentEntry.findFirst({
+        where: { gatewayMessageId, deliveryStatus: 'ACCEPTED' },
+        orderBy: { id: 'asc' },
+      }),
     );
     return row ? toEntry(row) : undefined;
   }
@@ -82,7 +85,12 @@ export class ConsentLedgerRepository {
           ...(filter.lineId ? { lineId: filter.lineId } : {}),
           ...(filter.userId ? { userId: filter.userId } : {}),
           ...(filter.from || filter.to
-            ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+            ? {
+                occurredAt: {
+                  ...(filter.from ? { gte: filter.from } : {}),
+                  ...(filter.to ? { lt: filter.to } : {}),
+                },
+              }
             : {}),
         },
         orderBy: { id: 'asc' },

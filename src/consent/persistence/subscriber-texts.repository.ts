@@ -27,8 +27,9 @@ export class SubscriberTextsRepository {
 
   /** Owes a text; the same key twice is one text. */
   async owe(text: NewOwedText): Promise<void> {
-    await this.database.run((db) =>
-      db.$executeRaw`
+    await this.database.run(
+      (db) =>
+        db.$executeRaw`
       INSERT INTO subscriber_texts (id, organization_id, user_id, line_id, kind, text, template_version, key, due_at, trace_parent)
       VALUES (gen_random_uuid(), ${text.organizationId}::uuid, ${text.userId}::uuid, ${text.lineId}::uuid,
         ${text.kind}::"ConsentEntryKind", ${text.text}, ${text.templateVersion}, ${text.key}, ${text.dueAt}, ${text.traceParent})

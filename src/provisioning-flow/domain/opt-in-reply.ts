@@ -83,7 +83,10 @@ export function classifyReply(text: string): OptInReply {
 }
 
 function asksToStop(plain: string): boolean {
-  const words = plain.replace(/[^A-Z' -]/g, ' ').replace(/\s+/g, ' ').trim();
+  const words = plain
+    .replace(/[^A-Z' -]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (REFUSALS.has(words)) return true;
   const first = words.split(' ')[0];
   const firstTwo = words.split(' ').slice(0, 2).join(' ');
@@ -94,5 +97,9 @@ function asksToStop(plain: string): boolean {
 
 /** Upper case, typographic apostrophes made plain, white space collapsed. */
 function normalise(text: string): string {
-  return text.toUpperCase().replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim();
+  return text
+    .toUpperCase()
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
 }

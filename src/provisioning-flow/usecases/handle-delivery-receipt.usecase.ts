@@ -45,7 +45,12 @@ export class HandleDeliveryReceipt {
       throw new ConflictError('The text this receipt answers is still being recorded; try again');
     }
     await this.consent.record(
-      { organizationId: text.organizationId, userId: text.userId, lineId: text.lineId, mdnHash: text.mdnHash },
+      {
+        organizationId: text.organizationId,
+        userId: text.userId,
+        lineId: text.lineId,
+        mdnHash: text.mdnHash,
+      },
       {
         kind: 'DELIVERY_REPORTED',
         source: 'CARRIER',

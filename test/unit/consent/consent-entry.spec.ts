@@ -13,7 +13,7 @@ import { reminderDueAt } from '../../../src/consent/domain/reminders';
 const LINE = '01900000-0000-7000-8000-000000000001';
 
 function chain(facts: Partial<ConsentFacts>[]): ConsentEntry[] {
-  let prev: string | null = null;
+  let prev = null as string | null;
   return facts.map((fact, i) => {
     const full: ConsentFacts = {
       organizationId: '00000000-0000-4000-8000-000000000001',
@@ -26,7 +26,7 @@ function chain(facts: Partial<ConsentFacts>[]): ConsentEntry[] {
       dedupeKey: `key-${i}`,
       ...fact,
     };
-    const entry = {
+    const entry: ConsentEntry = {
       messageText: null,
       templateVersion: null,
       gatewayMessageId: null,
@@ -41,7 +41,7 @@ function chain(facts: Partial<ConsentFacts>[]): ConsentEntry[] {
       recordedAt: new Date(),
       prevHash: prev,
       hash: entryHash(prev, full),
-    } as ConsentEntry;
+    };
     prev = entry.hash;
     return entry;
   });
@@ -83,12 +83,16 @@ describe('the consent hash chain', () => {
 
   it('property: removing an entry from the middle breaks the chain after it', () => {
     fc.assert(
-      fc.property(someFacts.filter((f) => f.length >= 3), fc.nat(), (facts, at) => {
-        const entries = chain(facts);
-        const i = 1 + (at % (entries.length - 2));
-        const gapped = [...entries.slice(0, i), ...entries.slice(i + 1)];
-        expect(verifyChain(gapped)).toMatchObject({ intact: false, brokenAt: entries[i + 1].id });
-      }),
+      fc.property(
+        someFacts.filter((f) => f.length >= 3),
+        fc.nat(),
+        (facts, at) => {
+          const entries = chain(facts);
+          const i = 1 + (at % (entries.length - 2));
+          const gapped = [...entries.slice(0, i), ...entries.slice(i + 1)];
+          expect(verifyChain(gapped)).toMatchObject({ intact: false, brokenAt: entries[i + 1].id });
+        },
+      ),
     );
   });
 
@@ -103,13 +107,21 @@ describe('reminders', () => {
     const given = new Date('2026-01-15T10:00:00Z');
     expect(reminderDueAt(given, null, 0)).toBeNull();
     expect(reminderDueAt(given, null, 3)).toEqual(new Date('2026-04-15T10:00:00Z'));
-    expect(reminderDueAt(given, new Date('2026-04-16T00:00:00Z'), 3)).toEqual(new Date('2026-07-16T00:00:00Z'));
-    expect(reminderDueAt(given, new Date('2025-01-01T00:00:00Z'), 6)).toEqual(new Date('2026-07-15T10:00:00Z'));
+    expect(reminderDueAt(given, new Date('2026-04-16T00:00:00Z'), 3)).toEqual(
+      new Date('2026-07-16T00:00:00Z'),
+    );
+    expect(reminderDueAt(given, new Date('2025-01-01T00:00:00Z'), 6)).toEqual(
+      new Date('2026-07-15T10:00:00Z'),
+    );
   });
 });
 
 describe('wording', () => {
-  const wording = defaultTemplate('Reply YES to allow capture. Reply STOP to opt out.', 'Acme', 'it@acme.example');
+  const wording = defaultTemplate(
+    'Reply YES to allow capture. Reply STOP to opt out.',
+    'Acme',
+    'it@acme.example',
+  );
 
   it('the built-in wording passes its own rules, and a change of words is a new version', () => {
     expect(wordingProblems(wording)).toEqual([]);
@@ -119,7 +131,9 @@ describe('wording', () => {
   });
 
   it('an opt-in text that does not ask for YES or name STOP is refused, with each field named', () => {
-    expect(wordingProblems({ ...wording, optInText: 'Please agree to capture on your line', helpText: 'short' })).toEqual([
+    expect(
+      wordingProblems({ ...wording, optInText: 'Please agree to capture on your line', helpText: 'short' }),
+    ).toEqual([
       { field: 'helpText', reason: 'must be 10 to 320 characters' },
       { field: 'optInText', reason: 'must say how to opt out (reply STOP)' },
       { field: 'helpText', reason: 'must say how to opt out (reply STOP)' },

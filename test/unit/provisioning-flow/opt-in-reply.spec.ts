@@ -83,10 +83,15 @@ describe('classifyReply: Verizon’s opt-in rule', () => {
   it('property: a listed phrase anywhere among other words is an opt-out', () => {
     const word = fc.stringMatching(/^[a-z]{1,8}$/);
     fc.assert(
-      fc.property(fc.array(word, { maxLength: 4 }), fc.constantFrom(...STOP_PHRASES), fc.array(word, { maxLength: 4 }), (before, phrase, after) => {
-        const text = [...before, phrase.toLowerCase(), ...after].join(' ');
-        expect(classifyReply(text)).toBe('OPT_OUT');
-      }),
+      fc.property(
+        fc.array(word, { maxLength: 4 }),
+        fc.constantFrom(...STOP_PHRASES),
+        fc.array(word, { maxLength: 4 }),
+        (before, phrase, after) => {
+          const text = [...before, phrase.toLowerCase(), ...after].join(' ');
+          expect(classifyReply(text)).toBe('OPT_OUT');
+        },
+      ),
     );
   });
 
@@ -100,10 +105,13 @@ describe('classifyReply: Verizon’s opt-in rule', () => {
 
   it('property: YES followed by anything (an auto-signature) is never consent', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }).filter((tail) => tail.trim() !== ''), (signature) => {
-        expect(classifyReply(`YES\n${signature}`)).not.toBe('YES');
-        expect(classifyReply(`YES ${signature}`)).not.toBe('YES');
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }).filter((tail) => tail.trim() !== ''),
+        (signature) => {
+          expect(classifyReply(`YES\n${signature}`)).not.toBe('YES');
+          expect(classifyReply(`YES ${signature}`)).not.toBe('YES');
+        },
+      ),
     );
   });
 
