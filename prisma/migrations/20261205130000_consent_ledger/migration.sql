@@ -142,7 +142,7 @@ CREATE TRIGGER "consent_entries_no_truncate" BEFORE TRUNCATE ON "consent_entries
 -- Retention: a line's record is removed whole once its newest entry is older than the
 -- cut-off and the consent it records does not stand (its last consent entry is not a
 -- CONSENT_GIVEN on a line whose user is still live). SECURITY DEFINER: it runs as the
--- owner, the only one the trigger lets delete; the service's roles may only call it.
+-- owner, the only one the trigger lets delete. The service's roles may only call it.
 CREATE FUNCTION purge_consent_entries(cutoff timestamptz) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
