@@ -286,4 +286,28 @@ describe('the consent ledger through the carrier simulator', () => {
     const read = await member.get(`/v1/users/${entries[0].userId}/networks/verizon/consent`);
     expect(read.status).toBe(200);
   });
+
+  it('the OpenAPI document describes the ledger’s answer', async () => {
+    const document = (await (await fetch(`${flow.running.baseUrl}/docs-json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+      >;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const answer = document.paths['/v1/users/{id}/networks/verizon/consent'].get.responses['200'];
+    expect(answer.content?.['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ConsentLedgerDto',
+    });
+    expect(Object.keys(document.components.schemas.ConsentEntryDto.properties)).toEqual(
+      expect.arrayContaining([
+        'kind',
+        'messageText',
+        'templateVersion',
+        'gatewayMessageId',
+        'replyReading',
+        'hash',
+      ]),
+    );
+  });
 });
