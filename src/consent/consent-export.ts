@@ -1,7 +1,10 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
 import type { ConsentEntry } from './domain/consent-entry';
-import type { ConsentLedgerRepository, LedgerFilter } from './persistence/consent-ledger.repository';
+import { ConsentLedgerRepository, type LedgerFilter } from './persistence/consent-ledger.repository';
+
+export type { LedgerFilter };
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -66,6 +69,20 @@ export async function exportConsentLedger(
   if (format === 'json') await write(sink, count === 0 ? ']\n' : '\n]\n');
   sink.end();
   return count;
+}
+
+/**
+ * The export as a provider, for the HTTP route and for a background task alike: call it
+ * inside the organisation's scope (`actingForOrganization(id, …)`), with a filter, a
+ * format and any Writable (the HTTP answer, a file, an object-store upload).
+ */
+@Injectable()
+export class ConsentExporter {
+  constructor(private readonly ledger: ConsentLedgerRepository) {}
+
+  run(filter: LedgerFilter, format: ExportFormat, sink: Writable): Promise<number> {
+    return exportConsentLedger(this.ledger, filter, format, sink);
+  }
 }
 
 /** An entry as the API and the JSON export give it (ids as strings: they are 64-bit). */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LinesModule } from '../lines/lines.module';
 import { ConsentLedger } from './consent-ledger';
+import { ConsentExporter } from './consent-export';
 import { ConsentRetentionJob } from './consent-retention.job';
 import { ConsentController } from './http/consent.controller';
 import { ConsentLedgerRepository } from './persistence/consent-ledger.repository';
@@ -21,7 +22,8 @@ import { SubscriberTextsRepository } from './persistence/subscriber-texts.reposi
     ConsentTemplatesRepository,
     SubscriberTextsRepository,
     ConsentRetentionJob,
+    ConsentExporter,
   ],
-  exports: [ConsentLedger],
+  exports: [ConsentLedger, ConsentExporter],
 })
 export class ConsentModule {}

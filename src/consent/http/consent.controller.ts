@@ -10,7 +10,7 @@ import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { UserIdPipe } from '../../lines/http/parse-id.pipe';
 import { LinesQueries } from '../../lines/queries/lines.queries';
 import { ConsentLedger } from '../consent-ledger';
-import { EXPORT_CONTENT_TYPES, exportConsentLedger, presentEntry } from '../consent-export';
+import { ConsentExporter, EXPORT_CONTENT_TYPES, presentEntry } from '../consent-export';
 import { verifyChain } from '../domain/consent-entry';
 import { wordingProblems } from '../domain/consent-template';
 import { ConsentLedgerRepository } from '../persistence/consent-ledger.repository';
@@ -34,6 +34,7 @@ export class ConsentController {
     private readonly templates: ConsentTemplatesRepository,
     private readonly consent: ConsentLedger,
     private readonly queries: LinesQueries,
+    private readonly exporter: ConsentExporter,
   ) {}
 
   /** The line's consent ledger, oldest first (kept after the user is deleted). */
@@ -83,9 +84,10 @@ export class ConsentController {
       to: query.to ? new Date(query.to) : undefined,
     };
     const body = new PassThrough();
-    const done = exportConsentLedger(this.entries, filter, format, body);
-    // The first page is read before the answer starts: a failure then is an ordinary error answer.
-    await Promise.race([done, new Promise((resolve) => body.once('readable', resolve))]);
+    const done = this.exporter.run(filter, format, body);
+    // The answer starts with the header row; a failure after that (the database going away
+    // mid-export) ends the stream early, so the reader sees a truncated body, never a
+    // complete-looking one.
     void done.catch((error: unknown) => body.destroy(error as Error));
     await reply
       .header('content-type', EXPORT_CONTENT_TYPES[format])
