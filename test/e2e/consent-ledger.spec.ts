@@ -168,6 +168,17 @@ describe.each(DATABASE_KINDS)(
         'opt-in text 1 of 5',
       ]);
       expect((await line(user.id)).tooltip).not.toContain('undelivered');
+      // A receipt for a text nobody recorded (yet): the gateway is asked to retry; a bad one is refused.
+      const unknown = {
+        receiptId: 'r-unknown',
+        messageId: 'nope',
+        status: 'DELIVERED',
+        occurredAt: flow.clock.now().toISOString(),
+      };
+      const path = '/v1/webhooks/sms/delivery';
+      expect((await flow.simulator.deliver('sms', unknown, undefined, undefined, path)).status).toBe(409);
+      const bad = { ...unknown, receiptId: 'r-bad', status: 'LOST' };
+      expect((await flow.simulator.deliver('sms', bad, undefined, undefined, path)).status).toBe(400);
     });
 
     it('a reminder a quarter after the consent, each in the ledger, none before it is due', async () => {

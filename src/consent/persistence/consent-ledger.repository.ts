@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService, type Db } from '../../database/database.service';
-import type { ConsentEntry as Row } from '../../generated/prisma/client';
+import { Prisma, type ConsentEntry as Row } from '../../generated/prisma/client';
 import { entryHash, type ConsentEntry, type ConsentFacts } from '../domain/consent-entry';
 
 /** What an export or a listing reads: one organisation's ledger, or one line's, in a time range. */
@@ -76,28 +76,28 @@ export class ConsentLedgerRepository {
     return row ? toEntry(row) : undefined;
   }
 
-  /** One page of the scope's ledger after `afterId`, by id (keyset: constant cost per page). */
+  /**
+   * One page of the scope's ledger after `afterId`, by id (keyset: constant cost per page).
+   * Raw SQL: the export reads every entry, and skipping the query engine's mapping makes it
+   * about twice as fast (bench/consent-export.bench.ts).
+   */
   async page(filter: LedgerFilter, afterId: bigint, limit: number): Promise<ConsentEntry[]> {
-    const rows = await this.database.run((db) =>
-      db.consentEntry.findMany({
-        where: {
-          id: { gt: afterId },
-          ...(filter.lineId ? { lineId: filter.lineId } : {}),
-          ...(filter.userId ? { userId: filter.userId } : {}),
-          ...(filter.from || filter.to
-            ? {
-                occurredAt: {
-                  ...(filter.from ? { gte: filter.from } : {}),
-                  ...(filter.to ? { lt: filter.to } : {}),
-                },
-              }
-            : {}),
-        },
-        orderBy: { id: 'asc' },
-        take: limit,
-      }),
+    const conditions = [Prisma.sql`id > ${afterId}`];
+    if (filter.lineId) conditions.push(Prisma.sql`line_id = ${filter.lineId}::uuid`);
+    if (filter.userId) conditions.push(Prisma.sql`user_id = ${filter.userId}::uuid`);
+    if (filter.from) conditions.push(Prisma.sql`occurred_at >= ${filter.from}`);
+    if (filter.to) conditions.push(Prisma.sql`occurred_at < ${filter.to}`);
+    return this.database.run(
+      (db) => db.$queryRaw<ConsentEntry[]>`
+      SELECT id, organization_id AS "organizationId", user_id AS "userId", line_id AS "lineId",
+        mdn_hash AS "mdnHash", kind::text AS kind, source::text AS source, occurred_at AS "occurredAt",
+        recorded_at AS "recordedAt", message_text AS "messageText", template_version AS "templateVersion",
+        gateway_message_id AS "gatewayMessageId", delivery_status AS "deliveryStatus",
+        delivery_reason AS "deliveryReason", refers_to AS "refersTo", reply_text AS "replyText",
+        reply_reading AS "replyReading", actor, dedupe_key AS "dedupeKey", prev_hash AS "prevHash", hash
+      FROM consent_entries WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY id LIMIT ${limit}`,
     );
-    return rows.map(toEntry);
   }
 
   /** Removes lines whose record is past retention (purge_consent_entries, the only way to delete). */

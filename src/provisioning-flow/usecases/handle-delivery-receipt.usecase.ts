@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
+import { ConflictError } from '../../common/errors/domain-error';
 import { ReconcileSignal } from '../../common/reconcile-signal';
 import { InjectConfig } from '../../config/config.module';
 import type { FlowConfig } from '../../config/config';
@@ -35,7 +35,12 @@ export class HandleDeliveryReceipt {
 
   async execute(receipt: DeliveryReceipt): Promise<{ outcome: string }> {
     const text = await this.consent.findText(receipt.messageId);
-    if (!text) throw new NotFoundError(`No text with gateway message id ${receipt.messageId}`);
+    if (!text) {
+      // A fast receipt can overtake the recording of the text it answers (the gateway's
+      // answer to the send is still on its way back): the sender is asked to retry (409),
+      // and gives up after its own bound if the id is truly unknown.
+      throw new ConflictError(`No text with gateway message id ${receipt.messageId} is recorded yet; retry`);
+    }
     const line = await this.lines.find(text.lineId);
     const delivered = receipt.status === 'DELIVERED';
     const reason = delivered ? null : (receipt.reason ?? receipt.status.toLowerCase());
