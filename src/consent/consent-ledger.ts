@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '../config/config.module';
+import type { Db } from '../database/database.service';
 import type { ConsentConfig } from '../config/config';
 import { OrganizationDirectory } from '../organizations/organization-directory';
 import { storedTraceparent } from '../tracing/current-trace';
@@ -15,6 +16,14 @@ export type { OwedText };
 export type LedgerLine = { organizationId: string; userId: string; lineId: string } & (
   { mdn: string } | { mdnHash: string }
 );
+
+/** A text the entries call for. */
+export interface OwedRequest {
+  kind: 'HELP_ANSWERED' | 'REMINDER_SENT' | 'CONFIRMATION_SENT';
+  key: string;
+  at: Date;
+  confirms?: 'opt-in' | 'opt-out';
+}
 
 export type EntryFacts = Omit<ConsentFacts, 'organizationId' | 'userId' | 'lineId' | 'mdnHash'>;
 
@@ -56,29 +65,54 @@ export class ConsentLedger {
   }
 
   /**
-   * Owes the subscriber a text of this kind in the wording in force now (its version is
-   * recorded with it); `key` makes owing it twice one text.
+   * Records entries and owes the subscriber a text of this kind in the wording in force
+   * now (its version is recorded with it), in one transaction; `key` makes owing it twice
+   * one text. Without entries, only owes it (a reminder).
    */
-  async owe(
+  async recordAndOwe(line: LedgerLine, owed: OwedRequest, ...entries: EntryFacts[]): Promise<void> {
+    const write = await this.recorder(line, owed, ...entries);
+    await this.ledger.appendAll(write.facts, write.owed);
+  }
+
+  /**
+   * The same writes, to be made in another module's transaction (a line's move, so the
+   * move and its record land together): the wording is looked up now, the writes then.
+   */
+  async recorderFor(
     line: LedgerLine,
-    kind: 'HELP_ANSWERED' | 'REMINDER_SENT' | 'CONFIRMATION_SENT',
-    key: string,
-    now: Date,
-    confirms?: 'opt-in' | 'opt-out',
-  ): Promise<void> {
+    owed: OwedRequest | null,
+    ...entries: EntryFacts[]
+  ): Promise<(tx: Db) => Promise<void>> {
+    const write = await this.recorder(line, owed, ...entries);
+    return async (tx) => {
+      await this.ledger.appendAllIn(tx, write.facts, write.owed);
+    };
+  }
+
+  private async recorder(line: LedgerLine, owed: OwedRequest | null, ...entries: EntryFacts[]) {
+    const facts = entries.map((entry) => this.facts(line, entry));
+    if (!owed) return { facts, owed: undefined };
     const template = await this.template(line.organizationId);
-    const field = WORDING[kind] ?? (confirms === 'opt-out' ? 'optOutConfirmation' : 'optInConfirmation');
-    await this.texts.owe({
-      organizationId: line.organizationId,
-      userId: line.userId,
-      lineId: line.lineId,
-      kind,
-      text: String(template[field]),
-      templateVersion: template.versionId,
-      key,
-      dueAt: now,
-      traceParent: storedTraceparent(),
-    });
+    const field =
+      WORDING[owed.kind] ?? (owed.confirms === 'opt-out' ? 'optOutConfirmation' : 'optInConfirmation');
+    return {
+      facts,
+      owed: {
+        organizationId: line.organizationId,
+        userId: line.userId,
+        lineId: line.lineId,
+        kind: owed.kind,
+        text: String(template[field]),
+        templateVersion: template.versionId,
+        key: owed.key,
+        dueAt: owed.at,
+        traceParent: storedTraceparent(),
+      },
+    };
+  }
+
+  consentOf(lineId: string): Promise<'GIVEN' | 'REVOKED' | 'NONE'> {
+    return this.ledger.consentOf(lineId);
   }
 
   /** Owed texts due now, claimed for `leaseMs` (the reconciler sends them). */

@@ -82,7 +82,11 @@ export class ConsentTexts {
     // Keyed by what it is due from: a repeated claim owes the same reminder, not a second one.
     const from = reminder.consentRemindedAt ?? reminder.consentGivenAt;
     const line = ledgerLine({ id: reminder.lineId, ...reminder });
-    await this.consent.owe(line, 'REMINDER_SENT', `${reminder.lineId}:reminder:${from.toISOString()}`, now);
+    await this.consent.recordAndOwe(line, {
+      kind: 'REMINDER_SENT',
+      key: `${reminder.lineId}:reminder:${from.toISOString()}`,
+      at: now,
+    });
     await this.lines.reminderOwed(reminder.lineId, now);
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DatabaseService, type Db } from '../../database/database.service';
 import { Prisma, type ConsentEntry as Row } from '../../generated/prisma/client';
 import { entryHash, type ConsentEntry, type ConsentFacts } from '../domain/consent-entry';
+import { oweText, type NewOwedText } from './subscriber-texts.repository';
 
 /** What an export or a listing reads: one organisation's ledger, or one line's, in a time range. */
 export interface LedgerFilter {
@@ -25,13 +26,21 @@ export class ConsentLedgerRepository {
     return this.database.transaction((tx) => this.appendIn(tx, facts));
   }
 
-  /** Several entries of one line, in order, atomically (a reply and the consent it gives). */
-  appendAll(facts: ConsentFacts[]): Promise<ConsentEntry[]> {
-    return this.database.transaction(async (tx) => {
-      const entries: ConsentEntry[] = [];
-      for (const fact of facts) entries.push(await this.appendIn(tx, fact));
-      return entries;
-    });
+  /**
+   * Several entries of one line, in order, atomically (a reply and the consent it gives),
+   * and the text they call for (a confirmation, a HELP answer), owed in the same
+   * transaction: one round trip to the database for the lot.
+   */
+  appendAll(facts: ConsentFacts[], owed?: NewOwedText): Promise<ConsentEntry[]> {
+    return this.database.transaction((tx) => this.appendAllIn(tx, facts, owed));
+  }
+
+  /** The same, in the caller's transaction (a line's move that the entries record). */
+  async appendAllIn(tx: Db, facts: ConsentFacts[], owed?: NewOwedText): Promise<ConsentEntry[]> {
+    const entries: ConsentEntry[] = [];
+    for (const fact of facts) entries.push(await this.appendIn(tx, fact));
+    if (owed) await tx.$executeRaw(oweText(owed));
+    return entries;
   }
 
   private async appendIn(tx: Db, facts: ConsentFacts): Promise<ConsentEntry> {
@@ -55,6 +64,18 @@ export class ConsentLedgerRepository {
       db.consentEntry.findMany({ where: { lineId }, orderBy: { id: 'asc' } }),
     );
     return rows.map(toEntry);
+  }
+
+  /** What the line's newest consent entry says. */
+  async consentOf(lineId: string): Promise<'GIVEN' | 'REVOKED' | 'NONE'> {
+    const last = await this.database.run((db) =>
+      db.consentEntry.findFirst({
+        where: { lineId, kind: { in: ['CONSENT_GIVEN', 'CONSENT_REVOKED'] } },
+        orderBy: { id: 'desc' },
+        select: { kind: true },
+      }),
+    );
+    return last ? (last.kind === 'CONSENT_GIVEN' ? 'GIVEN' : 'REVOKED') : 'NONE';
   }
 
   /** A user's Verizon entries (the only network with an opt-in), oldest first. */

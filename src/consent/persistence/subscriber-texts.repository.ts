@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
+import { Prisma } from '../../generated/prisma/client';
 import type { ConsentEntryKind } from '../domain/consent-entry';
 
 /** A text the service owes a subscriber, as the reconciler claims it. */
@@ -19,6 +20,15 @@ export interface OwedText {
 }
 
 export type NewOwedText = Omit<OwedText, 'id' | 'mdn' | 'userDeleted'> & { dueAt: Date };
+
+/** The statement that owes a text (also run in the ledger's append transaction). */
+export function oweText(text: NewOwedText): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO subscriber_texts (id, organization_id, user_id, line_id, kind, text, template_version, key, due_at, trace_parent)
+    VALUES (gen_random_uuid(), ${text.organizationId}::uuid, ${text.userId}::uuid, ${text.lineId}::uuid,
+      ${text.kind}::"ConsentEntryKind", ${text.text}, ${text.templateVersion}, ${text.key}, ${text.dueAt}, ${text.traceParent})
+    ON CONFLICT (key) DO NOTHING`;
+}
 
 /** The queue of owed texts: recorded with what calls for them, claimed like lines, removed once sent. */
 @Injectable()

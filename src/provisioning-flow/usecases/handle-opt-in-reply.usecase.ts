@@ -80,38 +80,49 @@ export class HandleOptInReply {
       occurredAt: reply.receivedAt,
       detail: reply.text,
     };
-    const reconcile = { reconcileAt: this.clock.now() };
+    const now = this.clock.now();
+    const reconcile = { reconcileAt: now };
 
     if (kind === 'OPT_OUT') {
+      const confirmation = {
+        kind: 'CONFIRMATION_SENT' as const,
+        key: confirm,
+        at: now,
+        confirms: 'opt-out' as const,
+      };
+      // Already opted out (and so recorded): a repeated STOP is recorded, not confirmed again.
+      if (line.optedOut && (await this.consent.consentOf(line.id)) === 'REVOKED') {
+        await this.consent.record(ledger, received);
+        return { outcome: 'opted_out' };
+      }
       // Honoured whatever the line's state: disabled at once, no more texts, and no carrier
-      // word enables it again until an administrator starts a new round.
+      // word enables it again until an administrator starts a new round. The revocation
+      // is recorded in the move's transaction.
+      const record = await this.consent.recorderFor(ledger, confirmation, received, entry('CONSENT_REVOKED'));
       if (canMove('verizon', line.status, 'DISABLED')) {
         await this.changeLineStatus.execute({
           ...move,
           to: 'DISABLED',
           flow: (current) => ({ ...dropTextInFlight(current), optedOut: true, ...reconcile }),
+          alongside: record,
         });
       } else {
+        // Already Disabled: recorded first, then marked, so a retry after a crash records it once.
+        await this.consent.recordAndOwe(ledger, confirmation, received, entry('CONSENT_REVOKED'));
         await this.lines.markOptedOut(line);
       }
-      if (line.optedOut) {
-        await this.consent.record(ledger, received);
-        return { outcome: 'opted_out' };
-      }
-      await this.consent.record(ledger, received, entry('CONSENT_REVOKED'));
-      await this.consent.owe(ledger, 'CONFIRMATION_SENT', confirm, this.clock.now(), 'opt-out');
       this.metrics.optInConsentChanges.inc({ change: 'revoked' });
       this.signal.raise();
       return { outcome: 'opted_out' };
     }
     if (kind === 'HELP') {
-      await this.consent.record(ledger, received);
-      await this.consent.owe(ledger, 'HELP_ANSWERED', `${line.id}:help:${reply.messageId}`, this.clock.now());
+      const help = { kind: 'HELP_ANSWERED' as const, key: `${line.id}:help:${reply.messageId}`, at: now };
+      await this.consent.recordAndOwe(ledger, help, received);
       this.signal.raise();
       return { outcome: 'help' };
     }
-    await this.consent.record(ledger, received);
     if (!AWAITING_REPLY.has(line.status) || line.optedOut) {
+      await this.consent.record(ledger, received);
       await this.lines.recordUnapplied(line, {
         ...move,
         from: line.status,
@@ -121,9 +132,20 @@ export class HandleOptInReply {
       return { outcome: 'ignored' };
     }
     if (kind === 'INVALID') {
-      await this.changeLineStatus.execute({ ...move, to: 'INVALID_OPT_IN_RESPONSE', flow: () => reconcile });
+      await this.changeLineStatus.execute({
+        ...move,
+        to: 'INVALID_OPT_IN_RESPONSE',
+        flow: () => reconcile,
+        alongside: await this.consent.recorderFor(ledger, null, received),
+      });
       return { outcome: 'invalid' };
     }
+    const confirmation = {
+      kind: 'CONFIRMATION_SENT' as const,
+      key: confirm,
+      at: now,
+      confirms: 'opt-in' as const,
+    };
     await this.changeLineStatus.execute({
       ...move,
       to: 'OPT_IN_RESPONSE_RECEIVED',
@@ -136,9 +158,9 @@ export class HandleOptInReply {
         optInDeliveryProblem: null,
         ...reconcile,
       }),
+      // The reply, the consent and the owed confirmation land with the move, or not at all.
+      alongside: await this.consent.recorderFor(ledger, confirmation, received, entry('CONSENT_GIVEN')),
     });
-    await this.consent.record(ledger, entry('CONSENT_GIVEN'));
-    await this.consent.owe(ledger, 'CONFIRMATION_SENT', confirm, this.clock.now(), 'opt-in');
     this.metrics.optInConsentChanges.inc({ change: 'given' });
     this.signal.raise();
     return { outcome: 'accepted' };
