@@ -179,5 +179,5 @@ describe('two replicas reconciling together', () => {
     } finally {
       await database.end();
     }
-  });
+  }, 120_000);
 });
