@@ -121,6 +121,26 @@ describe.each(DATABASE_KINDS)(
       },
     );
 
+    it('a revocation is honoured from then on: the carrier’s late Enabled for the request made before it enables nothing', async () => {
+      const user = await register();
+      flow.simulator.script(user.mdn, { kind: 'silent' });
+      await replyAs(flow, user.mdn, 'YES');
+      expect((await line(user.id)).status).toBe('PENDING_PROVISIONING');
+      await replyAs(flow, user.mdn, 'STOP');
+      expect((await line(user.id)).status).toBe('DISABLED');
+      const late = await flow.simulator.deliver('verizon', {
+        type: 'provisioning.updated',
+        callbackId: `late-${user.id}`,
+        occurredAt: flow.clock.now().toISOString(),
+        mdn: user.mdn,
+        status: 'ENABLED',
+      });
+      expect(late.status).toBe(200);
+      expect(await late.json()).toMatchObject({ applied: false, why: 'the subscriber revoked consent' });
+      await flow.settle();
+      expect((await line(user.id)).status).toBe('DISABLED');
+    });
+
     it('free text that asks to stop revokes, read as a phrase', async () => {
       const user = await register();
       await replyAs(flow, user.mdn, 'Please stop texting me, thanks');
