@@ -22,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { UserImportModule } from './user-import/user-import.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { ScimModule } from './scim/scim.module';
+import { ConsentModule } from './consent/consent.module';
 
 @Module({})
 export class AppModule {
@@ -42,6 +43,7 @@ export class AppModule {
         UserImportModule,
         CarriersModule,
         ProvisioningFlowModule,
+        ConsentModule,
         IdempotencyModule,
         WebhooksModule,
         ScimModule,

@@ -117,6 +117,11 @@ export const configSchema = z.object({
     .min(10)
     .default('Reply YES to allow your employer to capture messages on this line. Reply STOP to opt out.'),
   JOBS_INTERVAL_SECONDS: integer(1, 3600).default(60),
+  CONSENT_RETENTION_YEARS: integer(4, 100).default(5),
+  CONSENT_REMINDERS: z.enum(['off', 'quarterly', 'semiannual']).default('off'),
+  CONSENT_MDN_HASH_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  CONSENT_HELP_CONTACT: z.string().min(3).max(200).default('your IT administrator'),
+  OPT_IN_UNDELIVERED_RETRIES: integer(0, 20).default(3),
   RECONCILE_INTERVAL_MS: integer(100, 3_600_000).default(5_000),
   RECONCILE_LEASE_SECONDS: integer(5, 3600).default(60),
   RECONCILE_RETRY_SECONDS: integer(1, 86_400).default(30),

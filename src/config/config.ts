@@ -27,11 +27,27 @@ export interface AppConfig {
   outbox: OutboxConfig;
   flow: FlowConfig;
   idempotency: IdempotencyConfig;
+  consent: ConsentConfig;
+}
+
+/** The consent ledger, its texts and its retention (src/consent). */
+export interface ConsentConfig {
+  retentionYears: number;
+  /** Months between reminder texts to a consenting subscriber; 0: none. */
+  reminderMonths: number;
+  /** The key of the MDN's keyed hash in the ledger. */
+  mdnHashKey: string;
+  /** Who a HELP reply names as the contact, in the default wording. */
+  helpContact: string;
+  /** The opt-in text everyone gets unless the organisation set its own wording. */
+  defaultOptInText: string;
+  /** How often a clean-up (retention) pass runs. */
+  cleanupIntervalSeconds: number;
 }
 
 /** The provisioning flow: the opt-in rules and the reconciler that carries out intents. */
 export interface FlowConfig {
-  optIn: { resendIntervalHours: number; maxSends: number; text: string };
+  optIn: { resendIntervalHours: number; maxSends: number; text: string; undeliveredRetries: number };
   /** A carrier that took a request and stays silent this long leaves the line Not Communicating. */
   answerTimeoutMinutes: number;
   /** How often the reconciler looks for due lines without being woken: a lost wake-up costs this much. */
@@ -154,6 +170,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const carriers = carriersConfig(raw);
   const webhooks = webhooksConfig(raw);
   if (raw.NODE_ENV === 'production') problems.push(...missingCarrierSettings(carriers, webhooks));
+  if (raw.NODE_ENV === 'production' && !raw.CONSENT_MDN_HASH_KEY) {
+    problems.push(
+      'CONSENT_MDN_HASH_KEY: must be set in production (the consent ledger keeps numbers as keyed hashes)',
+    );
+  }
   if (carriers.simulator && raw.NODE_ENV === 'production') {
     problems.push('CARRIER_SIMULATOR: the simulator cannot run in production');
   }
@@ -206,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         resendIntervalHours: raw.OPT_IN_RESEND_INTERVAL_HOURS,
         maxSends: raw.OPT_IN_MAX_SENDS,
         text: raw.OPT_IN_TEXT,
+        undeliveredRetries: raw.OPT_IN_UNDELIVERED_RETRIES,
       },
       answerTimeoutMinutes: raw.CARRIER_ANSWER_TIMEOUT_MINUTES,
       reconcileIntervalMs: raw.RECONCILE_INTERVAL_MS,
@@ -214,6 +236,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       wakeOnIntent: raw.RECONCILE_ON_INTENT,
     },
     idempotency: { cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS },
+    consent: {
+      retentionYears: raw.CONSENT_RETENTION_YEARS,
+      reminderMonths: { off: 0, quarterly: 3, semiannual: 6 }[raw.CONSENT_REMINDERS],
+      // Outside production a fixed key serves (no real numbers there); production must set one.
+      mdnHashKey: raw.CONSENT_MDN_HASH_KEY ?? 'development-only-consent-mdn-hash-key',
+      helpContact: raw.CONSENT_HELP_CONTACT,
+      defaultOptInText: raw.OPT_IN_TEXT,
+      cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    },
   };
 }
 

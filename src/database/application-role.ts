@@ -13,6 +13,9 @@ export const APPLICATION_ROLE = 'mdn_app';
 export const SYSTEM_ROLE = 'mdn_system';
 const ROLES = [APPLICATION_ROLE, SYSTEM_ROLE];
 
+/** Tables the service may read and append to, never change: the grant above is taken back. */
+export const APPEND_ONLY_TABLES = ['consent_entries'];
+
 type Query = (sql: string) => Promise<{ rows: unknown[] }>;
 
 export interface RoleLogger {
@@ -40,6 +43,8 @@ export async function prepareApplicationRole(query: Query, log: RoleLogger): Pro
     `GRANT USAGE ON SCHEMA public TO ${role}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+    // The consent ledger is append-only (the consent_ledger migration): read and insert only.
+    ...APPEND_ONLY_TABLES.map((table) => `REVOKE UPDATE, DELETE, TRUNCATE ON ${table} FROM ${role}`),
   ]);
   for (const grant of grants) {
     await query(grant).catch((error: unknown) => {

@@ -28,7 +28,7 @@ export const TEXT_KINDS = ['first', 'resend', 'reminder', 'confirmation', 'help'
 export type TextKind = (typeof TEXT_KINDS)[number];
 
 /** A subscriber's reply as classifyReply reads it, in label form. */
-export const REPLY_CLASSES = ['yes', 'opt_out', 'invalid'] as const;
+export const REPLY_CLASSES = ['yes', 'help', 'opt_out', 'invalid'] as const;
 /** given: a YES the flow accepted; revoked: an opt-out keyword. */
 export const CONSENT_CHANGES = ['given', 'revoked'] as const;
 

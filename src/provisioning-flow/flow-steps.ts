@@ -18,6 +18,7 @@ import { NOTHING_IN_FLIGHT, toColumns, type SendingCall as Sending } from './dom
 import { textSentMove } from './domain/opt-in-text';
 import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
 import { RecordProvisioningIntent } from './usecases/record-provisioning-intent.usecase';
+import { ConsentLedger, type LedgerLine } from '../consent/consent-ledger';
 
 /** How a step that calls out ended: the call went through, waits for later, or was refused. */
 export type CallStepOutcome = Extract<StepOutcome, 'done' | 'deferred' | 'refused'>;
@@ -39,6 +40,7 @@ export class FlowSteps {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     @InjectConfig('flow') private readonly config: FlowConfig,
+    private readonly consent: ConsentLedger,
   ) {
     for (const kind of TEXT_KINDS) metrics.optInTextsSent.inc({ kind }, 0);
   }
@@ -46,20 +48,30 @@ export class FlowSteps {
   /** A Verizon round starts with a New Request and a fresh count of texts. */
   async beginRound(line: ClaimedLine): Promise<void> {
     const now = this.clock.now();
+    // A revocation is honoured from then on: only an administrator's new round after it
+    // (StartRoundAfterRevocation, recorded in the consent ledger) lifts it.
     const fresh = {
       optInSends: 0,
       optInLastSentAt: null,
-      optedOut: false,
+      optInUndelivered: 0,
+      optInDeliveryProblem: null,
       begunRound: line.round,
       reconcileAt: now,
       ...toColumns(NOTHING_IN_FLIGHT),
     };
+    if (line.optedOut) {
+      // The subscriber revoked: the round begins and ends here, the line stays as it is.
+      await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, { begunRound: line.round, reconcileAt: now });
+      return;
+    }
     if (!canMove(line.network, line.status, 'NEW_REQUEST')) {
       // Mid-round already (texts out, waiting): the new request restarts the count.
       await this.lines.recordInFlight(line, NOTHING_IN_FLIGHT, {
         begunRound: line.round,
         reconcileAt: now,
         optInSends: 0,
+        optInUndelivered: 0,
+        optInDeliveryProblem: null,
       });
       return;
     }
@@ -170,9 +182,22 @@ export class FlowSteps {
   }
 
   private async sendText(line: ClaimedLine, inFlight: Sending, count: number): Promise<CallStepOutcome> {
+    // The organisation's wording in force; its version goes in the ledger with the text.
+    const template = await this.consent.template(line.organizationId);
     try {
-      await this.carriers.sms.send(line.mdn, this.config.optIn.text, inFlight.key);
+      const { messageId } = await this.carriers.sms.send(line.mdn, template.optInText, inFlight.key);
       this.metrics.optInTextsSent.inc({ kind: count <= 1 ? 'first' : 'resend' });
+      // Keyed by the text's idempotency key: a send repeated after a crash records once.
+      await this.consent.record(ledgerLine(line), {
+        kind: 'TEXT_SENT',
+        source: 'SYSTEM',
+        occurredAt: this.clock.now(),
+        messageText: template.optInText,
+        templateVersion: template.versionId,
+        gatewayMessageId: messageId,
+        deliveryStatus: 'ACCEPTED',
+        dedupeKey: inFlight.key,
+      });
     } catch (error) {
       if (error instanceof CarrierRejectedError) {
         await this.finish(
@@ -252,4 +277,13 @@ export class FlowSteps {
     await this.lines.retryLater(line.id, inFlight.key, at);
     return 'deferred';
   }
+}
+
+export function ledgerLine(line: {
+  id: string;
+  userId: string;
+  organizationId: string;
+  mdn: string;
+}): LedgerLine {
+  return { lineId: line.id, userId: line.userId, organizationId: line.organizationId, mdn: line.mdn };
 }

@@ -11,9 +11,19 @@ import type { FlowLine } from './domain/next-step';
 /** A line the reconciler holds, with what it needs to act on it. */
 export interface ClaimedLine extends FlowLine {
   userId: string;
+  organizationId: string;
   mdn: string;
   /** The trace of the request that asked for the work (W3C traceparent), if any. */
   traceParent: string | null;
+}
+
+export interface DueReminder {
+  lineId: string;
+  userId: string;
+  organizationId: string;
+  mdn: string;
+  consentGivenAt: Date;
+  consentRemindedAt: Date | null;
 }
 
 export interface ClaimedLookup {
@@ -26,6 +36,8 @@ export interface ClaimedLookup {
 export interface FlowBookkeeping {
   optInSends?: number;
   optInLastSentAt?: Date | null;
+  optInUndelivered?: number;
+  optInDeliveryProblem?: string | null;
   begunRound?: number;
   reconcileAt?: Date | null;
 }
@@ -61,7 +73,7 @@ export class FlowRepository {
       UPDATE network_lines AS l SET reconcile_at = ${until}
       FROM due, users AS u
       WHERE l.id = due.id AND u.id = l.user_id
-      RETURNING l.id, l.user_id AS "userId", l.network, l.status, l.sequence, l.desired,
+      RETURNING l.id, l.user_id AS "userId", l.organization_id AS "organizationId", l.network, l.status, l.sequence, l.desired,
         l.round, l.begun_round AS "begunRound", l.settled_at AS "settledAt", l.desired_at AS "desiredAt",
         l.opt_in_sends AS "optInSends", l.opt_in_last_sent_at AS "optInLastSentAt", l.opted_out AS "optedOut",
         l.inflight_kind AS "inflightKind", l.inflight_phase AS "inflightPhase",
@@ -235,6 +247,112 @@ export class FlowRepository {
   }
 
   /**
+   * The gateway could not deliver opt-in text `count` of the line's round: it counts as
+   * not sent (neither against the cap nor for the interval), so the reconciler sends it
+   * again after `retryAt`, up to `maxRetries` times a round; the reason shows in the
+   * tooltip. Only while that text is the line's latest and nothing is in flight: a receipt
+   * for an older text, or after a reply, changes nothing but the reason. False if so.
+   */
+  async markUndelivered(
+    lineId: string,
+    count: number,
+    reason: string,
+    retryAt: Date,
+    maxRetries: number,
+  ): Promise<boolean> {
+    const retried = await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: {
+          id: lineId,
+          optInSends: count,
+          optInUndelivered: { lt: maxRetries },
+          inflightKind: null,
+          optedOut: false,
+          status: { in: ['NEW_REQUEST', 'OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE'] },
+        },
+        data: {
+          optInSends: { decrement: 1 },
+          optInLastSentAt: null,
+          optInUndelivered: { increment: 1 },
+          optInDeliveryProblem: reason,
+          settledAt: null,
+          reconcileAt: retryAt,
+        },
+      }),
+    );
+    if (retried.count === 1) return true;
+    await this.database.run((db) =>
+      db.networkLine.updateMany({ where: { id: lineId }, data: { optInDeliveryProblem: reason } }),
+    );
+    return false;
+  }
+
+  /** A text reached the subscriber: no delivery problem to show any more. */
+  async markDelivered(lineId: string): Promise<void> {
+    await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: { id: lineId, optInDeliveryProblem: { not: null } },
+        data: { optInDeliveryProblem: null },
+      }),
+    );
+  }
+
+  /**
+   * An administrator's new round after the subscriber revoked: the opt-out is lifted and
+   * a new round recorded, in one transaction. False when the line was not opted out.
+   */
+  async restartAfterRevocation(line: ClaimedLine, now: Date): Promise<boolean> {
+    return this.database.transaction(async (tx) => {
+      const lifted = await tx.networkLine.updateMany({
+        where: { id: line.id, optedOut: true },
+        data: {
+          optedOut: false,
+          round: { increment: 1 },
+          desired: 'PROVISIONED',
+          desiredAt: now,
+          settledAt: null,
+          reconcileAt: now,
+          traceParent: storedTraceparent(),
+        },
+      });
+      return lifted.count === 1;
+    });
+  }
+
+  /**
+   * Consenting Verizon lines whose reminder is due (consent, or the last reminder, at or
+   * before `basis`), claimed for `leaseMs` like due lines; SKIP LOCKED keeps replicas apart.
+   */
+  claimReminders(now: Date, basis: Date, leaseMs: number, limit: number): Promise<DueReminder[]> {
+    const until = new Date(now.getTime() + leaseMs);
+    return this.database.run(
+      (db) => db.$queryRaw<DueReminder[]>`
+      WITH due AS (
+        SELECT id FROM network_lines
+        WHERE consent_given_at IS NOT NULL AND NOT opted_out AND status = 'ENABLED'
+          AND GREATEST(consent_given_at, COALESCE(consent_reminded_at, consent_given_at)) <= ${basis}
+          AND (reminder_lease_until IS NULL OR reminder_lease_until <= ${now})
+        ORDER BY consent_given_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+      )
+      UPDATE network_lines AS l SET reminder_lease_until = ${until}
+      FROM due, users AS u
+      WHERE l.id = due.id AND u.id = l.user_id AND u.status <> 'DELETED'
+      RETURNING l.id AS "lineId", l.user_id AS "userId", l.organization_id AS "organizationId", u.mdn,
+        l.consent_given_at AS "consentGivenAt", l.consent_reminded_at AS "consentRemindedAt"`,
+    );
+  }
+
+  /** The reminder is owed (recorded for sending): the next one counts from now. */
+  async reminderOwed(lineId: string, now: Date): Promise<void> {
+    await this.database.run((db) =>
+      db.networkLine.updateMany({
+        where: { id: lineId },
+        data: { consentRemindedAt: now, reminderLeaseUntil: null },
+      }),
+    );
+  }
+
+  /**
    * Writes flow columns if the line is as read: same sequence, same call in flight, same
    * intent. A new round, an administrator's resend or a STOP change the intent without a
    * move (no new sequence): a step planned before them must not write over them.
@@ -263,6 +381,7 @@ type ClaimedRow = Pick<
   NetworkLine,
   | 'id'
   | 'userId'
+  | 'organizationId'
   | 'network'
   | 'status'
   | 'sequence'
@@ -285,6 +404,7 @@ function toClaimedLine(row: ClaimedRow): ClaimedLine {
   return {
     id: row.id,
     userId: row.userId,
+    organizationId: row.organizationId,
     mdn: row.mdn,
     network: row.network as Network,
     status: row.status,

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CarriersModule } from '../carriers/carriers.module';
+import { ConsentModule } from '../consent/consent.module';
+import { ConsentTexts } from './consent-texts';
+import { HandleDeliveryReceipt } from './usecases/handle-delivery-receipt.usecase';
+import { StartRoundAfterRevocation } from './usecases/start-round-after-revocation.usecase';
 import { LinesModule } from '../lines/lines.module';
 import { FlowSteps } from './flow-steps';
 import { FlowRepository } from './flow.repository';
@@ -16,7 +20,7 @@ import { StartOptInRound } from './usecases/start-opt-in-round.usecase';
  * (lookup, opt-in texts, carrier requests, timeouts), callbacks and replies answer them.
  */
 @Module({
-  imports: [LinesModule, CarriersModule],
+  imports: [LinesModule, CarriersModule, ConsentModule],
   controllers: [ProvisioningController],
   providers: [
     FlowRepository,
@@ -27,7 +31,17 @@ import { StartOptInRound } from './usecases/start-opt-in-round.usecase';
     ApplyCarrierCallback,
     HandleOptInReply,
     HandlePortOut,
+    ConsentTexts,
+    HandleDeliveryReceipt,
+    StartRoundAfterRevocation,
   ],
-  exports: [RecordProvisioningIntent, ApplyCarrierCallback, HandleOptInReply, HandlePortOut, Reconciler],
+  exports: [
+    RecordProvisioningIntent,
+    ApplyCarrierCallback,
+    HandleOptInReply,
+    HandleDeliveryReceipt,
+    HandlePortOut,
+    Reconciler,
+  ],
 })
 export class ProvisioningFlowModule {}

@@ -11,6 +11,7 @@ import { runInStoredTrace, runInTrace } from '../tracing/current-trace';
 import { nextStep, type FlowRules, type Step } from './domain/next-step';
 import { FlowRepository, type ClaimedLine, type ClaimedLookup } from './flow.repository';
 import { FlowSteps } from './flow-steps';
+import { ConsentTexts } from './consent-texts';
 
 const BATCH = 100;
 /** Lines worked on at once within a pass: calls to carriers overlap, the database is not flooded. */
@@ -43,6 +44,7 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly texts: ConsentTexts,
   ) {
     super(registry, config.reconcileIntervalMs);
     this.rules = {
@@ -98,11 +100,19 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
       for (const lookup of lookups) await this.lookUp(lookup);
       const due = await this.lines.claimDue(now, this.config.leaseMs, BATCH);
       await inParallel(due, CONCURRENCY, (line) => this.reconcile(line));
-      handled += due.length + lookups.length;
+      // The consent record's own texts (confirmations, HELP answers, reminders).
+      const reminders = await this.texts.oweReminders(BATCH);
+      const owed = await this.texts.claimOwed(BATCH);
+      await inParallel(owed, CONCURRENCY, (text) =>
+        runInStoredTrace(text.traceParent, () => this.texts.send(text)).catch((error: unknown) =>
+          this.log.error({ err: error, lineId: text.lineId }, 'Owed text failed; it stays due'),
+        ),
+      );
+      handled += due.length + lookups.length + owed.length + reminders;
       // A step often leaves its line due again at once (a New Request is followed by its
       // text): keep going while anything was claimed, so a wake-up carries a line as far
       // as it can go now. Each step moves its line on, or pushes it past the lease.
-      if (due.length === 0 && lookups.length === 0) return handled;
+      if (due.length === 0 && lookups.length === 0 && owed.length === 0 && reminders === 0) return handled;
     }
   }
 

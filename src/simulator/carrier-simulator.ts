@@ -3,7 +3,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { Webhook } from 'standardwebhooks';
 import { CARRIERS } from '../carriers/carrier-registry';
 import { SimulatedNumberLookup } from '../carriers/number-lookup/number-lookup.simulator';
-import { SimulatedSmsGateway, type SentText } from '../carriers/sms-gateway/sms-gateway.simulator';
+import {
+  SimulatedSmsGateway,
+  type DeliveryOutcome,
+  type SentText,
+} from '../carriers/sms-gateway/sms-gateway.simulator';
 import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 import type { Outcome, Party, PartyMode, SimulatorHost } from './simulated-party';
 
@@ -67,7 +71,7 @@ export class CarrierSimulator {
       answered: (party, key) => this.idempotent.get(`${party}:${key}`),
       remember: (party, key, answer) => this.idempotent.set(`${party}:${key}`, answer),
       later: (work) => this.later(this.options.callbackDelayMs ?? 20, work),
-      deliver: (source, body, traceparent) => this.callBack(source, body, traceparent),
+      deliver: (source, body, traceparent, path) => this.callBack(source, body, traceparent, path),
       now: () => this.now(),
     };
     this.smsGateway = new SimulatedSmsGateway(host, options.autoReply);
@@ -83,9 +87,23 @@ export class CarrierSimulator {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The texts the SMS gateway was asked to send. */
+  /** The opt-in texts the SMS gateway was asked to send. */
   get texts(): SentText[] {
     return this.smsGateway.texts;
+  }
+
+  /** Every text the SMS gateway was asked to send (confirmations, HELP answers, reminders too). */
+  get messages(): SentText[] {
+    return this.smsGateway.messages;
+  }
+
+  messagesTo(mdn: string): SentText[] {
+    return this.smsGateway.messagesTo(mdn);
+  }
+
+  /** What the gateway reports for the next texts to `mdn` (delivery receipts), one per text. */
+  queueDeliveries(mdn: string, ...outcomes: DeliveryOutcome[]): void {
+    this.smsGateway.queueDeliveries(mdn, ...outcomes);
   }
 
   urlOf(party: Party): string {
@@ -142,9 +160,9 @@ export class CarrierSimulator {
     body: Record<string, unknown>,
     id = randomUUID(),
     traceparent?: string,
+    path = source === 'sms' ? '/v1/webhooks/sms' : `/v1/webhooks/carriers/${source}`,
   ): Promise<Response> {
     if (!this.options.serviceUrl) throw new Error('The simulator does not know the service URL yet');
-    const path = source === 'sms' ? '/v1/webhooks/sms' : `/v1/webhooks/carriers/${source}`;
     const payload = JSON.stringify(body);
     const timestamp = new Date();
     const signature = new Webhook(this.options.secrets[source]).sign(id, timestamp, payload);
@@ -173,6 +191,7 @@ export class CarrierSimulator {
     source: Network | 'sms',
     body: Record<string, unknown>,
     traceparent?: string,
+    path?: string,
   ): Promise<Response> {
     const id = randomUUID();
     const deadline = Date.now() + (this.options.callbackRetryMs ?? CALLBACK_RETRY_MS);
@@ -180,7 +199,7 @@ export class CarrierSimulator {
       const giveUp = this.stopped || Date.now() >= deadline;
       let answer: Response;
       try {
-        answer = await this.deliver(source, body, id, traceparent);
+        answer = await this.deliver(source, body, id, traceparent, path);
       } catch (error) {
         if (giveUp || !isUnreachable(error)) throw error;
         await this.pause(attempt);
@@ -232,13 +251,18 @@ export class CarrierSimulator {
       this.queueReplies(mdn, ...texts);
       return reply.send({ ok: true });
     });
+    this.server.post('/_control/deliveries', (request, reply) => {
+      const { mdn, outcomes } = request.body as { mdn: string; outcomes: DeliveryOutcome[] };
+      this.queueDeliveries(mdn, ...outcomes);
+      return reply.send({ ok: true });
+    });
     this.server.post('/_control/lookup', (request, reply) => {
       const { mdn, network } = request.body as { mdn: string; network: Network | null };
       this.setLookup(mdn, network);
       return reply.send({ ok: true });
     });
     this.server.get('/_control/log', (_request, reply) =>
-      reply.send({ requests: this.requests, texts: this.texts }),
+      reply.send({ requests: this.requests, texts: this.texts, messages: this.messages }),
     );
   }
 

@@ -36,6 +36,12 @@ export interface SimulatorHost {
   /** Runs `work` after the callback delay; settle() waits for it. */
   later(work: () => Promise<unknown>): void;
   /** Sends a signed webhook to the service, as the source would (with a trace context to continue). */
-  deliver(source: Network | 'sms', body: Record<string, unknown>, traceparent?: string): Promise<Response>;
+  deliver(
+    source: Network | 'sms',
+    body: Record<string, unknown>,
+    traceparent?: string,
+    /** Another path of the source's (the SMS gateway's delivery receipts). */
+    path?: string,
+  ): Promise<Response>;
   now(): Date;
 }

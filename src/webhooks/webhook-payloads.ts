@@ -29,6 +29,16 @@ export const smsReplySchema = z.object({
 });
 export type SmsReply = z.infer<typeof smsReplySchema>;
 
+/** The SMS gateway's delivery receipt for a text it took (signed with the SMS secret). */
+export const smsDeliverySchema = z.object({
+  receiptId: id,
+  messageId: id,
+  status: z.enum(['DELIVERED', 'UNDELIVERED', 'FAILED']),
+  reason: z.string().min(1).max(200).optional(),
+  occurredAt: instant,
+});
+export type SmsDelivery = z.infer<typeof smsDeliverySchema>;
+
 /** Parses a verified body, listing every bad field the same way as the rest of the API. */
 export function parsePayload<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);

@@ -10,6 +10,7 @@ import { normalizeMdn } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
 import { NetworkPipe } from '../lines/http/parse-id.pipe';
 import { HandleOptInReply } from '../provisioning-flow/usecases/handle-opt-in-reply.usecase';
+import { HandleDeliveryReceipt } from '../provisioning-flow/usecases/handle-delivery-receipt.usecase';
 import { Metrics, WEBHOOK_OUTCOMES, type WebhookOutcome } from '../metrics/metrics.service';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { NETWORK_KEYS } from '../lines/domain/networks';
@@ -20,6 +21,7 @@ import { refuseFutureTime } from '../http/time-sanity';
 import {
   carrierCallbackSchema,
   parsePayload,
+  smsDeliverySchema,
   smsReplySchema,
   type CarrierCallback,
 } from './webhook-payloads';
@@ -48,6 +50,7 @@ export class WebhooksController {
     private readonly callbacks: ApplyCarrierCallback,
     private readonly portOut: HandlePortOut,
     private readonly replies: HandleOptInReply,
+    private readonly deliveries: HandleDeliveryReceipt,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -80,6 +83,19 @@ export class WebhooksController {
       this.refuseFuture('receivedAt', body.receivedAt);
       const ids = { payloadId: body.messageId, webhookId: delivery.webhookId };
       return this.receipts.once('sms', ids, () => this.replies.execute(body));
+    });
+  }
+
+  /** The gateway's delivery receipt for a text: appended to the consent ledger. */
+  @Post('sms/delivery')
+  @HttpCode(200)
+  smsDelivery(@Req() request: RawRequest) {
+    return this.counted('sms', async () => {
+      const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
+      const body = parsePayload(smsDeliverySchema, delivery.body);
+      this.refuseFuture('occurredAt', body.occurredAt);
+      const ids = { payloadId: `receipt:${body.receiptId}`, webhookId: delivery.webhookId };
+      return this.receipts.once('sms', ids, () => this.deliveries.execute(body));
     });
   }
 

@@ -36,8 +36,9 @@ describe('GET /metrics', () => {
     expect(count({ method: 'GET', route: '/v1/users', status_code: '401' })).toBe(1);
     expect(count({ method: 'GET', route: 'unmatched', status_code: '404' })).toBe(1);
 
-    // The funnel: one first text, a YES, consent given; the reserved kinds at zero.
+    // The funnel: one first text, a YES, consent given and confirmed; the other kinds at zero.
     expect(scrape.sum('mdn_opt_in_texts_sent_total', { kind: 'first' })).toBe(1);
+    expect(scrape.sum('mdn_opt_in_texts_sent_total', { kind: 'confirmation' })).toBe(1);
     expect(scrape.sum('mdn_opt_in_texts_sent_total', { kind: 'resend' })).toBe(0);
     expect(scrape.sum('mdn_opt_in_texts_sent_total', { kind: 'reminder' })).toBe(0);
     expect(scrape.sum('mdn_opt_in_replies_total', { classification: 'yes' })).toBe(1);
@@ -45,10 +46,10 @@ describe('GET /metrics', () => {
     expect(scrape.sum('mdn_opt_in_consent_changes_total', { change: 'given' })).toBe(1);
     expect(scrape.sum('mdn_opt_in_consent_changes_total', { change: 'revoked' })).toBe(0);
 
-    // Outbound calls: the text, then Verizon's request; both answered, nothing retried.
+    // Outbound calls: the text, its confirmation and Verizon's request; all answered, nothing retried.
     const calls = (party: string, outcome?: string) =>
       scrape.sum('mdn_carrier_call_duration_seconds_count', outcome ? { party, outcome } : { party });
-    expect(calls('sms-gateway', 'ok')).toBe(1);
+    expect(calls('sms-gateway', 'ok')).toBe(2);
     expect(calls('verizon', 'ok')).toBe(1);
     expect(calls('att')).toBeUndefined();
     expect(scrape.sum('mdn_carrier_call_retries_total')).toBe(0);

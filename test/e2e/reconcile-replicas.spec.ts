@@ -67,6 +67,7 @@ describe('two replicas reconciling together', () => {
         CARRIER_RETRIES: '0',
         CARRIER_BREAKER_VOLUME: '1000',
         RECONCILE_LEASE_SECONDS: String(LEASE_SECONDS),
+        CONSENT_REMINDERS: 'quarterly',
       },
       { autoReply: 'YES' },
     );
@@ -118,8 +119,14 @@ describe('two replicas reconciling together', () => {
 
       // One opt-in text to each Verizon line: one request per key, one key per line, one text per number.
       const verizon = lines.rows.filter((line) => line.network === 'verizon');
-      const texts = requestsPerKey(flow, 'sms');
+      const sms = requestsPerKey(flow, 'sms');
+      const texts = new Map([...sms].filter(([key]) => key?.includes(':opt-in:')));
       expect(texts.size).toBe(verizon.length);
+      // And one confirmation of each YES (owed texts are claimed like lines): nothing else.
+      const confirmations = [...sms].filter(([key]) => key?.includes(':confirm:'));
+      expect(confirmations).toHaveLength(verizon.length);
+      expect(confirmations.filter(([, n]) => n !== 1)).toEqual([]);
+      expect(sms.size).toBe(texts.size + confirmations.length);
       expect([...texts.values()].filter((n) => n !== 1)).toEqual([]);
       const keyedLines = new Set([...texts.keys()].map((key) => key?.split(':opt-in:')[0]));
       expect(keyedLines).toEqual(new Set(verizon.map((line) => line.id)));
@@ -144,6 +151,31 @@ describe('two replicas reconciling together', () => {
       // Every YES was taken, even one that came before its text was recorded as sent.
       const dropped = await database.query(`SELECT count(*)::int AS n FROM status_history WHERE NOT applied`);
       expect(dropped.rows[0].n).toBe(0);
+    } finally {
+      await database.end();
+    }
+  }, 120_000);
+
+  it('send each consenting line one reminder a quarter later, however the replicas share the work', async () => {
+    const verizon = NETWORK_MIX.filter((network) => network === 'verizon').length;
+    const expected = Array.from({ length: USERS }, (_, i) => networkOf(i)).filter(
+      (n) => n === 'verizon',
+    ).length;
+    expect(verizon).toBe(1);
+    flow.clock.advanceDays(93);
+    await flow.settle();
+    const reminders = [...requestsPerKey(flow, 'sms')].filter(([key]) => key?.includes(':reminder:'));
+    expect(reminders).toHaveLength(expected);
+    expect(reminders.filter(([, n]) => n !== 1)).toEqual([]);
+    const database = new Client({
+      connectionString: flow.database.config.kind === 'postgres' ? flow.database.config.url : '',
+    });
+    await database.connect();
+    try {
+      const { rows } = await database.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM consent_entries WHERE kind = 'REMINDER_SENT'`,
+      );
+      expect(rows[0].n).toBe(expected);
     } finally {
       await database.end();
     }

@@ -33,11 +33,11 @@ describe('the simulator retries a callback the service could not take', () => {
     receiver = undefined;
   });
 
-  /** A text through the simulated gateway: its YES is the callback under test. */
+  /** An opt-in text through the simulated gateway (its key says so): its YES is the callback under test. */
   const sendText = () =>
     fetch(`${simulator.urlOf('sms')}/v1/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `line:opt-in:1:${Math.random()}` },
       body: JSON.stringify({ to: '+12015550123', text: 'Reply YES' }),
     });
 

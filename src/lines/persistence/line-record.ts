@@ -20,6 +20,11 @@ export interface LineFlowFields {
   optInSends: number;
   optInLastSentAt: Date | null;
   optedOut: boolean;
+  /** Undelivered opt-in texts of the round (not counted in optInSends), and the last reason. */
+  optInUndelivered: number;
+  optInDeliveryProblem: string | null;
+  /** When the subscriber's YES was accepted (reminders count from it). */
+  consentGivenAt: Date | null;
 }
 
 /** A stored line as the domain sees it. */
@@ -56,5 +61,8 @@ export function toLineRecord(row: NetworkLine): LineRecord {
     optInSends: row.optInSends,
     optInLastSentAt: row.optInLastSentAt,
     optedOut: row.optedOut,
+    optInUndelivered: row.optInUndelivered,
+    optInDeliveryProblem: row.optInDeliveryProblem,
+    consentGivenAt: row.consentGivenAt,
   };
 }

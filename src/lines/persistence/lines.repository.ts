@@ -17,6 +17,8 @@ export interface StoredTransition {
   indicator: IndicatorResult;
   /** Flow bookkeeping written with the move, e.g. the opt-in send count. */
   flow?: Partial<LineFlowFields>;
+  /** Another module's writes that must land with the move or not at all (the consent ledger's). */
+  alongside?: (tx: Prisma.TransactionClient) => Promise<void>;
 }
 
 @Injectable()
@@ -85,7 +87,11 @@ export class LinesRepository {
    * a StaleWriteError tells the caller to read again and re-plan.
    */
   applyTransition(stored: StoredTransition): Promise<LineRecord> {
-    return this.database.transaction((tx) => this.applyTransitionIn(tx, stored));
+    return this.database.transaction(async (tx) => {
+      const moved = await this.applyTransitionIn(tx, stored);
+      await stored.alongside?.(tx);
+      return moved;
+    });
   }
 
   /** The same, inside the caller's transaction (a deletion moves every line with the user). */

@@ -9,6 +9,7 @@ import type { Network } from '../domain/networks';
 import { planTransition, type TransitionRequest } from '../domain/status-machine';
 import type { LineFlowFields, LineRecord } from '../persistence/line-record';
 import { LinesRepository } from '../persistence/lines.repository';
+import type { Db } from '../../database/database.service';
 
 export interface ChangeLineStatusCommand extends Omit<TransitionRequest, 'occurredAt'> {
   userId: string;
@@ -23,6 +24,8 @@ export interface ChangeLineStatusCommand extends Omit<TransitionRequest, 'occurr
   expect?: { sequence: number };
   /** The move is made only if this holds for the line as it is now; otherwise nothing. */
   guard?: (line: LineRecord) => boolean;
+  /** Writes of another module made in the move's transaction (the consent ledger's entries). */
+  alongside?: (tx: Db) => Promise<void>;
 }
 
 /**
@@ -55,6 +58,12 @@ export class ChangeLineStatus {
       occurredAt: command.occurredAt ?? this.clock.now(),
     });
     const indicator = computeIndicator(transition.next, this.clock.now(), this.config.staleAfterDays);
-    return this.lines.applyTransition({ line, transition, indicator, flow: command.flow?.(line) });
+    return this.lines.applyTransition({
+      line,
+      transition,
+      indicator,
+      flow: command.flow?.(line),
+      alongside: command.alongside,
+    });
   }
 }

@@ -1,4 +1,7 @@
-import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { AuthenticatedRequest } from '../../auth/authenticate.hook';
+import { NewRoundDto } from '../../consent/http/consent.dto';
+import { StartRoundAfterRevocation } from '../usecases/start-round-after-revocation.usecase';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../../auth/roles';
 import { NotFoundError } from '../../common/errors/domain-error';
@@ -18,6 +21,7 @@ export class ProvisioningController {
     private readonly intents: RecordProvisioningIntent,
     private readonly optInRound: StartOptInRound,
     private readonly queries: LinesQueries,
+    private readonly afterRevocation: StartRoundAfterRevocation,
   ) {}
 
   /** Provisions the user's MDN on this network (Verizon: the opt-in flow), in the background. */
@@ -40,6 +44,26 @@ export class ProvisioningController {
     if (network !== 'verizon') throw new NotFoundError(`The ${network} network has no opt-in flow`);
     await this.queries.requireLiveUser(id);
     await this.optInRound.execute(id);
+    return { line: await this.lineView(id, network) };
+  }
+
+  /**
+   * After the subscriber revoked consent: an administrator starts a new opt-in round,
+   * with a reason; recorded in the consent ledger (202: the reconciler sends the text).
+   */
+  @Post('consent/new-round')
+  @HttpCode(202)
+  @RequiresRole('admin')
+  @Idempotent()
+  async newRound(
+    @Param('id', UserIdPipe) id: string,
+    @Param('network', NetworkPipe) network: Network,
+    @Body() body: NewRoundDto,
+    @Req() request: AuthenticatedRequest,
+  ) {
+    if (network !== 'verizon') throw new NotFoundError(`The ${network} network has no opt-in flow`);
+    await this.queries.requireLiveUser(id);
+    await this.afterRevocation.execute(id, request.principal?.subject ?? 'unknown', body.reason.trim());
     return { line: await this.lineView(id, network) };
   }
 

@@ -55,6 +55,17 @@ export class ApplyCarrierCallback {
       await this.lines.recordUnapplied(line, { ...move, from: line.status });
       return { applied: false, why: 'older than the line’s latest status' };
     }
+    if (update.status === 'ENABLED' && line.optedOut) {
+      // The subscriber revoked consent: a late answer to a request made before that enables
+      // nothing. Kept for the record; the request it answers is closed.
+      await this.lines.recordUnapplied(line, {
+        ...move,
+        from: line.status,
+        detail: 'subscriber revoked consent',
+      });
+      await this.lines.closeRequest(line, this.clock.now());
+      return { applied: false, why: 'the subscriber revoked consent' };
+    }
     try {
       await this.changeLineStatus.execute({
         userId: line.userId,

@@ -11,10 +11,15 @@ import { LineLookup, type LineRecord } from '../../lines/usecases/line-lookup.us
 import { InjectConfig } from '../../config/config.module';
 import type { FlowConfig } from '../../config/config';
 import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
-import { classifyReply, type OptInReply } from '../domain/opt-in-reply';
+import { classifyReply, readReply, type OptInReply } from '../domain/opt-in-reply';
+import { ConsentLedger, type EntryFacts } from '../../consent/consent-ledger';
+import type { ConsentEntryKind } from '../../consent/domain/consent-entry';
+import { ledgerLine } from '../flow-steps';
 import { textSentMove } from '../domain/opt-in-text';
 
 export interface SubscriberReply {
+  /** The gateway's id of the reply: what makes its ledger entries once-only. */
+  messageId: string;
   from: string;
   text: string;
   receivedAt: Date;
@@ -23,13 +28,16 @@ export interface SubscriberReply {
 const AWAITING_REPLY = new Set(['OPT_IN_SENT', 'INVALID_OPT_IN_RESPONSE']);
 const REPLY_LABEL: Record<OptInReply, (typeof REPLY_CLASSES)[number]> = {
   YES: 'yes',
+  HELP: 'help',
   OPT_OUT: 'opt_out',
   INVALID: 'invalid',
 };
 
 /**
- * A subscriber's SMS reply to the opt-in text; the raw text is kept in the history. A YES
- * is recorded and answered at once: the reconciler then asks the carrier.
+ * A subscriber's SMS reply to the opt-in text. The raw text is kept in the history and,
+ * with how it was read, in the consent ledger. A YES is recorded and answered at once
+ * (the reconciler then asks the carrier); an opt-out disables the line at once; HELP is
+ * answered. Each YES and each opt-out that changes the consent is confirmed by one text.
  */
 @Injectable()
 export class HandleOptInReply {
@@ -40,6 +48,7 @@ export class HandleOptInReply {
     private readonly clock: Clock,
     @InjectConfig('flow') private readonly config: FlowConfig,
     private readonly metrics: Metrics,
+    private readonly consent: ConsentLedger,
   ) {
     for (const classification of REPLY_CLASSES) metrics.optInReplies.inc({ classification }, 0);
     for (const change of CONSENT_CHANGES) metrics.optInConsentChanges.inc({ change }, 0);
@@ -51,8 +60,19 @@ export class HandleOptInReply {
     if (!mdn.ok || !found) throw new NotFoundError(`No Verizon line for ${maskMdn(reply.from)}`);
     const line = await this.recordTextOvertaken(found, mdn.e164);
 
+    const reading = readReply(reply.text);
     const kind = classifyReply(reply.text);
     this.metrics.optInReplies.inc({ classification: REPLY_LABEL[kind] });
+    const ledger = ledgerLine({ ...line, mdn: mdn.e164 });
+    const entry = (what: ConsentEntryKind, extra: Partial<EntryFacts> = {}): EntryFacts => ({
+      kind: what,
+      source: 'SUBSCRIBER',
+      occurredAt: reply.receivedAt,
+      dedupeKey: `${line.id}:${what}:${reply.messageId}`,
+      ...extra,
+    });
+    const received = entry('REPLY_RECEIVED', { replyText: reply.text, replyReading: reading });
+    const confirm = `${line.id}:confirm:${reply.messageId}`;
     const move = {
       userId: line.userId,
       network: 'verizon' as const,
@@ -60,23 +80,49 @@ export class HandleOptInReply {
       occurredAt: reply.receivedAt,
       detail: reply.text,
     };
-    const reconcile = { reconcileAt: this.clock.now() };
+    const now = this.clock.now();
+    const reconcile = { reconcileAt: now };
 
     if (kind === 'OPT_OUT') {
-      // STOP is honoured whatever the line's state: no more texts, and disabled where it can be.
+      const confirmation = {
+        kind: 'CONFIRMATION_SENT' as const,
+        key: confirm,
+        at: now,
+        confirms: 'opt-out' as const,
+      };
+      // Already opted out (and so recorded): a repeated STOP is recorded, not confirmed again.
+      if (line.optedOut && (await this.consent.consentOf(line.id)) === 'REVOKED') {
+        await this.consent.record(ledger, received);
+        return { outcome: 'opted_out' };
+      }
+      // Honoured whatever the line's state: disabled at once, no more texts, and no carrier
+      // word enables it again until an administrator starts a new round. The revocation
+      // is recorded in the move's transaction.
+      const record = await this.consent.recorderFor(ledger, confirmation, received, entry('CONSENT_REVOKED'));
       if (canMove('verizon', line.status, 'DISABLED')) {
         await this.changeLineStatus.execute({
           ...move,
           to: 'DISABLED',
           flow: (current) => ({ ...dropTextInFlight(current), optedOut: true, ...reconcile }),
+          alongside: record,
         });
       } else {
+        // Already Disabled: recorded first, then marked, so a retry after a crash records it once.
+        await this.consent.recordAndOwe(ledger, confirmation, received, entry('CONSENT_REVOKED'));
         await this.lines.markOptedOut(line);
       }
       this.metrics.optInConsentChanges.inc({ change: 'revoked' });
+      this.signal.raise();
       return { outcome: 'opted_out' };
     }
-    if (!AWAITING_REPLY.has(line.status)) {
+    if (kind === 'HELP') {
+      const help = { kind: 'HELP_ANSWERED' as const, key: `${line.id}:help:${reply.messageId}`, at: now };
+      await this.consent.recordAndOwe(ledger, help, received);
+      this.signal.raise();
+      return { outcome: 'help' };
+    }
+    if (!AWAITING_REPLY.has(line.status) || line.optedOut) {
+      await this.consent.record(ledger, received);
       await this.lines.recordUnapplied(line, {
         ...move,
         from: line.status,
@@ -86,15 +132,34 @@ export class HandleOptInReply {
       return { outcome: 'ignored' };
     }
     if (kind === 'INVALID') {
-      await this.changeLineStatus.execute({ ...move, to: 'INVALID_OPT_IN_RESPONSE', flow: () => reconcile });
+      await this.changeLineStatus.execute({
+        ...move,
+        to: 'INVALID_OPT_IN_RESPONSE',
+        flow: () => reconcile,
+        alongside: await this.consent.recorderFor(ledger, null, received),
+      });
       return { outcome: 'invalid' };
     }
+    const confirmation = {
+      kind: 'CONFIRMATION_SENT' as const,
+      key: confirm,
+      at: now,
+      confirms: 'opt-in' as const,
+    };
     await this.changeLineStatus.execute({
       ...move,
       to: 'OPT_IN_RESPONSE_RECEIVED',
       // A YES to the last allowed text comes after the round settled at the cap: it is
       // open again, or the carrier would never be asked.
-      flow: (current) => ({ ...dropTextInFlight(current), settledAt: null, ...reconcile }),
+      flow: (current) => ({
+        ...dropTextInFlight(current),
+        settledAt: null,
+        consentGivenAt: reply.receivedAt,
+        optInDeliveryProblem: null,
+        ...reconcile,
+      }),
+      // The reply, the consent and the owed confirmation land with the move, or not at all.
+      alongside: await this.consent.recorderFor(ledger, confirmation, received, entry('CONSENT_GIVEN')),
     });
     this.metrics.optInConsentChanges.inc({ change: 'given' });
     this.signal.raise();

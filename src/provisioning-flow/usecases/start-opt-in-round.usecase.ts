@@ -20,7 +20,11 @@ export class StartOptInRound {
     await retryOnStaleWrite(async () => {
       const line = await this.lines.findOfUser(userId, 'verizon');
       if (!line) throw new NotFoundError('The user has no verizon line');
-      if (line.optedOut) throw new ConflictError('The subscriber opted out: no more texts can be sent');
+      if (line.optedOut) {
+        throw new ConflictError(
+          'The subscriber opted out: no more texts can be sent (an administrator may start a new round: POST …/consent/new-round)',
+        );
+      }
       if (!SENDABLE.has(line.status) || line.desired !== 'PROVISIONED') {
         throw new ConflictError(`The line is ${line.status}, not waiting for an opt-in reply`);
       }
