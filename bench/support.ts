@@ -59,6 +59,8 @@ export function idleCarriersEnv(webhookSecret: string): NodeJS.ProcessEnv {
     CARRIER_ATT_WEBHOOK_SECRET: webhookSecret,
     CARRIER_TMOBILE_WEBHOOK_SECRET: webhookSecret,
     SMS_WEBHOOK_SECRET: webhookSecret,
+    // Production mode wants the consent ledger's key; a bench makes a throwaway one.
+    CONSENT_MDN_HASH_KEY: randomBytes(32).toString('hex'),
   };
 }
 
