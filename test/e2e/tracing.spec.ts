@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import { acrossOrganizations } from '../../src/database/data-scope';
 import { Client } from 'pg';
 import { toKafkaMessage } from '../../src/outbox/event-encoding';
@@ -70,9 +71,16 @@ describe('W3C trace context', () => {
     // Every event about the user (registered, each status up to ENABLED) carries the trace,
     // and the relay would publish it as the message's traceparent header.
     const outbox = flow.running.app.get(OutboxRepository);
-    const rows = (await acrossOrganizations('test', () => outbox.after(undefined, 1000))).filter(
-      (row) => row.key === user.id,
-    );
+    // The feed shows an event once no older transaction on the server can still commit
+    // (another suite's may be open): wait for the last ones rather than read once.
+    const read = async () =>
+      (await acrossOrganizations('test', () => outbox.after(undefined, 1000))).filter(
+        (row) => row.key === user.id,
+      );
+    const rows = await eventually(async () => {
+      const found = await read();
+      return found.length >= 6 ? found : undefined;
+    }, 30_000).catch(read);
     expect(rows.length).toBeGreaterThanOrEqual(6);
     for (const row of rows) {
       expect(traceOf(row.traceParent)).toBe(TRACE);
