@@ -28,12 +28,26 @@ function schemaOf(eventType: string): DescMessage {
 }
 
 /**
- * The Kafka message for a stored event: protobuf bytes (default) or, for consumers that
- * want it, the same message's canonical JSON. Headers name the event type, the schema's
- * full name, the event id and the
- * organisation's id either way, and carry the W3C `traceparent` of the work that
- * wrote the event when it had one.
+ * The Kafka headers, all documented in docs/asyncapi.yaml (KAFKA_HEADERS keeps the two
+ * in step):
+ * - `event-type`: the protobuf message's full name, e.g.
+ *   `mdn.provisioning.v1.NetworkStatusChanged`: the same word as the feed's `type`;
+ * - `schema`: the same full name (the header consumers of the first version read);
+ * - `event-id`, `organization-id`: as in the message;
+ * - `content-type`: `application/x-protobuf` (default) or `application/json` (the same
+ *   message's canonical protobuf JSON, when KAFKA_ENCODING=json);
+ * - `traceparent`: the W3C trace context of the work that wrote the event, when it had one.
  */
+export const KAFKA_HEADERS = [
+  'event-type',
+  'schema',
+  'event-id',
+  'organization-id',
+  'content-type',
+  'traceparent',
+] as const;
+
+/** The Kafka message for a stored event: protobuf bytes (default) or its canonical JSON. */
 export function toKafkaMessage(
   event: OutboxMessage & { traceParent?: string | null },
   encoding: 'protobuf' | 'json',
@@ -43,13 +57,13 @@ export function toKafkaMessage(
     encoding === 'json'
       ? Buffer.from(JSON.stringify(toEventJson(event)))
       : Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength);
-  const headers: Record<string, string> = {
-    'event-type': schema.name,
+  const headers: Partial<Record<(typeof KAFKA_HEADERS)[number], string>> = {
+    'event-type': schema.typeName,
     schema: schema.typeName,
     'event-id': event.eventId,
     'organization-id': event.organizationId,
     'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
   };
   if (event.traceParent) headers.traceparent = event.traceParent;
-  return { key: event.key, value, headers };
+  return { key: event.key, value, headers: headers as Record<string, string> };
 }

@@ -48,7 +48,8 @@ export async function readTopic(
     eachMessage: ({ message, partition }) => {
       const header = (name: string) => message.headers?.[name]?.toString() ?? '';
       const value = message.value ?? Buffer.alloc(0);
-      const type = header('event-type');
+      // The header is the message's full name (as the feed's `type`); tests match the short one.
+      const type = header('event-type').split('.').pop() ?? '';
       events.push({
         key: message.key?.toString() ?? '',
         type,

@@ -30,6 +30,8 @@ export interface LineRecord extends LineState, LineFlowFields {
   sequence: number;
   /** The indicator last published for the line. */
   indicator: Indicator;
+  /** The last-seen time the line's last event carried (sightings publish when its day changes). */
+  eventLastSeenAt: Date | null;
 }
 
 export function toLineRecord(row: NetworkLine): LineRecord {
@@ -44,6 +46,7 @@ export function toLineRecord(row: NetworkLine): LineRecord {
     lastSeenAt: row.lastSeenAt,
     sequence: row.sequence,
     indicator: row.indicator,
+    eventLastSeenAt: row.eventLastSeenAt,
     desired: row.desired,
     round: row.round,
     begunRound: row.begunRound,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../../generated/prisma/client';
 import { DatabaseService } from '../../database/database.service';
 import { appendBulkToOutbox } from '../../outbox/outbox.writer';
-import { networkStatusChanged } from '../events/line-events';
+import { networkStatusChanged, type UserSnapshot } from '../events/line-events';
+import { CURRENT_TXID } from './event-sequences';
 import type { Indicator, LineCondition } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { NetworkStatus } from '../domain/network-status';
@@ -33,9 +35,7 @@ export interface SweepBatch {
 
 interface SweptLine {
   id: string;
-  userId: string;
   organizationId: string;
-  mdn: string;
   network: Network;
   status: NetworkStatus;
   reason: string | null;
@@ -44,6 +44,7 @@ interface SweptLine {
   lastSeenMs: number | null;
   sequence: number;
   previousIndicator: Indicator;
+  user: Omit<UserSnapshot, 'registeredAt'> & { registeredAt: string };
 }
 
 /**
@@ -82,25 +83,37 @@ export class StaleLinesRepository {
     return this.database.transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SWEEP_LOCK + batch.part})`;
+        // Each line takes its next event sequence on its own row, after the UPDATE has
+        // locked it; a line whose last event a newer transaction wrote is left for the
+        // next pass (see event-sequences.ts and the relay's comment on order).
         const lines = await tx.$queryRaw<SweptLine[]>`
           WITH due AS (
-            SELECT l.id, l.indicator AS previous, u.mdn
+            SELECT l.id, l.indicator AS previous, json_build_object(
+                'id', u.id, 'organizationId', u.organization_id, 'firstName', u.first_name,
+                'lastName', u.last_name, 'username', u.username, 'mdn', u.mdn, 'email', u.email,
+                'status', u.status, 'businessPhone', u.business_phone, 'company', u.company,
+                'customerCode', u.customer_code, 'udid', u.udid, 'registeredAt', u.registered_at,
+                'eventSequence', u.event_sequence) AS "user"
             FROM network_lines l JOIN users u ON u.id = l.user_id
             WHERE l.id > ${batch.range.after}::uuid AND l.id <= ${batch.range.upTo}::uuid
               AND l.indicator <> 'ORANGE'::"Indicator" AND ${orange}
             ORDER BY l.id LIMIT ${batch.limit})
-          UPDATE network_lines l SET indicator = 'ORANGE'::"Indicator", sequence = l.sequence + 1
+          UPDATE network_lines l SET indicator = 'ORANGE'::"Indicator", sequence = l.sequence + 1,
+            event_sequence = l.event_sequence + 1, event_txid = ${Prisma.raw(CURRENT_TXID)},
+            event_last_seen_at = l.last_seen_at
           FROM due WHERE l.id = due.id
             -- Checked again on the row itself: a line changed meanwhile is left alone.
             AND l.indicator <> 'ORANGE'::"Indicator" AND ${orange}
-          RETURNING l.id::text, l.user_id::text AS "userId", l.organization_id::text AS "organizationId", due.mdn, l.network, l.status::text AS status, l.reason,
+            AND l.event_txid <= ${Prisma.raw(CURRENT_TXID)}
+          RETURNING l.id::text, l.organization_id::text AS "organizationId", l.network, l.status::text AS status, l.reason,
             (extract(epoch FROM l.status_changed_at) * 1000)::float8 AS "statusChangedMs",
-            (extract(epoch FROM l.last_seen_at) * 1000)::float8 AS "lastSeenMs", l.sequence,
-            due.previous::text AS "previousIndicator"`;
+            (extract(epoch FROM l.last_seen_at) * 1000)::float8 AS "lastSeenMs", l.event_sequence AS sequence,
+            due.previous::text AS "previousIndicator", due."user"`;
         if (lines.length === 0) return { swept: 0, scannedTo: null };
         const events = lines.map((line) =>
           networkStatusChanged({
             ...line,
+            user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
             statusChangedAt: new Date(line.statusChangedMs),
             lastSeenAt: line.lastSeenMs === null ? null : new Date(line.lastSeenMs),
             previousStatus: line.status,

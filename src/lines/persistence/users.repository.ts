@@ -8,6 +8,7 @@ import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
+import { nextUserEvents } from './event-sequences';
 import { storedTraceparent } from '../../tracing/current-trace';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
 import { lineConditionSql } from './line-condition.sql';
@@ -171,7 +172,7 @@ export class UsersRepository {
           },
           include: { lines: true },
         });
-        await appendToOutbox(tx, [userEvent('registered', created, now, intent.source)]);
+        await appendUserEvents(tx, 'registered', [created], now, intent.source);
         return created;
       }),
     );
@@ -220,10 +221,7 @@ export class UsersRepository {
               })),
             ),
           });
-          await appendToOutbox(
-            tx,
-            created.map((user) => userEvent('registered', user, now)),
-          );
+          await appendUserEvents(tx, 'registered', created, now);
           return users.map((user) => idOf.get(user.username)!);
         },
         { timeout: 60_000 },
@@ -344,7 +342,7 @@ export class UsersRepository {
     return this.database.transaction(async (tx) => {
       if (Object.keys(changes).length > 0) {
         const updated = await tx.user.update({ where: { id }, data: changes, include: { lines: true } });
-        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
+        await appendUserEvents(tx, 'updated', [updated], now, source);
       }
       await this.disableLinesIn(tx, id, moves, now);
       const deleted = await tx.user.update({
@@ -352,7 +350,7 @@ export class UsersRepository {
         data: { status: 'DELETED', lookupDueAt: null },
         include: { lines: { orderBy: { network: 'asc' } } },
       });
-      await appendToOutbox(tx, [userEvent('deleted', deleted, now, source)]);
+      await appendUserEvents(tx, 'deleted', [deleted], now, source);
       return deleted;
     });
   }
@@ -377,7 +375,7 @@ export class UsersRepository {
           data: { ...changes, lookupDueAt: null },
           include: { lines: { orderBy: { network: 'asc' } } },
         });
-        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
+        await appendUserEvents(tx, 'updated', [updated], now, source);
         return updated;
       }),
     );
@@ -410,9 +408,7 @@ export class UsersRepository {
           data: changes,
           include: { lines: { orderBy: { network: 'asc' } } },
         });
-        await appendToOutbox(tx, [
-          userEvent(changes.status === 'DELETED' ? 'deleted' : 'updated', updated, now, source),
-        ]);
+        await appendUserEvents(tx, changes.status === 'DELETED' ? 'deleted' : 'updated', [updated], now, source);
         return updated;
       }),
     );
@@ -541,4 +537,25 @@ export class UsersRepository {
       ]);
     }
   }
+}
+
+/**
+ * Users' events with each user's next event sequence, in the caller's transaction (the
+ * users are as stored after the change).
+ */
+async function appendUserEvents(
+  tx: Prisma.TransactionClient,
+  kind: 'registered' | 'updated' | 'deleted',
+  users: User[],
+  now: Date,
+  source?: TransitionSource,
+): Promise<void> {
+  const sequences = await nextUserEvents(
+    tx,
+    users.map((user) => user.id),
+  );
+  await appendToOutbox(
+    tx,
+    users.map((user) => userEvent(kind, { ...user, eventSequence: sequences.get(user.id)! }, now, source)),
+  );
 }

@@ -21,11 +21,21 @@ export interface UserView {
 }
 
 export function presentUser(user: UserWithLines, now: Date, staleAfterDays: number): UserView {
-  const { lines, registeredAt, updatedAt, ...fields } = user;
+  // Named one by one: the row also holds bookkeeping (event sequences, idempotency) that is no one's business.
   return {
-    ...fields,
-    registeredAt: registeredAt.toISOString(),
-    updatedAt: updatedAt.toISOString(),
-    networks: lines.map((line) => presentLine(toLineRecord(line), now, staleAfterDays)),
+    id: user.id,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    username: user.username,
+    mdn: user.mdn,
+    email: user.email,
+    businessPhone: user.businessPhone,
+    company: user.company,
+    customerCode: user.customerCode,
+    udid: user.udid,
+    status: user.status,
+    registeredAt: user.registeredAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+    networks: user.lines.map((line) => presentLine(toLineRecord(line), now, staleAfterDays)),
   };
 }
