@@ -32,6 +32,8 @@ export interface LineRecord extends LineState, LineFlowFields {
   indicator: Indicator;
   /** The last-seen time the line's last event carried (sightings publish when its day changes). */
   eventLastSeenAt: Date | null;
+  /** The sequence of the line's last event. */
+  eventSequence: number;
 }
 
 export function toLineRecord(row: NetworkLine): LineRecord {
@@ -47,6 +49,7 @@ export function toLineRecord(row: NetworkLine): LineRecord {
     sequence: row.sequence,
     indicator: row.indicator,
     eventLastSeenAt: row.eventLastSeenAt,
+    eventSequence: row.eventSequence,
     desired: row.desired,
     round: row.round,
     begunRound: row.begunRound,

@@ -131,8 +131,10 @@ export class LinesRepository {
       indicator: indicator.indicator,
       sequence: line.sequence + 1,
     };
-    await this.publishChange(tx, line, stored, indicator, transition.source, transition.occurredAt);
-    return stored;
+    const sequence = await this.publishChange(tx, line, stored, indicator, transition.source, transition.occurredAt);
+    return sequence === undefined
+      ? stored
+      : { ...stored, eventSequence: sequence, eventLastSeenAt: stored.lastSeenAt };
   }
 
   /**
@@ -148,12 +150,12 @@ export class LinesRepository {
     source: TransitionSource,
     occurredAt: Date,
     force = false,
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     const changed =
       before.status !== after.status ||
       before.reason !== after.reason ||
       before.indicator !== after.indicator;
-    if (!changed && !force) return;
+    if (!changed && !force) return undefined;
     const sequence = await nextLineEvent(tx, after.id, after.lastSeenAt);
     const user = await tx.user.findUniqueOrThrow({ where: { id: after.userId }, select: USER_SNAPSHOT_FIELDS });
     await appendToOutbox(tx, [
@@ -174,6 +176,7 @@ export class LinesRepository {
         occurredAt,
       }),
     ]);
+    return sequence;
   }
 
   /** Flow bookkeeping alone (no status change), guarded like a transition. */
@@ -219,8 +222,12 @@ export class LinesRepository {
     );
   }
 
-  /** Keeps a move in the history without applying it (an out-of-order callback). */
-  async recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>): Promise<void> {
+  /** Keeps a move in the history without applying it (an out-of-order callback), with why. */
+  async recordUnapplied(
+    line: LineRecord,
+    transition: Omit<Transition, 'next'>,
+    why: string,
+  ): Promise<void> {
     await this.database.run((db) =>
       db.statusHistory.create({
         data: {
@@ -234,6 +241,7 @@ export class LinesRepository {
           occurredAt: transition.occurredAt,
           lineSequence: line.sequence,
           applied: false,
+          unappliedReason: why,
         },
       }),
     );
@@ -278,8 +286,8 @@ export class LinesRepository {
     }
     return this.database.transaction(async (tx) => {
       await write(tx);
-      await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now, true);
-      return { ...stored, eventLastSeenAt: lastSeenAt };
+      const sequence = await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now, true);
+      return { ...stored, eventLastSeenAt: lastSeenAt, eventSequence: sequence! };
     });
   }
 

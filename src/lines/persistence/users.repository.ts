@@ -9,6 +9,8 @@ import { userEvent } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
 import { nextUserEvents } from './event-sequences';
+import { appendNewLineEvents } from './new-line-events';
+import { SNAPSHOT_XMIN_SQL } from '../../outbox/feed/events-cursor';
 import { storedTraceparent } from '../../tracing/current-trace';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
 import { lineConditionSql } from './line-condition.sql';
@@ -173,6 +175,7 @@ export class UsersRepository {
           include: { lines: true },
         });
         await appendUserEvents(tx, 'registered', [created], now, intent.source);
+        await appendNewLineEvents(tx, [created.id], now, intent.source ?? 'API');
         return created;
       }),
     );
@@ -222,6 +225,12 @@ export class UsersRepository {
             ),
           });
           await appendUserEvents(tx, 'registered', created, now);
+          await appendNewLineEvents(
+            tx,
+            created.map((user) => user.id),
+            now,
+            'API',
+          );
           return users.map((user) => idOf.get(user.username)!);
         },
         { timeout: 60_000 },
@@ -279,6 +288,14 @@ export class UsersRepository {
       );
       return new Set(rows.map((row) => row.mdn));
     });
+  }
+
+  /** The oldest transaction still running (the events feed's head, see headCursor). */
+  async settledBelow(): Promise<bigint> {
+    const [row] = await this.database.run((db) =>
+      db.$queryRawUnsafe<{ xmin: bigint }[]>(`SELECT ${SNAPSHOT_XMIN_SQL} AS xmin`),
+    );
+    return BigInt(row.xmin);
   }
 
   findById(id: string): Promise<UserWithLines | null> {
@@ -554,8 +571,10 @@ async function appendUserEvents(
     tx,
     users.map((user) => user.id),
   );
+  // The rows the caller returns show the sequence just taken.
+  for (const user of users) user.eventSequence = sequences.get(user.id)!;
   await appendToOutbox(
     tx,
-    users.map((user) => userEvent(kind, { ...user, eventSequence: sequences.get(user.id)! }, now, source)),
+    users.map((user) => userEvent(kind, user, now, source)),
   );
 }

@@ -14,6 +14,7 @@ import {
   type UserWithLines,
 } from '../persistence/users.repository';
 import { presentUser, type UserView } from './user-view';
+import { encodeCursor as encodeEventsCursor, headCursor } from '../../outbox/feed/events-cursor';
 import type { UserMatch } from './user-match';
 
 /** What other modules see of a stored user, and how they name changes to one. */
@@ -27,6 +28,10 @@ export interface HistoryEntry {
   detail: string | null;
   occurredAt: string;
   recordedAt: string;
+  /** False for a move kept for the record but not applied (e.g. an out-of-order callback). */
+  applied: boolean;
+  /** Why it was not applied; null when it was. */
+  unappliedReason: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,8 +60,10 @@ export class LinesQueries {
 
   async list(
     filter: Omit<UserFilter, 'after' | 'now' | 'staleAfterDays'> & { cursor?: string },
-  ): Promise<{ items: UserView[]; nextCursor: string | null }> {
+  ): Promise<{ items: UserView[]; nextCursor: string | null; eventsCursor: string }> {
     const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    // Read before the page: every event before it is reflected in what the page shows.
+    const settledBelow = await this.users.settledBelow();
     const page = await this.users.list({
       ...filter,
       after,
@@ -67,6 +74,7 @@ export class LinesQueries {
     return {
       items: page.users.map((user) => this.present(user)),
       nextCursor: page.hasMore && last ? encodeCursor(last.id) : null,
+      eventsCursor: encodeEventsCursor(headCursor(settledBelow)),
     };
   }
 
@@ -101,6 +109,8 @@ export class LinesQueries {
       detail: row.detail,
       occurredAt: row.occurredAt.toISOString(),
       recordedAt: row.recordedAt.toISOString(),
+      applied: row.applied,
+      unappliedReason: row.applied ? null : (row.unappliedReason ?? 'not applied'),
     }));
   }
 

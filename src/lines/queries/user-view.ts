@@ -17,6 +17,8 @@ export interface UserView {
   status: UserStatus;
   registeredAt: string;
   updatedAt: string;
+  /** The sequence of the user's last event (UserRegistered/Updated/Deleted). */
+  sequence: number;
   networks: LineView[];
 }
 
@@ -36,6 +38,7 @@ export function presentUser(user: UserWithLines, now: Date, staleAfterDays: numb
     status: user.status,
     registeredAt: user.registeredAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
+    sequence: user.eventSequence,
     networks: user.lines.map((line) => presentLine(toLineRecord(line), now, staleAfterDays)),
   };
 }

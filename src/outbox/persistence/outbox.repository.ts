@@ -2,11 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { currentOrganizationId } from '../../database/data-scope';
 import { DatabaseService } from '../../database/database.service';
 import type { OutboxMessage } from '../outbox-message';
+import { SNAPSHOT_XMIN_SQL, type Cursor } from '../feed/events-cursor';
 
-export interface Cursor {
-  txid: bigint;
-  id: bigint;
-}
+export type { Cursor } from '../feed/events-cursor';
 
 export interface OutboxRow extends OutboxMessage {
   id: bigint;
@@ -21,7 +19,7 @@ export interface OutboxRow extends OutboxMessage {
  * final: no row can commit later with a smaller (txid, id). Readers take only those, in
  * (txid, id) order, so neither the relay nor the feed skips an event that commits late.
  */
-const SETTLED = `txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+const SETTLED = `txid < ${SNAPSHOT_XMIN_SQL}`;
 
 /** The relay's name for its mark (one relay publishes the outbox, holding its lease). */
 const RELAY = 'outbox-relay';
@@ -39,6 +37,14 @@ export class OutboxRepository {
   /** The "changes since" feed: settled events after the cursor, sent or not. */
   after(cursor: Cursor | undefined, limit: number): Promise<OutboxRow[]> {
     return this.settledAfter(cursor ?? BEFORE_EVERYTHING, limit);
+  }
+
+  /** The oldest transaction still running: events of older ones are settled. */
+  async settledBelow(): Promise<bigint> {
+    const [row] = await this.database.run((db) =>
+      db.$queryRawUnsafe<{ xmin: bigint }[]>(`SELECT ${SNAPSHOT_XMIN_SQL} AS xmin`),
+    );
+    return BigInt(row.xmin);
   }
 
   /** Everything up to `upTo` is sent. The mark only moves forward, whatever the order of calls. */

@@ -82,7 +82,7 @@ export class HandleOptInReply {
         from: line.status,
         to: line.status,
         reason: 'Reply not expected',
-      });
+      }, 'the line was not waiting for an opt-in reply');
       return { outcome: 'ignored' };
     }
     if (kind === 'INVALID') {

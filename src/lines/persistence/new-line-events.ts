@@ -1,0 +1,70 @@
+import type { Prisma } from '../../generated/prisma/client';
+import { appendBulkToOutbox } from '../../outbox/outbox.writer';
+import { computeIndicator } from '../domain/indicator';
+import type { Network } from '../domain/networks';
+import type { NetworkStatus, TransitionSource } from '../domain/network-status';
+import { networkStatusChanged, type UserSnapshot } from '../events/line-events';
+import { CURRENT_TXID } from './event-sequences';
+
+interface NewLine {
+  id: string;
+  organizationId: string;
+  network: Network;
+  status: NetworkStatus;
+  reason: string | null;
+  statusChangedAt: Date;
+  user: Omit<UserSnapshot, 'registeredAt'> & { registeredAt: string };
+}
+
+/**
+ * The first event of each line of these users that has had none: a consumer learns a
+ * line when it comes to be (registration, a network found or added), not at its first
+ * change. Called in the transaction that made the lines, after the user's own event.
+ */
+export async function appendNewLineEvents(
+  tx: Prisma.TransactionClient,
+  userIds: string[],
+  now: Date,
+  source: TransitionSource,
+): Promise<void> {
+  if (userIds.length === 0) return;
+  const lines = await tx.$queryRawUnsafe<NewLine[]>(
+    `WITH fresh AS (
+       UPDATE network_lines l SET event_sequence = 1, event_txid = ${CURRENT_TXID},
+         event_last_seen_at = l.last_seen_at
+       WHERE l.user_id = ANY($1::uuid[]) AND l.event_sequence = 0 AND l.event_txid <= ${CURRENT_TXID}
+       RETURNING l.id, l.user_id, l.organization_id, l.network, l.status, l.reason, l.status_changed_at)
+     SELECT f.id::text, f.organization_id::text AS "organizationId", f.network, f.status::text AS status,
+       f.reason, f.status_changed_at AS "statusChangedAt", json_build_object(
+         'id', u.id, 'organizationId', u.organization_id, 'firstName', u.first_name,
+         'lastName', u.last_name, 'username', u.username, 'mdn', u.mdn, 'email', u.email,
+         'status', u.status, 'businessPhone', u.business_phone, 'company', u.company,
+         'customerCode', u.customer_code, 'udid', u.udid, 'registeredAt', u.registered_at,
+         'eventSequence', u.event_sequence) AS "user"
+     FROM fresh f JOIN users u ON u.id = f.user_id ORDER BY f.id`,
+    userIds,
+  );
+  await appendBulkToOutbox(
+    tx,
+    lines.map((line) => {
+      // Never seen: the staleness window plays no part, whatever its length.
+      const indicator = computeIndicator({ ...line, lastSeenAt: null }, now, 0);
+      return networkStatusChanged({
+        organizationId: line.organizationId,
+        user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
+        network: line.network,
+        previousStatus: line.status,
+        status: line.status,
+        reason: line.reason,
+        previousIndicator: indicator.indicator,
+        indicator: indicator.indicator,
+        indicatorReason: indicator.reason,
+        statusChangedAt: line.statusChangedAt,
+        lastSeenAt: null,
+        sequence: 1,
+        source,
+        occurredAt: now,
+      });
+    }),
+  );
+}
