@@ -1,5 +1,6 @@
 import { fromBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import {
+  LineStateSchema,
   NetworkStatusChangedSchema,
   UserDeletedSchema,
   UserRegisteredSchema,
@@ -9,11 +10,17 @@ import type { OutboxMessage } from './outbox-message';
 import type { PublishedEvent } from './relay/event-publisher';
 
 const SCHEMAS: Record<string, DescMessage> = Object.fromEntries(
-  [NetworkStatusChangedSchema, UserRegisteredSchema, UserUpdatedSchema, UserDeletedSchema].map((schema) => [
+  [NetworkStatusChangedSchema, UserRegisteredSchema, UserUpdatedSchema, UserDeletedSchema, LineStateSchema].map((schema) => [
     schema.typeName,
     schema,
   ]),
 );
+
+/**
+ * Records of this type go to the compacted current-state topic, not the change topic (an
+ * empty payload is a tombstone); the feed leaves them out.
+ */
+export const STATE_RECORD = LineStateSchema.typeName;
 
 /** The event's canonical protobuf JSON (the feed, and Kafka when JSON is asked for). */
 export function toEventJson(event: OutboxMessage): JsonValue {
@@ -53,8 +60,11 @@ export function toKafkaMessage(
   encoding: 'protobuf' | 'json',
 ): PublishedEvent {
   const schema = schemaOf(event.eventType);
-  const value =
-    encoding === 'json'
+  const topic = event.eventType === STATE_RECORD ? 'state' : 'changes';
+  const tombstone = topic === 'state' && event.payload.byteLength === 0;
+  const value = tombstone
+    ? null
+    : encoding === 'json'
       ? Buffer.from(JSON.stringify(toEventJson(event)))
       : Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength);
   const headers: Partial<Record<(typeof KAFKA_HEADERS)[number], string>> = {
@@ -65,5 +75,5 @@ export function toKafkaMessage(
     'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
   };
   if (event.traceParent) headers.traceparent = event.traceParent;
-  return { key: event.key, value, headers: headers as Record<string, string> };
+  return { topic, key: event.key, value, headers: headers as Record<string, string> };
 }

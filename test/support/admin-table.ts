@@ -189,3 +189,31 @@ export function differences(rest: AdminTable, events: AdminTable): string[] {
   }
   return out;
 }
+
+/**
+ * Applies one record of the compacted state topic (canonical protobuf JSON of LineState;
+ * null: a tombstone, the line and, with its last line, the user are gone).
+ */
+export function applyState(table: AdminTable, key: string, state: Json | null): void {
+  const [userId, network] = key.split(':');
+  if (state === null) {
+    const user = table.get(userId);
+    if (!user) return;
+    delete user.networks[network];
+    if (Object.keys(user.networks).length === 0) table.delete(userId);
+    return;
+  }
+  const fields = userFields(state.user as Json);
+  const known = table.get(userId);
+  const user = known && known.sequence > fields.sequence ? known : { ...fields, networks: known?.networks ?? {} };
+  table.set(userId, user);
+  user.networks[network] = {
+    status: strip(state.status, 'NETWORK_STATUS_'),
+    statusLabel: state.statusLabel,
+    reason: orNull(state.reason),
+    indicator: strip(state.indicator, 'INDICATOR_'),
+    tooltip: state.tooltip,
+    lastSeenDay: day(state.lastSeenAt),
+    sequence: Number(state.sequence ?? 0),
+  };
+}

@@ -148,7 +148,7 @@ export function userEvent(
   };
 }
 
-function protoUser(user: UserSnapshot): MessageInitShape<typeof UserSchema> {
+export function protoUser(user: UserSnapshot): MessageInitShape<typeof UserSchema> {
   return {
     userId: user.id,
     firstName: user.firstName,

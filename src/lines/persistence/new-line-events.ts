@@ -5,6 +5,7 @@ import type { Network } from '../domain/networks';
 import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 import { networkStatusChanged, type UserSnapshot } from '../events/line-events';
 import { CURRENT_TXID } from './event-sequences';
+import { lineState } from './line-states';
 
 interface NewLine {
   id: string;
@@ -44,11 +45,17 @@ export async function appendNewLineEvents(
      FROM fresh f JOIN users u ON u.id = f.user_id ORDER BY f.id`,
     userIds,
   );
-  await appendBulkToOutbox(
-    tx,
-    lines.map((line) => {
-      // Never seen: the staleness window plays no part, whatever its length.
-      const indicator = computeIndicator({ ...line, lastSeenAt: null }, now, 0);
+  // Never seen: the staleness window plays no part, whatever its length.
+  const indicators = lines.map((line) => computeIndicator({ ...line, lastSeenAt: null }, now, 0));
+  // The line's stored indicator is the one last published: this one.
+  await tx.$executeRawUnsafe(
+    `UPDATE network_lines l SET indicator = i.indicator::"Indicator"
+     FROM unnest($1::uuid[], $2::text[]) AS i(id, indicator) WHERE l.id = i.id AND l.indicator::text <> i.indicator`,
+    lines.map((line) => line.id),
+    indicators.map((result) => result.indicator),
+  );
+  const events = lines.map((line, i) => {
+      const indicator = indicators[i];
       return networkStatusChanged({
         organizationId: line.organizationId,
         user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
@@ -65,6 +72,18 @@ export async function appendNewLineEvents(
         source,
         occurredAt: now,
       });
-    }),
+    });
+  const states = lines.map((line, i) =>
+    lineState(
+      {
+        ...line,
+        userId: line.user.id,
+        indicator: indicators[i].indicator,
+        lastSeenAt: null,
+        sequence: 1,
+      },
+      now,
+    ),
   );
+  await appendBulkToOutbox(tx, [...events, ...states]);
 }

@@ -10,6 +10,7 @@ import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
 import { nextUserEvents } from './event-sequences';
 import { appendNewLineEvents } from './new-line-events';
+import { appendLineStates } from './line-states';
 import { SNAPSHOT_XMIN_SQL } from '../../outbox/feed/events-cursor';
 import { storedTraceparent } from '../../tracing/current-trace';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
@@ -577,4 +578,5 @@ async function appendUserEvents(
     tx,
     users.map((user) => userEvent(kind, user, now, source)),
   );
+  await appendLineStates(tx, { userIds: users.map((user) => user.id) }, now);
 }

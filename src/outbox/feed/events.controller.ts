@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { toEventJson } from '../event-encoding';
+import { STATE_RECORD, toEventJson } from '../event-encoding';
 import { OutboxRepository } from '../persistence/outbox.repository';
 import { decodeCursor, encodeCursor, headCursor, refuseBeyondHead } from './events-cursor';
 import { EventsPage } from './events-page.dto';
@@ -42,7 +42,7 @@ export class EventsController {
     if (query.after === 'latest') return { items: [], nextCursor: encodeCursor(headCursor(xmin)) };
     const after = query.after ? decodeCursor(query.after) : undefined;
     if (after) refuseBeyondHead(after, xmin);
-    const rows = await this.outbox.after(after, query.limit ?? 100);
+    const rows = await this.outbox.after(after, query.limit ?? 100, [STATE_RECORD]);
     const last = rows.at(-1);
     return {
       items: rows.map((row) => ({

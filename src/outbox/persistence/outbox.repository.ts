@@ -34,9 +34,12 @@ export class OutboxRepository {
     return this.settledAfter(cursor ?? (await this.sentUpTo()) ?? BEFORE_EVERYTHING, limit);
   }
 
-  /** The "changes since" feed: settled events after the cursor, sent or not. */
-  after(cursor: Cursor | undefined, limit: number): Promise<OutboxRow[]> {
-    return this.settledAfter(cursor ?? BEFORE_EVERYTHING, limit);
+  /**
+   * The "changes since" feed: settled events after the cursor, sent or not. Records for
+   * another topic (the compacted current state, `excluding`) are the relay's only.
+   */
+  after(cursor: Cursor | undefined, limit: number, excluding: string[] = []): Promise<OutboxRow[]> {
+    return this.settledAfter(cursor ?? BEFORE_EVERYTHING, limit, excluding);
   }
 
   /** The oldest transaction still running: events of older ones are settled. */
@@ -67,7 +70,7 @@ export class OutboxRepository {
    * Settled events after `from`, in order: one organisation's when the caller acts for
    * one (the feed), every organisation's for the relay.
    */
-  private settledAfter(from: Cursor, limit: number): Promise<OutboxRow[]> {
+  private settledAfter(from: Cursor, limit: number, excluding: string[] = []): Promise<OutboxRow[]> {
     const organizationId = currentOrganizationId() ?? null;
     return this.database.run((db) =>
       db.$queryRawUnsafe<OutboxRow[]>(
@@ -75,12 +78,13 @@ export class OutboxRepository {
            organization_id::text AS "organizationId", payload, created_at AS "createdAt",
            trace_parent AS "traceParent"
          FROM outbox_events WHERE (txid, id) > ($1::bigint, $2::bigint) AND ${SETTLED}
-           AND ($4::uuid IS NULL OR organization_id = $4::uuid)
+           AND ($4::uuid IS NULL OR organization_id = $4::uuid) AND event_type <> ALL($5::text[])
          ORDER BY txid, id LIMIT $3`,
         from.txid,
         from.id,
         limit,
         organizationId,
+        excluding,
       ),
     );
   }
