@@ -7,6 +7,7 @@ import { ManualClock } from '../support/clock';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { aUser } from '../support/factories';
 import { apiClient, type ApiClient } from '../support/http';
+import { eventually } from '../support/eventually';
 
 const T0 = new Date('2026-10-01T00:00:00.000Z');
 const DAY_MS = 86_400_000;
@@ -89,15 +90,24 @@ describe('a line changed while the sweep holds an older transaction id', () => {
       }),
     );
 
-    const feed = await admin.get<{ items: { key: string; type: string; event: Record<string, unknown> }[] }>(
-      '/v1/events?limit=1000',
+    const { rows: written } = await sql.query<{ n: number }>(
+      `SELECT sum(event_sequence)::int AS n FROM network_lines WHERE user_id = ANY($1::uuid[])`,
+      [ids],
     );
-    const perLine = new Map<string, number[]>();
-    for (const item of feed.body.items) {
-      if (item.type !== 'mdn.provisioning.v1.NetworkStatusChanged') continue;
-      const line = `${item.key}/${String(item.event.network)}`;
-      perLine.set(line, [...(perLine.get(line) ?? []), Number(item.event.sequence)]);
-    }
+    // Events show once settled (a transaction open elsewhere on the server may hold them a moment).
+    const perLine = await eventually(async () => {
+      const feed = await admin.get<{ items: { key: string; type: string; event: Record<string, unknown> }[] }>(
+        '/v1/events?limit=1000',
+      );
+      const lines = new Map<string, number[]>();
+      for (const item of feed.body.items) {
+        if (item.type !== 'mdn.provisioning.v1.NetworkStatusChanged') continue;
+        const line = `${item.key}/${String(item.event.network)}`;
+        lines.set(line, [...(lines.get(line) ?? []), Number(item.event.sequence)]);
+      }
+      const count = [...lines.values()].reduce((sum, sequences) => sum + sequences.length, 0);
+      return count === written[0].n ? lines : undefined;
+    }, 30_000);
     expect(perLine.size).toBe(2);
     for (const sequences of perLine.values()) {
       // Gap-free and in order: 1, 2, ... as written.

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SweepStaleLinesJob } from '../../src/lines/sweep/sweep-stale-lines.job';
 import {
   applyEvent,
@@ -10,6 +12,7 @@ import {
 import { aUser } from '../support/factories';
 import { startFlow, type FlowHarness } from '../support/flow';
 import { signedPost } from '../support/signed';
+import { eventually } from '../support/eventually';
 
 interface FeedPage {
   items: { type: string; key: string; event: Record<string, unknown> }[];
@@ -43,6 +46,19 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
       if (page.body.items.length === 0) return { items, cursor: page.body.nextCursor };
       cursor = page.body.nextCursor;
     }
+  }
+
+  /**
+   * The feed after `cursor` once everything written so far is settled: a marker user is
+   * registered last, and its event shows only when every older transaction's have (a
+   * transaction open elsewhere on the server holds the feed back a moment).
+   */
+  async function settledFeedAfter(cursor: string | null) {
+    const marker = (await flow.admin.post('/v1/users', aUser())).body.id as string;
+    return eventually(async () => {
+      const page = await feedAfter(cursor);
+      return page.items.some((item) => item.key === marker) ? page : undefined;
+    }, 30_000);
   }
 
   async function allUsers(pageSize = 50, between?: () => Promise<void>) {
@@ -91,8 +107,9 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
     expect(head.status).toBe(200);
     expect(head.body.items).toEqual([]);
     const user = (await flow.admin.post('/v1/users', aUser({ network: 'att' }))).body;
-    const next = await feedAfter(head.body.nextCursor);
-    expect(next.items.map((item) => [item.type.split('.').pop(), item.key])).toEqual([
+    const next = await settledFeedAfter(head.body.nextCursor);
+    const mine = next.items.filter((item) => item.key === user.id);
+    expect(mine.map((item) => [item.type.split('.').pop(), item.key])).toEqual([
       ['UserRegistered', user.id],
       ['NetworkStatusChanged', user.id],
     ]);
@@ -100,6 +117,18 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
     const refused = await flow.admin.get(`/v1/events?after=${beyond}`);
     expect(refused.status).toBe(400);
     expect(refused.body.details).toEqual([{ field: 'after', reason: 'is beyond the newest settled event' }]);
+  });
+
+  it('serves the AsyncAPI document and its proto beside the OpenAPI page, without a token', async () => {
+    for (const [path, file, type] of [
+      ['/docs/asyncapi.yaml', 'docs/asyncapi.yaml', 'application/yaml'],
+      ['/docs/events.proto', 'proto/mdn/provisioning/v1/events.proto', 'text/plain'],
+    ]) {
+      const response = await fetch(`${flow.running.baseUrl}${path}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain(type);
+      expect(await response.text()).toBe(readFileSync(join(__dirname, '../..', file), 'utf8'));
+    }
   });
 
   it('history says which moves were applied and why not', async () => {
@@ -121,7 +150,7 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
   it('10,000 activity.seen callbacks on one line in a day publish one event', async () => {
     flow.clock.set('2026-10-02T12:00:00.000Z');
     const user = (await flow.admin.post('/v1/users', aUser({ network: 'att' }))).body;
-    const { cursor } = await feedAfter(null);
+    const { cursor } = await settledFeedAfter(null);
     const start = flow.clock.now().getTime();
     const total = 10_000;
     let sent = 0;
@@ -145,8 +174,8 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
       }
     };
     await Promise.all(Array.from({ length: 4 }, worker));
-    const { items } = await feedAfter(cursor);
-    expect(items.map((item) => [item.type, item.key])).toEqual([
+    const { items } = await settledFeedAfter(cursor);
+    expect(items.filter((item) => item.key === user.id).map((item) => [item.type, item.key])).toEqual([
       ['mdn.provisioning.v1.NetworkStatusChanged', user.id],
     ]);
     const line = (await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0];
@@ -176,15 +205,17 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
     await flow.admin.post(`/v1/users/${users[2].id}/networks/${users[2].network}/sightings`, {});
     flow.clock.set(new Date(flow.clock.now().getTime() + DAY_MS / 4));
 
-    const gaps: string[] = [];
+    // Everything written is settled (the marker), then the tail from the snapshot's cursor.
+    const everything = await settledFeedAfter(null);
     const tail = await feedAfter(snapshot.eventsCursor);
+    const rest = tableFromRest((await allUsers()).users);
+    const gaps: string[] = [];
     for (const item of tail.items) applyEvent(table, item.type, item.event, gaps);
     expect(gaps).toEqual([]);
-    const rest = tableFromRest((await allUsers()).users);
     expect(differences(rest, table)).toEqual([]);
     // And from the beginning of the feed alone, the same table.
     const fromStart = new Map() as AdminTable;
-    for (const item of (await feedAfter(null)).items) applyEvent(fromStart, item.type, item.event, gaps);
+    for (const item of everything.items) applyEvent(fromStart, item.type, item.event, gaps);
     expect(gaps).toEqual([]);
     expect(differences(rest, fromStart)).toEqual([]);
   }, 120_000);
