@@ -10,10 +10,13 @@ import type { OutboxMessage } from './outbox-message';
 import type { PublishedEvent } from './relay/event-publisher';
 
 const SCHEMAS: Record<string, DescMessage> = Object.fromEntries(
-  [NetworkStatusChangedSchema, UserRegisteredSchema, UserUpdatedSchema, UserDeletedSchema, LineStateSchema].map((schema) => [
-    schema.typeName,
-    schema,
-  ]),
+  [
+    NetworkStatusChangedSchema,
+    UserRegisteredSchema,
+    UserUpdatedSchema,
+    UserDeletedSchema,
+    LineStateSchema,
+  ].map((schema) => [schema.typeName, schema]),
 );
 
 /**
@@ -75,5 +78,5 @@ export function toKafkaMessage(
     'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
   };
   if (event.traceParent) headers.traceparent = event.traceParent;
-  return { topic, key: event.key, value, headers: headers as Record<string, string> };
+  return { topic, key: event.key, value, headers };
 }

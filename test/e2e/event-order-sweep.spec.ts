@@ -68,7 +68,10 @@ describe('a line changed while the sweep holds an older transaction id', () => {
         orange: indicatorCondition('ORANGE', later, 30),
         now: later,
         part: 0,
-        range: { after: '00000000-0000-0000-0000-000000000000', upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff' },
+        range: {
+          after: '00000000-0000-0000-0000-000000000000',
+          upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        },
         limit: 100,
       }),
     );
@@ -85,7 +88,10 @@ describe('a line changed while the sweep holds an older transaction id', () => {
         orange: indicatorCondition('ORANGE', later, 30),
         now: later,
         part: 0,
-        range: { after: '00000000-0000-0000-0000-000000000000', upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff' },
+        range: {
+          after: '00000000-0000-0000-0000-000000000000',
+          upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        },
         limit: 100,
       }),
     );
@@ -96,9 +102,9 @@ describe('a line changed while the sweep holds an older transaction id', () => {
     );
     // Events show once settled (a transaction open elsewhere on the server may hold them a moment).
     const perLine = await eventually(async () => {
-      const feed = await admin.get<{ items: { key: string; type: string; event: Record<string, unknown> }[] }>(
-        '/v1/events?limit=1000',
-      );
+      const feed = await admin.get<{
+        items: { key: string; type: string; event: Record<string, unknown> }[];
+      }>('/v1/events?limit=1000');
       const lines = new Map<string, number[]>();
       for (const item of feed.body.items) {
         if (item.type !== 'mdn.provisioning.v1.NetworkStatusChanged') continue;

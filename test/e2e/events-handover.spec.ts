@@ -12,6 +12,7 @@ import {
 import { aUser } from '../support/factories';
 import { startFlow, type FlowHarness } from '../support/flow';
 import { signedPost } from '../support/signed';
+import type { ApiResponse } from '../support/http';
 import { eventually } from '../support/eventually';
 
 interface FeedPage {
@@ -37,7 +38,9 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
       { secret: flow.secrets[network as 'att'] },
     );
 
-  async function feedAfter(cursor: string | null): Promise<{ items: FeedPage['items']; cursor: string | null }> {
+  async function feedAfter(
+    cursor: string | null,
+  ): Promise<{ items: FeedPage['items']; cursor: string | null }> {
     const items: FeedPage['items'] = [];
     for (;;) {
       const page = await flow.admin.get<FeedPage>(`/v1/events?limit=200${cursor ? `&after=${cursor}` : ''}`);
@@ -66,16 +69,15 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
     let cursor: string | null = null;
     let eventsCursor: string | undefined;
     do {
-      const page = await flow.admin.get<{ items: RestUser[]; nextCursor: string | null; eventsCursor: string }>(
-        `/v1/users?limit=${pageSize}${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: ApiResponse<{ items: RestUser[]; nextCursor: string | null; eventsCursor: string }> =
+        await flow.admin.get(`/v1/users?limit=${pageSize}${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       users.push(...page.body.items);
       eventsCursor ??= page.body.eventsCursor;
       cursor = page.body.nextCursor;
       if (between) await between();
     } while (cursor);
-    return { users, eventsCursor: eventsCursor! };
+    return { users, eventsCursor: eventsCursor };
   }
 
   /** A mixed workload on `ids`: admin moves, user changes, callbacks, sightings. */
@@ -88,7 +90,10 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
           });
           break;
         case 1:
-          await flow.admin.patch(`/v1/users/${user.id}`, { company: `Company ${round}`, udid: `udid-${round}` });
+          await flow.admin.patch(`/v1/users/${user.id}`, {
+            company: `Company ${round}`,
+            udid: `udid-${round}`,
+          });
           break;
         case 2:
           await callback(user.network, { type: 'provisioning.updated', mdn: user.mdn, status: 'ENABLED' });
@@ -141,7 +146,9 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
       occurredAt: new Date(flow.clock.now().getTime() - 60_000).toISOString(),
     });
     const history = (await flow.admin.get(`/v1/users/${user.id}/networks/att/history`)).body;
-    expect(history.map((entry: Record<string, unknown>) => [entry.to, entry.applied, entry.unappliedReason])).toEqual([
+    expect(
+      history.map((entry: Record<string, unknown>) => [entry.to, entry.applied, entry.unappliedReason]),
+    ).toEqual([
       ['ENABLED', true, null],
       ['DISABLED', false, 'older than the line’s latest status'],
     ]);
@@ -187,7 +194,12 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
     const users: { id: string; mdn: string; network: string }[] = [];
     for (let i = 0; i < 15; i++) {
       const network = networks[i % 3];
-      const body = (await flow.admin.post('/v1/users', aUser({ network, company: `Start ${i}`, customerCode: `C-${randomUUID()}` }))).body;
+      const body = (
+        await flow.admin.post(
+          '/v1/users',
+          aUser({ network, company: `Start ${i}`, customerCode: `C-${randomUUID()}` }),
+        )
+      ).body;
       users.push({ id: body.id, mdn: body.mdn, network });
     }
     await mixedWork(users, 0);

@@ -30,7 +30,9 @@ const some = <T>(items: T[], n: number): T[] => Array.from({ length: n }, () => 
 function sequencesByStream(events: ReceivedEvent[]): Map<string, number[]> {
   const seen = new Set<string>();
   const streams = new Map<string, number[]>();
-  const ordered = [...events].sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
+  const ordered = [...events].sort(
+    (a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset),
+  );
   for (const event of ordered) {
     if (seen.has(event.eventId)) continue; // at least once: a batch sent again after a failed mark
     seen.add(event.eventId);
@@ -83,7 +85,8 @@ describe('event order under every race, two replicas, real Kafka', () => {
   it('every line and user is published gap-free and in order', async () => {
     const clients: ApiClient[] = flow.replicas.map((replica) => apiClient(replica.baseUrl, 'admin'));
     const users: { id: string; mdn: string }[] = [];
-    for (let i = 0; i < USERS; i++) users.push((await pick(clients).post('/v1/users', aUser({ network: 'att' }))).body);
+    for (let i = 0; i < USERS; i++)
+      users.push((await pick(clients).post('/v1/users', aUser({ network: 'att' }))).body);
     // Enabled and seen at times spread over the rounds to come: lines go stale one after another.
     const start = flow.clock.now().getTime();
     await sql.query(
@@ -96,7 +99,12 @@ describe('event order under every race, two replicas, real Kafka', () => {
     const callback = (user: { mdn: string }, body: Record<string, unknown>) =>
       signedPost(
         `${pick(flow.replicas).baseUrl}/v1/webhooks/carriers/att`,
-        JSON.stringify({ callbackId: randomUUID(), occurredAt: flow.clock.now().toISOString(), mdn: user.mdn, ...body }),
+        JSON.stringify({
+          callbackId: randomUUID(),
+          occurredAt: flow.clock.now().toISOString(),
+          mdn: user.mdn,
+          ...body,
+        }),
         { secret: flow.secrets.att },
       ).then(note);
 
@@ -108,8 +116,14 @@ describe('event order under every race, two replicas, real Kafka', () => {
             .post(`/v1/users/${user.id}/networks/att/status`, { status: pick(['ENABLED', 'DISABLED']) })
             .then(note),
         ),
-        ...some(users, 4).map((user) => pick(clients).patch(`/v1/users/${user.id}`, { company: `Co ${round}` }).then(note)),
-        ...some(users, 8).map((user) => callback(user, { type: 'provisioning.updated', status: pick(['ENABLED', 'DISABLED']) })),
+        ...some(users, 4).map((user) =>
+          pick(clients)
+            .patch(`/v1/users/${user.id}`, { company: `Co ${round}` })
+            .then(note),
+        ),
+        ...some(users, 8).map((user) =>
+          callback(user, { type: 'provisioning.updated', status: pick(['ENABLED', 'DISABLED']) }),
+        ),
         ...some(users, 8).map((user) => callback(user, { type: 'activity.seen' })),
         ...some(users, 8).map((user) =>
           pick(clients)
@@ -144,7 +158,9 @@ describe('event order under every race, two replicas, real Kafka', () => {
     });
     expect(wrong).toEqual([]);
     // The workload did make events of every kind, sweeps included.
-    const sources = new Set(events.flatMap((event) => (event.statusChanged ? [event.statusChanged.source] : [])));
+    const sources = new Set(
+      events.flatMap((event) => (event.statusChanged ? [event.statusChanged.source] : [])),
+    );
     expect([...sources].sort()).toEqual(['API', 'CARRIER_CALLBACK', 'SWEEP']);
     process.stdout.write(`${total} events over ${expected.size} streams in order\n`);
   }, 180_000);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary, toJson, type DescMessage } from '@bufbuild/protobuf';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { ensureTopics } from '../../src/outbox/relay/kafka-topics';
 import {
   LineStateSchema,
   NetworkStatusChangedSchema,
@@ -16,19 +18,29 @@ import {
   type AdminTable,
   type RestUser,
 } from '../support/admin-table';
-import { newSecrets, serviceEnv, ServiceUnderTest, startSimulatorProcess, type SimulatorProcess } from '../support/crash';
+import {
+  newSecrets,
+  serviceEnv,
+  ServiceUnderTest,
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from '../support/crash';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { aUser } from '../support/factories';
-import { apiClient, type ApiClient } from '../support/http';
+import { apiClient, type ApiClient, type ApiResponse } from '../support/http';
 import { endOffsets, readToEnd, testBrokers, type RawRecord } from '../support/kafka-consumer';
 import { freePort } from '../support/process';
 import { signedPost } from '../support/signed';
 
 const SCHEMAS: Record<string, DescMessage> = Object.fromEntries(
-  [NetworkStatusChangedSchema, UserRegisteredSchema, UserUpdatedSchema, UserDeletedSchema, LineStateSchema].map(
-    (schema) => [schema.typeName, schema],
-  ),
+  [
+    NetworkStatusChangedSchema,
+    UserRegisteredSchema,
+    UserUpdatedSchema,
+    UserDeletedSchema,
+    LineStateSchema,
+  ].map((schema) => [schema.typeName, schema]),
 );
 const NETWORKS = ['att', 'tmobile', 'verizon'] as const;
 const DAY_MS = 86_400_000;
@@ -88,7 +100,12 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
   const callback = (user: { mdn: string; network: string }, body: Record<string, unknown>) =>
     signedPost(
       `${service.baseUrl}/v1/webhooks/carriers/${user.network}`,
-      JSON.stringify({ callbackId: randomUUID(), occurredAt: new Date().toISOString(), mdn: user.mdn, ...body }),
+      JSON.stringify({
+        callbackId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        mdn: user.mdn,
+        ...body,
+      }),
       { secret: secrets[user.network as 'att'] },
     );
 
@@ -96,8 +113,9 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
   async function mixedWork(round: number): Promise<void> {
     for (let i = 0; i < 6; i++) {
       const network = NETWORKS[(round + i) % 3];
-      const body = (await admin.post('/v1/users', aUser({ network, company: `Start ${round}` })).catch(() => undefined))
-        ?.body;
+      const body = (
+        await admin.post('/v1/users', aUser({ network, company: `Start ${round}` })).catch(() => undefined)
+      )?.body;
       if (body?.id) users.push({ id: body.id, mdn: body.mdn, network });
     }
     const calls = users.map((user, i) => {
@@ -107,7 +125,10 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
             status: user.network === 'verizon' ? 'NEW_REQUEST' : 'ENABLED',
           });
         case 1:
-          return admin.patch(`/v1/users/${user.id}`, { company: `Company ${round}`, businessPhone: '+12015550100' });
+          return admin.patch(`/v1/users/${user.id}`, {
+            company: `Company ${round}`,
+            businessPhone: '+12015550100',
+          });
         case 2:
           return callback(user, { type: 'provisioning.updated', status: 'ENABLED' });
         case 3:
@@ -122,7 +143,8 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
     });
     // Requests cut by a kill fail; what committed must show in both views all the same.
     await Promise.allSettled(calls);
-    if (users.length > 8 && round % 2 === 1) await admin.delete(`/v1/users/${users[round].id}`).catch(() => undefined);
+    if (users.length > 8 && round % 2 === 1)
+      await admin.delete(`/v1/users/${users[round].id}`).catch(() => undefined);
   }
 
   async function drained(): Promise<void> {
@@ -140,7 +162,7 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
     const all: RestUser[] = [];
     let cursor: string | null = null;
     do {
-      const page = await admin.get<{ items: RestUser[]; nextCursor: string | null }>(
+      const page: ApiResponse<{ items: RestUser[]; nextCursor: string | null }> = await admin.get(
         `/v1/users?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
       );
       all.push(...page.body.items);
@@ -196,9 +218,11 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
 
 describe('the topics and their settings', () => {
   it('are created with their settings; a topic with other settings is reported', async () => {
-    const { Kafka, logLevel } = await import('kafkajs');
-    const { ensureTopics } = await import('../../src/outbox/relay/kafka-topics');
-    const kafka = new Kafka({ clientId: 'test-topics', brokers: [testBrokers()], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'test-topics',
+      brokers: [testBrokers()],
+      logLevel: logLevel.NOTHING,
+    });
     const kafkaAdmin = kafka.admin();
     await kafkaAdmin.connect();
     try {

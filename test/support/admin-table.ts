@@ -136,7 +136,10 @@ export function applyEvent(table: AdminTable, type: string, event: Json, gaps: s
     const sequence = Number(event.sequence);
     const known = user.networks[event.networkKey as string];
     if (known && sequence <= known.sequence) return;
-    if ((known?.sequence ?? 0) + 1 !== sequence) gaps.push(`line ${String(event.userId)}/${String(event.networkKey)}: ${known?.sequence ?? 0} then ${sequence}`);
+    if ((known?.sequence ?? 0) + 1 !== sequence)
+      gaps.push(
+        `line ${String(event.userId)}/${String(event.networkKey)}: ${known?.sequence ?? 0} then ${sequence}`,
+      );
     user.networks[event.networkKey as string] = {
       status: strip(event.status, 'NETWORK_STATUS_'),
       statusLabel: event.statusLabel,
@@ -183,7 +186,8 @@ export function differences(rest: AdminTable, events: AdminTable): string[] {
         continue;
       }
       for (const field of Object.keys(la) as (keyof TableLine)[]) {
-        if (la[field] !== lb[field]) out.push(`${id}/${network}/${field}: ${String(la[field])} vs ${String(lb[field])}`);
+        if (la[field] !== lb[field])
+          out.push(`${id}/${network}/${field}: ${String(la[field])} vs ${String(lb[field])}`);
       }
     }
   }
@@ -205,7 +209,8 @@ export function applyState(table: AdminTable, key: string, state: Json | null): 
   }
   const fields = userFields(state.user as Json);
   const known = table.get(userId);
-  const user = known && known.sequence > fields.sequence ? known : { ...fields, networks: known?.networks ?? {} };
+  const user =
+    known && known.sequence > fields.sequence ? known : { ...fields, networks: known?.networks ?? {} };
   table.set(userId, user);
   user.networks[network] = {
     status: strip(state.status, 'NETWORK_STATUS_'),

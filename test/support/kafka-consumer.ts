@@ -123,8 +123,9 @@ export async function readToEnd(topic: string, timeoutMs = 60_000): Promise<RawR
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const caughtUp = () =>
-    [...ends].every(([partition, end]) =>
-      records.some((record) => record.partition === partition && record.offset >= end - 1) || end === 0,
+    [...ends].every(
+      ([partition, end]) =>
+        records.some((record) => record.partition === partition && record.offset >= end - 1) || end === 0,
     );
   if (wanted === 0) done();
   await consumer.run({

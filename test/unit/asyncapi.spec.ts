@@ -68,7 +68,12 @@ function everyRecord() {
     lineState({ ...state, user: { ...state.user, status: 'DELETED' } }, at),
   ];
   return (['protobuf', 'json'] as const).flatMap((encoding) =>
-    records.map((record) => toKafkaMessage({ ...record, traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, encoding)),
+    records.map((record) =>
+      toKafkaMessage(
+        { ...record, traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+        encoding,
+      ),
+    ),
   );
 }
 
@@ -87,7 +92,8 @@ describe('docs/asyncapi.yaml keeps step with what the service sends', () => {
       expect(documented.bindings.kafka.partitions).toBe(spec.partitions);
       const configuration = documented.bindings.kafka.topicConfiguration;
       expect(configuration['cleanup.policy']).toEqual([spec.configs['cleanup.policy']]);
-      if (spec.configs['retention.ms']) expect(String(configuration['retention.ms'])).toBe(spec.configs['retention.ms']);
+      if (spec.configs['retention.ms'])
+        expect(String(configuration['retention.ms'])).toBe(spec.configs['retention.ms']);
     }
   });
 
@@ -98,7 +104,11 @@ describe('docs/asyncapi.yaml keeps step with what the service sends', () => {
         .map((ref) => doc.components.messages[ref.$ref.split('/').pop()!].name as string)
         .sort();
     const sentOn = (topic: string) =>
-      [...new Set(sent.filter((record) => record.topic === topic).map((record) => record.headers['event-type']))].sort();
+      [
+        ...new Set(
+          sent.filter((record) => record.topic === topic).map((record) => record.headers['event-type']),
+        ),
+      ].sort();
     expect(names('changes')).toEqual(sentOn('changes'));
     expect(names('lines')).toEqual(sentOn('state'));
     const headers = doc.components.messageTraits.outbox.headers;
@@ -114,7 +124,9 @@ describe('docs/asyncapi.yaml keeps step with what the service sends', () => {
 
   it('every payload names a message of events.proto', () => {
     const inProto = new Set(file_mdn_provisioning_v1_events.messages.map((message) => message.typeName));
-    for (const message of Object.values(doc.components.messages) as { name: string; payload: { schema: { $ref: string } } }[]) {
+    for (const message of Object.values<{ name: string; payload: { schema: { $ref: string } } }>(
+      doc.components.messages,
+    )) {
       expect(inProto).toContain(message.name);
       expect(message.payload.schema.$ref).toBe(`events.proto#${message.name}`);
     }

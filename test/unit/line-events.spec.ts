@@ -99,8 +99,8 @@ describe('event messages', () => {
       schema: 'mdn.provisioning.v1.NetworkStatusChanged',
       'event-id': message.eventId,
     });
-    expect(fromBinary(NetworkStatusChangedSchema, protobuf.value).sequence).toBe(7n);
-    const json = JSON.parse(toKafkaMessage(message, 'json').value.toString());
+    expect(fromBinary(NetworkStatusChangedSchema, protobuf.value!).sequence).toBe(7n);
+    const json = JSON.parse(toKafkaMessage(message, 'json').value!.toString());
     expect(json).toEqual(toEventJson(message));
     expect(json).toMatchObject({
       network: 'NETWORK_VERIZON',
@@ -113,7 +113,12 @@ describe('event messages', () => {
     const deleted = userEvent('deleted', { ...user, status: 'DELETED', eventSequence: 4 }, change.occurredAt);
     expect(deleted.eventType).toBe('mdn.provisioning.v1.UserDeleted');
     const decoded = fromBinary(UserDeletedSchema, deleted.payload);
-    expect(decoded.user).toMatchObject({ username: 'ada', status: 3, statusLabel: 'Deleted', company: 'Analytical Engines' });
+    expect(decoded.user).toMatchObject({
+      username: 'ada',
+      status: 3,
+      statusLabel: 'Deleted',
+      company: 'Analytical Engines',
+    });
     expect(decoded.sequence).toBe(4n);
   });
 });

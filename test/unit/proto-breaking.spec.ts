@@ -52,6 +52,11 @@ describe('buf breaking guards the event contract (CI: npm run proto:breaking)', 
   });
 
   it('the CI script passes on this commit', () => {
-    expect(() => execFileSync('bash', [join(ROOT, 'proto/breaking.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` } })).not.toThrow();
+    expect(() =>
+      execFileSync('bash', [join(ROOT, 'proto/breaking.sh')], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
+      }),
+    ).not.toThrow();
   });
 });

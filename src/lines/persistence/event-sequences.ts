@@ -31,7 +31,8 @@ export async function nextLineEvent(
     lineId,
     lastSeenAt,
   );
-  if (rows.length !== 1) throw new StaleWriteError('A newer transaction wrote an event about this line first');
+  if (rows.length !== 1)
+    throw new StaleWriteError('A newer transaction wrote an event about this line first');
   return rows[0].sequence;
 }
 

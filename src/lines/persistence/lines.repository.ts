@@ -132,7 +132,14 @@ export class LinesRepository {
       indicator: indicator.indicator,
       sequence: line.sequence + 1,
     };
-    const sequence = await this.publishChange(tx, line, stored, indicator, transition.source, transition.occurredAt);
+    const sequence = await this.publishChange(
+      tx,
+      line,
+      stored,
+      indicator,
+      transition.source,
+      transition.occurredAt,
+    );
     return sequence === undefined
       ? stored
       : { ...stored, eventSequence: sequence, eventLastSeenAt: stored.lastSeenAt };
@@ -158,7 +165,10 @@ export class LinesRepository {
       before.indicator !== after.indicator;
     if (!changed && !force) return undefined;
     const sequence = await nextLineEvent(tx, after.id, after.lastSeenAt);
-    const user = await tx.user.findUniqueOrThrow({ where: { id: after.userId }, select: USER_SNAPSHOT_FIELDS });
+    const user = await tx.user.findUniqueOrThrow({
+      where: { id: after.userId },
+      select: USER_SNAPSHOT_FIELDS,
+    });
     await appendToOutbox(tx, [
       networkStatusChanged({
         organizationId: after.organizationId,
@@ -225,11 +235,7 @@ export class LinesRepository {
   }
 
   /** Keeps a move in the history without applying it (an out-of-order callback), with why. */
-  async recordUnapplied(
-    line: LineRecord,
-    transition: Omit<Transition, 'next'>,
-    why: string,
-  ): Promise<void> {
+  async recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>, why: string): Promise<void> {
     await this.database.run((db) =>
       db.statusHistory.create({
         data: {

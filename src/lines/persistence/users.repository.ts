@@ -9,7 +9,7 @@ import { userEvent } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
 import { nextUserEvents } from './event-sequences';
-import { appendNewLineEvents } from './new-line-events';
+import { appendNewLineEvents } from '../events/new-line-events';
 import { appendLineStates } from './line-states';
 import { SNAPSHOT_XMIN_SQL } from '../../outbox/feed/events-cursor';
 import { storedTraceparent } from '../../tracing/current-trace';
@@ -426,7 +426,13 @@ export class UsersRepository {
           data: changes,
           include: { lines: { orderBy: { network: 'asc' } } },
         });
-        await appendUserEvents(tx, changes.status === 'DELETED' ? 'deleted' : 'updated', [updated], now, source);
+        await appendUserEvents(
+          tx,
+          changes.status === 'DELETED' ? 'deleted' : 'updated',
+          [updated],
+          now,
+          source,
+        );
         return updated;
       }),
     );

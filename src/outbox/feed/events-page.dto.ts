@@ -5,7 +5,8 @@ export class FeedEvent {
   eventId!: string;
 
   @ApiProperty({
-    description: 'Full name of the protobuf message (the Kafka event-type header), e.g. mdn.provisioning.v1.NetworkStatusChanged',
+    description:
+      'Full name of the protobuf message (the Kafka event-type header), e.g. mdn.provisioning.v1.NetworkStatusChanged',
   })
   type!: string;
 

@@ -53,11 +53,7 @@ export class EventsController {
         event: toEventJson(row) as Record<string, unknown>,
       })),
       // With no new events the cursor stays where it was, so polling can simply repeat.
-      nextCursor: last
-        ? encodeCursor({ txid: last.txid, id: last.id })
-        : after
-          ? encodeCursor(after)
-          : null,
+      nextCursor: last ? encodeCursor({ txid: last.txid, id: last.id }) : after ? encodeCursor(after) : null,
     };
   }
 }

@@ -39,17 +39,17 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
     try {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map(
-          (spec): ITopicConfig => ({
-            topic: spec.name,
-            numPartitions: spec.partitions,
-            replicationFactor: -1,
-            configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-          }),
-        ),
+        topics: missing.map((spec): ITopicConfig => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          replicationFactor: -1,
+          configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+        })),
       });
     } catch (error) {
-      problems.push(`could not create ${missing.map((spec) => spec.name).join(', ')}: ${(error as Error).message}`);
+      problems.push(
+        `could not create ${missing.map((spec) => spec.name).join(', ')}: ${(error as Error).message}`,
+      );
     }
   }
   const present = specs.filter((spec) => existing.has(spec.name));
@@ -64,10 +64,12 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
   });
   const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
   for (const spec of present) {
-    const entries = described.resources.find((resource) => resource.resourceName === spec.name)?.configEntries ?? [];
+    const entries =
+      described.resources.find((resource) => resource.resourceName === spec.name)?.configEntries ?? [];
     for (const [name, wanted] of Object.entries(spec.configs)) {
       const actual = entries.find((entry) => entry.configName === name)?.configValue;
-      if (actual !== wanted) problems.push(`topic ${spec.name} has ${name}=${actual ?? 'unset'}, expected ${wanted}`);
+      if (actual !== wanted)
+        problems.push(`topic ${spec.name} has ${name}=${actual ?? 'unset'}, expected ${wanted}`);
     }
     const partitions = metadata.topics.find((topic) => topic.name === spec.name)?.partitions.length;
     if (partitions !== spec.partitions) {

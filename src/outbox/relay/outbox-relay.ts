@@ -88,9 +88,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.publisher) return;
     // Not awaited: a broker that is down must not stop the service starting; the first
     // publish makes the topics then.
-    this.publisher.prepare?.().catch((error: unknown) =>
-      this.logger.warn(`Kafka topics not checked at start-up: ${(error as Error).message}`),
-    );
+    this.publisher
+      .prepare?.()
+      .catch((error: unknown) =>
+        this.logger.warn(`Kafka topics not checked at start-up: ${(error as Error).message}`),
+      );
     this.start();
   }
 

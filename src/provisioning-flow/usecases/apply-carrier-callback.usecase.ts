@@ -68,7 +68,11 @@ export class ApplyCarrierCallback {
     } catch (error) {
       if (!(error instanceof TransitionNotAllowedError)) throw error;
       // The carrier's word is kept for the record even when the table refuses the move.
-      await this.lines.recordUnapplied(line, { ...move, from: line.status, detail: error.message }, error.message);
+      await this.lines.recordUnapplied(
+        line,
+        { ...move, from: line.status, detail: error.message },
+        error.message,
+      );
       if (update.status === line.status && line.inflightKind === 'CARRIER_REQUEST') {
         // It confirms the status the line has (a direct line provisioned again while
         // Enabled): that answers the request, which would otherwise wait for its timeout

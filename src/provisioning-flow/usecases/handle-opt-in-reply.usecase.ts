@@ -77,12 +77,16 @@ export class HandleOptInReply {
       return { outcome: 'opted_out' };
     }
     if (!AWAITING_REPLY.has(line.status)) {
-      await this.lines.recordUnapplied(line, {
-        ...move,
-        from: line.status,
-        to: line.status,
-        reason: 'Reply not expected',
-      }, 'the line was not waiting for an opt-in reply');
+      await this.lines.recordUnapplied(
+        line,
+        {
+          ...move,
+          from: line.status,
+          to: line.status,
+          reason: 'Reply not expected',
+        },
+        'the line was not waiting for an opt-in reply',
+      );
       return { outcome: 'ignored' };
     }
     if (kind === 'INVALID') {

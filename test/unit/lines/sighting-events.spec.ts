@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { sightingPublishes } from '../../../src/lines/domain/sighting-events';
 
 const DAY_MS = 86_400_000;
-const instant = fc.integer({ min: Date.parse('2026-01-01'), max: Date.parse('2027-01-01') }).map((ms) => new Date(ms));
+const instant = fc
+  .integer({ min: Date.parse('2026-01-01'), max: Date.parse('2027-01-01') })
+  .map((ms) => new Date(ms));
 
 describe('which sightings publish', () => {
   it('a line never published publishes its first sighting', () => {
@@ -21,19 +23,23 @@ describe('which sightings publish', () => {
 
   it('publishes exactly when the UTC day differs, so a day of sightings makes at most one event', () => {
     fc.assert(
-      fc.property(instant, fc.array(fc.integer({ min: 0, max: DAY_MS - 1 }), { maxLength: 200 }), (start, offsets) => {
-        const dayStart = Math.floor(start.getTime() / DAY_MS) * DAY_MS;
-        let shown: Date | null = new Date(dayStart - 1);
-        let published = 0;
-        for (const offset of [...offsets].sort((a, b) => a - b)) {
-          const seen = new Date(dayStart + offset);
-          if (sightingPublishes(shown, seen, false)) {
-            published += 1;
-            shown = seen;
+      fc.property(
+        instant,
+        fc.array(fc.integer({ min: 0, max: DAY_MS - 1 }), { maxLength: 200 }),
+        (start, offsets) => {
+          const dayStart = Math.floor(start.getTime() / DAY_MS) * DAY_MS;
+          let shown: Date | null = new Date(dayStart - 1);
+          let published = 0;
+          for (const offset of [...offsets].sort((a, b) => a - b)) {
+            const seen = new Date(dayStart + offset);
+            if (sightingPublishes(shown, seen, false)) {
+              published += 1;
+              shown = seen;
+            }
           }
-        }
-        return published === Math.min(1, offsets.length);
-      }),
+          return published === Math.min(1, offsets.length);
+        },
+      ),
     );
   });
 });

@@ -3,9 +3,9 @@ import { appendBulkToOutbox } from '../../outbox/outbox.writer';
 import { computeIndicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { NetworkStatus, TransitionSource } from '../domain/network-status';
-import { networkStatusChanged, type UserSnapshot } from '../events/line-events';
-import { CURRENT_TXID } from './event-sequences';
-import { lineState } from './line-states';
+import { CURRENT_TXID } from '../persistence/event-sequences';
+import { lineState } from '../persistence/line-states';
+import { networkStatusChanged, type UserSnapshot } from './line-events';
 
 interface NewLine {
   id: string;
@@ -18,6 +18,10 @@ interface NewLine {
 }
 
 /**
+ * The lines module's writer of a line's first event, for any transaction that makes lines
+ * (this module's registrations, the provisioning flow's found networks), as appendToOutbox
+ * is the outbox's.
+ *
  * The first event of each line of these users that has had none: a consumer learns a
  * line when it comes to be (registration, a network found or added), not at its first
  * change. Called in the transaction that made the lines, after the user's own event.
@@ -55,24 +59,24 @@ export async function appendNewLineEvents(
     indicators.map((result) => result.indicator),
   );
   const events = lines.map((line, i) => {
-      const indicator = indicators[i];
-      return networkStatusChanged({
-        organizationId: line.organizationId,
-        user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
-        network: line.network,
-        previousStatus: line.status,
-        status: line.status,
-        reason: line.reason,
-        previousIndicator: indicator.indicator,
-        indicator: indicator.indicator,
-        indicatorReason: indicator.reason,
-        statusChangedAt: line.statusChangedAt,
-        lastSeenAt: null,
-        sequence: 1,
-        source,
-        occurredAt: now,
-      });
+    const indicator = indicators[i];
+    return networkStatusChanged({
+      organizationId: line.organizationId,
+      user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
+      network: line.network,
+      previousStatus: line.status,
+      status: line.status,
+      reason: line.reason,
+      previousIndicator: indicator.indicator,
+      indicator: indicator.indicator,
+      indicatorReason: indicator.reason,
+      statusChangedAt: line.statusChangedAt,
+      lastSeenAt: null,
+      sequence: 1,
+      source,
+      occurredAt: now,
     });
+  });
   const states = lines.map((line, i) =>
     lineState(
       {
