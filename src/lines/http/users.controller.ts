@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedRequest } from '../../auth/authenticate.hook';
 import { RequiresRole } from '../../auth/roles';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
@@ -11,6 +11,7 @@ import { UpdateUser } from '../usecases/update-user.usecase';
 import { ListUsersQuery } from './list-users.query';
 import { UserIdPipe } from './parse-id.pipe';
 import { RegisterUserDto, UpdateUserDto } from './user.dto';
+import { UsersPageDto, UserViewDto } from './views.dto';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -29,6 +30,7 @@ export class UsersController {
    * lost after the registration committed.
    */
   @Post()
+  @ApiCreatedResponse({ type: UserViewDto })
   @RequiresRole('admin')
   @Idempotent()
   async register(@Body() body: RegisterUserDto, @Req() request: AuthenticatedRequest) {
@@ -38,17 +40,20 @@ export class UsersController {
   }
 
   @Get()
+  @ApiOkResponse({ type: UsersPageDto })
   list(@Query() query: ListUsersQuery) {
     const { q, limit, ...filters } = query;
     return this.queries.list({ ...filters, search: q, limit: limit ?? 50 });
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: UserViewDto })
   get(@Param('id', UserIdPipe) id: string) {
     return this.queries.user(id);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: UserViewDto })
   @RequiresRole('admin')
   @Idempotent()
   async update(@Param('id', UserIdPipe) id: string, @Body() body: UpdateUserDto) {
@@ -56,6 +61,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @ApiOkResponse({ type: UserViewDto })
   @HttpCode(200)
   @RequiresRole('admin')
   @Idempotent()

@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { LineViewDto } from '../../lines/http/views.dto';
 import { RequiresRole } from '../../auth/roles';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
@@ -9,7 +10,11 @@ import { LinesQueries } from '../../lines/queries/lines.queries';
 import { RecordProvisioningIntent } from '../usecases/record-provisioning-intent.usecase';
 import { StartOptInRound } from '../usecases/start-opt-in-round.usecase';
 
+/** 202: recorded; the line as it is now (the reconciler acts next). */
+const ACCEPTED = { type: 'object', properties: { line: { $ref: getSchemaPath(LineViewDto) } } };
+
 /** Admin actions on the flow: each records what should happen and answers 202. */
+@ApiExtraModels(LineViewDto)
 @ApiTags('networks')
 @ApiBearerAuth()
 @Controller('v1/users/:id/networks/:network')
@@ -22,6 +27,7 @@ export class ProvisioningController {
 
   /** Provisions the user's MDN on this network (Verizon: the opt-in flow), in the background. */
   @Post('provision')
+  @ApiAcceptedResponse({ schema: ACCEPTED })
   @HttpCode(202)
   @RequiresRole('admin')
   @Idempotent()
@@ -33,6 +39,7 @@ export class ProvisioningController {
 
   /** Starts a new round of opt-in texts after the send cap was reached. */
   @Post('opt-in/resend')
+  @ApiAcceptedResponse({ schema: ACCEPTED })
   @HttpCode(202)
   @RequiresRole('admin')
   @Idempotent()
