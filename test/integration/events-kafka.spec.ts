@@ -328,7 +328,11 @@ describe('GET /v1/events', () => {
         'mdn.provisioning.v1.NetworkStatusChanged',
         'mdn.provisioning.v1.NetworkStatusChanged',
       ]);
-      expect(feed.items[1].event).toMatchObject({ userId: user.id, status: 'NETWORK_STATUS_NO_STATUS', sequence: '1' });
+      expect(feed.items[1].event).toMatchObject({
+        userId: user.id,
+        status: 'NETWORK_STATUS_NO_STATUS',
+        sequence: '1',
+      });
       expect(feed.items[2].event).toMatchObject({
         userId: user.id,
         status: 'NETWORK_STATUS_ENABLED',
