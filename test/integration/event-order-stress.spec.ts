@@ -149,13 +149,26 @@ describe('event order under every race, two replicas, real Kafka', () => {
     );
     const expected = new Map(lines.map((row) => [row.stream, row.n]));
     const total = [...expected.values()].reduce((sum, n) => sum + n, 0);
-    const events = await readTopic(topic, (all) => new Set(all.map((event) => event.eventId)).size >= total);
+    // Generous: the relay publishes only settled events, and a transaction held open by
+    // anything else on the same server (another suite, a benchmark) holds them back.
+    const events = await readTopic(
+      topic,
+      (all) => new Set(all.map((event) => event.eventId)).size >= total,
+      180_000,
+    );
     const streams = sequencesByStream(events);
     const wrong = [...expected].flatMap(([stream, n]) => {
       const got = streams.get(stream) ?? [];
       const want = Array.from({ length: n }, (_, i) => i + 1);
       return JSON.stringify(got) === JSON.stringify(want) ? [] : [{ stream, got, want }];
     });
+    if (wrong.length > 0) {
+      const { rows: holders } = await sql.query(
+        `SELECT datname, xact_start, state FROM pg_stat_activity
+         WHERE backend_xmin IS NOT NULL ORDER BY xact_start LIMIT 3`,
+      );
+      process.stdout.write(`oldest transactions on the server: ${JSON.stringify(holders)}\n`);
+    }
     expect(wrong).toEqual([]);
     // The workload did make events of every kind, sweeps included.
     const sources = new Set(
@@ -163,5 +176,5 @@ describe('event order under every race, two replicas, real Kafka', () => {
     );
     expect([...sources].sort()).toEqual(['API', 'CARRIER_CALLBACK', 'SWEEP']);
     process.stdout.write(`${total} events over ${expected.size} streams in order\n`);
-  }, 180_000);
+  }, 360_000);
 });
