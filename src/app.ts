@@ -4,6 +4,7 @@ import type { Http2ServerRequest } from 'node:http2';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { mountEventContracts } from './http/event-contracts';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { SystemClock, type Clock } from './common/clock';
@@ -94,6 +95,7 @@ function mountOpenApi(app: NestFastifyApplication): void {
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  mountEventContracts(app.getHttpAdapter().getInstance());
 }
 
 /** Before Nest's logger exists, start-up messages go out as plain JSON lines. */

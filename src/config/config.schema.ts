@@ -139,6 +139,11 @@ export const configSchema = z.object({
     .regex(/^[\w.-]{1,249}$/, 'must be a valid Kafka topic name')
     .default('mdn.provisioning.status.v1'),
   KAFKA_TOPIC_PARTITIONS: integer(1, 1000).default(6),
+  KAFKA_STATE_TOPIC: z
+    .string()
+    .regex(/^[\w.-]{1,249}$/, 'must be a valid Kafka topic name')
+    .default('mdn.provisioning.lines.v1'),
+  KAFKA_TOPIC_RETENTION_HOURS: integer(1, 24 * 365 * 10).default(168),
   EVENT_ENCODING: z.enum(['protobuf', 'json'], { message: 'must be protobuf or json' }).default('protobuf'),
   OUTBOX_BATCH_SIZE: integer(1, 10_000).default(500),
   OUTBOX_POLL_MS: integer(10, 60_000).default(200),

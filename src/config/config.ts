@@ -146,7 +146,16 @@ export interface WebhooksConfig {
 
 export interface OutboxConfig {
   /** Unset: no Kafka; events stay in the outbox and GET /v1/events serves them. */
-  kafka?: { brokers: string[]; clientId: string; topic: string; partitions: number };
+  kafka?: {
+    brokers: string[];
+    clientId: string;
+    /** The change topic (every event) and the compacted current-state topic (one record per line). */
+    topic: string;
+    stateTopic: string;
+    partitions: number;
+    /** retention.ms of the change topic when the service creates it. */
+    retentionHours: number;
+  };
   encoding: 'protobuf' | 'json';
   batchSize: number;
   pollMs: number;
@@ -306,7 +315,9 @@ function outboxConfig(raw: Raw): OutboxConfig {
           brokers: raw.KAFKA_BROKERS.split(','),
           clientId: raw.KAFKA_CLIENT_ID,
           topic: raw.KAFKA_TOPIC,
+          stateTopic: raw.KAFKA_STATE_TOPIC,
           partitions: raw.KAFKA_TOPIC_PARTITIONS,
+          retentionHours: raw.KAFKA_TOPIC_RETENTION_HOURS,
         }
       : undefined,
     encoding: raw.EVENT_ENCODING,

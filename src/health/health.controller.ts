@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HEALTH_SCHEMA } from '../http/response-schemas';
 import { PublicRoute } from '../auth/roles';
 import { HealthCheck, HealthCheckService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { DatabaseHealthIndicator } from './database.health';
@@ -18,6 +19,7 @@ export class HealthController {
 
   /** The process is up and its event loop turns; nothing else. */
   @Get('live')
+  @ApiOkResponse({ schema: HEALTH_SCHEMA })
   live() {
     return { status: 'ok' };
   }

@@ -33,9 +33,11 @@ export async function appendBulkToOutbox(
   messages: OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
+  // The work's trace, as appendToOutbox keeps it (none for the sweep, which serves no request).
+  const traceParent = storedTraceparent() ?? null;
   await tx.$executeRaw`
-    INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload)
-    SELECT event_id, event_type, key, organization_id, decode(payload, 'base64') FROM unnest(
+    INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload, trace_parent)
+    SELECT event_id, event_type, key, organization_id, decode(payload, 'base64'), ${traceParent}::text FROM unnest(
       ${messages.map((message) => message.eventId)}::uuid[],
       ${messages.map((message) => message.eventType)}::text[],
       ${messages.map((message) => message.key)}::text[],

@@ -3,6 +3,7 @@ import { StaleWriteError } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 import type { NetworkLine } from '../generated/prisma/client';
 import { isValidMobile } from '../lines/domain/mdn';
+import { appendNewLineEvents } from '../lines/events/new-line-events';
 import type { Network } from '../lines/domain/networks';
 import { storedTraceparent } from '../tracing/current-trace';
 import { fromColumns, NOTHING_IN_FLIGHT, toColumns, type InFlight } from './domain/in-flight';
@@ -215,6 +216,7 @@ export class FlowRepository {
         create: { userId, organizationId, network, statusChangedAt: now, round: 1, ...intent },
         update: { round: { increment: 1 }, ...intent },
       });
+      await appendNewLineEvents(tx, [userId], now, 'SYSTEM');
       return true;
     });
   }

@@ -1,6 +1,7 @@
 import { acrossOrganizations } from '../database/data-scope';
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { WEBHOOK_ANSWER_SCHEMA } from '../http/response-schemas';
 import type { FastifyRequest } from 'fastify';
 import { HandlePortOut } from '../provisioning-flow/usecases/handle-port-out.usecase';
 import { PublicRoute } from '../auth/roles';
@@ -61,6 +62,7 @@ export class WebhooksController {
   }
 
   @Post('carriers/:network')
+  @ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA })
   @HttpCode(200)
   carrier(@Param('network', NetworkPipe) network: Network, @Req() request: RawRequest) {
     return this.counted(network, async () => {
@@ -74,6 +76,7 @@ export class WebhooksController {
   }
 
   @Post('sms')
+  @ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA })
   @HttpCode(200)
   @MultilineFields('text')
   sms(@Req() request: RawRequest) {

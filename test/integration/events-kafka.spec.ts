@@ -90,12 +90,14 @@ describe('status events on a real Kafka broker', () => {
     }
     const events = await readTopic(
       topic,
-      (all) => statusEvents(all).filter((event) => event.key === user.id).length >= 5,
+      (all) => statusEvents(all).filter((event) => event.key === user.id).length >= 6,
     );
     const mine = statusEvents(events).filter((event) => event.key === user.id);
-    expect(mine).toHaveLength(5);
-    expect(mine.map((event) => event.statusChanged!.status)).toEqual([5, 6, 7, 9, 4]);
-    const enabled = mine[4].statusChanged!;
+    // The line's first event when it came to be (No Status), then one per change.
+    expect(mine).toHaveLength(6);
+    expect(mine.map((event) => event.statusChanged!.status)).toEqual([1, 5, 6, 7, 9, 4]);
+    expect(mine.map((event) => event.statusChanged!.sequence)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    const enabled = mine[5].statusChanged!;
     expect(enabled).toMatchObject({
       userId: user.id,
       mdn: user.mdn,
@@ -109,14 +111,15 @@ describe('status events on a real Kafka broker', () => {
     });
     // Whose event it is, in the message and in a header a consumer can route on unread.
     expect(mine.map((event) => event.organizationId)).toEqual(mine.map(() => DEFAULT_ORGANIZATION.id));
-    expect(enabled.eventId).toBe(mine[4].eventId);
+    expect(enabled.eventId).toBe(mine[5].eventId);
     expect(enabled.lastSeenAt?.seconds).toBe(BigInt(clock.now().getTime() / 1000));
     expectOrderedPerLine(mine);
     const registered = distinct(events).find(
       (event) => event.key === user.id && event.type === 'UserRegistered',
     );
     expect(registered).toBeDefined();
-    // Each event carries the trace of the request that made it (each request began its own).
+    // Each event carries the trace of the request that made it (each request began its own;
+    // the registration's two events share one).
     const traces = [registered!, ...mine].map((event) => parseTraceparent(event.traceparent)?.traceId);
     expect(traces.every((trace) => trace !== undefined)).toBe(true);
     expect(new Set(traces).size).toBe(6);
@@ -185,12 +188,13 @@ describe('status events on a real Kafka broker', () => {
     const ids = new Set(users.map((user) => user.id));
     const events = await readTopic(
       topic,
-      (all) => statusEvents(all).filter((event) => ids.has(event.key)).length >= 1000,
+      (all) => statusEvents(all).filter((event) => ids.has(event.key)).length >= 1050,
       120_000,
     );
     expect(await dropped).toBeGreaterThan(0);
     const mine = statusEvents(events).filter((event) => ids.has(event.key));
-    expect(mine).toHaveLength(1000);
+    // 1,000 changes and each line's first event.
+    expect(mine).toHaveLength(1050);
     expectOrderedPerLine(mine);
     // Every line's events went to one partition, so Kafka keeps them in that order.
     for (const id of ids)
@@ -220,13 +224,14 @@ describe('two relays at once', () => {
       }
       const events = await readTopic(
         topic,
-        (all) => all.filter((event) => event.type === 'NetworkStatusChanged').length >= 100,
+        (all) => all.filter((event) => event.type === 'NetworkStatusChanged').length >= 120,
       );
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // anything late would be a duplicate
       const all = await readTopic(topic, (received) => received.length >= events.length + 20, 3_000);
       const changes = all.filter((event) => event.type === 'NetworkStatusChanged');
-      expect(changes).toHaveLength(100);
-      expect(new Set(changes.map((event) => event.eventId)).size).toBe(100);
+      // 100 changes and each line's first event.
+      expect(changes).toHaveLength(120);
+      expect(new Set(changes.map((event) => event.eventId)).size).toBe(120);
       expectOrderedPerLine(changes);
     } finally {
       await first.stop();
@@ -245,10 +250,10 @@ describe('JSON encoding', () => {
       const admin = apiClient(running.baseUrl);
       const user = (await admin.post('/v1/users', aUser({ network: 'att' }))).body;
       await admin.post(`/v1/users/${user.id}/networks/att/status`, { status: 'ENABLED' });
-      const events = await readTopic(topic, (all) =>
-        all.some((event) => event.type === 'NetworkStatusChanged'),
-      );
-      const changed = events.find((event) => event.type === 'NetworkStatusChanged')!;
+      const enabled = (event: ReceivedEvent) =>
+        event.type === 'NetworkStatusChanged' && event.value.toString().includes('NETWORK_STATUS_ENABLED');
+      const events = await readTopic(topic, (all) => all.some(enabled));
+      const changed = events.find(enabled)!;
       expect(JSON.parse(changed.value.toString())).toMatchObject({
         userId: user.id,
         network: 'NETWORK_ATT',
@@ -316,16 +321,24 @@ describe('GET /v1/events', () => {
       // Events show once every older transaction in the cluster has finished: poll briefly.
       const feed = await eventually(async () => {
         const body = (await admin.get('/v1/events')).body;
-        return body.items.length >= 2 ? body : undefined;
+        return body.items.length >= 3 ? body : undefined;
       });
       expect(feed.items.map((item: { type: string }) => item.type)).toEqual([
         'mdn.provisioning.v1.UserRegistered',
         'mdn.provisioning.v1.NetworkStatusChanged',
+        'mdn.provisioning.v1.NetworkStatusChanged',
       ]);
       expect(feed.items[1].event).toMatchObject({
         userId: user.id,
-        status: 'NETWORK_STATUS_ENABLED',
+        status: 'NETWORK_STATUS_NO_STATUS',
         sequence: '1',
+      });
+      expect(feed.items[2].event).toMatchObject({
+        userId: user.id,
+        status: 'NETWORK_STATUS_ENABLED',
+        statusLabel: 'Enabled',
+        networkLabel: 'AT&T',
+        sequence: '2',
       });
       const badCursor = await admin.get('/v1/events?after=nope');
       expect(badCursor.status).toBe(400);

@@ -58,6 +58,7 @@ export async function startFlow(
 }
 
 export interface ReplicasHarness {
+  secrets: Secrets;
   simulator: CarrierSimulator;
   replicas: RunningApp[];
   clock: ManualClock;
@@ -92,6 +93,7 @@ export async function startReplicas(
   }
   world.simulator.setServiceUrl(replicas[0].baseUrl);
   return {
+    secrets: world.secrets,
     simulator: world.simulator,
     replicas,
     clock: world.clock,

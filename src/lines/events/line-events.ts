@@ -9,18 +9,62 @@ import {
   UserDeletedSchema,
   UserRegisteredSchema,
   UserStatus as ProtoUserStatus,
+  UserSchema,
   UserUpdatedSchema,
 } from '../../generated/proto/mdn/provisioning/v1/events_pb';
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { User } from '../../generated/prisma/client';
 import type { OutboxMessage } from '../../outbox/outbox-message';
 import type { Indicator } from '../domain/indicator';
-import type { Network } from '../domain/networks';
-import type { NetworkStatus, TransitionSource } from '../domain/network-status';
+import { NETWORKS, type Network } from '../domain/networks';
+import { statusLabel, type NetworkStatus, type TransitionSource } from '../domain/network-status';
+import { tooltipFor } from '../domain/tooltip';
+import { USER_STATUS_LABELS } from '../domain/user-status';
+
+/** The user fields every event carries, as stored, with the user's event sequence. */
+export type UserSnapshot = Pick<
+  User,
+  | 'id'
+  | 'organizationId'
+  | 'firstName'
+  | 'lastName'
+  | 'username'
+  | 'mdn'
+  | 'email'
+  | 'status'
+  | 'businessPhone'
+  | 'company'
+  | 'customerCode'
+  | 'udid'
+  | 'registeredAt'
+  | 'serviceLevel'
+  | 'messagingAppVersion'
+  | 'eventSequence'
+>;
+
+/** The columns a line event reads from the user (for a select or a raw query). */
+export const USER_SNAPSHOT_FIELDS = {
+  id: true,
+  organizationId: true,
+  firstName: true,
+  lastName: true,
+  username: true,
+  mdn: true,
+  email: true,
+  status: true,
+  businessPhone: true,
+  company: true,
+  customerCode: true,
+  udid: true,
+  registeredAt: true,
+  serviceLevel: true,
+  messagingAppVersion: true,
+  eventSequence: true,
+} as const satisfies Record<keyof UserSnapshot, true>;
 
 export interface LineChange {
   organizationId: string;
-  userId: string;
-  mdn: string;
+  user: UserSnapshot;
   network: Network;
   previousStatus: NetworkStatus;
   status: NetworkStatus;
@@ -30,18 +74,20 @@ export interface LineChange {
   indicatorReason: string | null;
   statusChangedAt: Date;
   lastSeenAt: Date | null;
+  /** The line's event sequence, taken for this event (persistence/event-sequences.ts). */
   sequence: number;
   source: TransitionSource;
   occurredAt: Date;
 }
 
+/** The event for a line's change: its whole state after it, with the console's labels. */
 export function networkStatusChanged(change: LineChange): OutboxMessage {
   const eventId = randomUUID();
   const message = create(NetworkStatusChangedSchema, {
     eventId,
     occurredAt: timestampFromDate(change.occurredAt),
-    userId: change.userId,
-    mdn: change.mdn,
+    userId: change.user.id,
+    mdn: change.user.mdn,
     network: ProtoNetwork[change.network.toUpperCase() as keyof typeof ProtoNetwork],
     previousStatus: ProtoNetworkStatus[change.previousStatus],
     status: ProtoNetworkStatus[change.status],
@@ -54,21 +100,21 @@ export function networkStatusChanged(change: LineChange): OutboxMessage {
     sequence: BigInt(change.sequence),
     source: change.source,
     organizationId: change.organizationId,
+    user: protoUser(change.user),
+    networkKey: change.network,
+    networkLabel: NETWORKS[change.network].name,
+    statusLabel: statusLabel(change.status),
+    previousStatusLabel: statusLabel(change.previousStatus),
+    tooltip: tooltipFor(change),
   });
   return {
     eventId,
     eventType: NetworkStatusChangedSchema.typeName,
-    key: change.userId,
+    key: change.user.id,
     organizationId: change.organizationId,
     payload: toBinary(NetworkStatusChangedSchema, message),
   };
 }
-
-/** The user fields the lifecycle events carry, as stored. */
-export type UserSnapshot = Pick<
-  User,
-  'id' | 'organizationId' | 'firstName' | 'lastName' | 'username' | 'mdn' | 'email' | 'status'
->;
 
 const USER_EVENTS = {
   registered: UserRegisteredSchema,
@@ -77,8 +123,9 @@ const USER_EVENTS = {
 } as const;
 
 /**
- * A user's lifecycle event. `source` is set for a directory's acts (SCIM) only: the admin
- * API's events stay as they were, with none.
+ * A user's lifecycle event, `user` as stored after the change with the event sequence
+ * taken for it. `source` is set for a directory's acts (SCIM) only: the admin API's
+ * events stay as they were, with none.
  */
 export function userEvent(
   kind: keyof typeof USER_EVENTS,
@@ -91,17 +138,10 @@ export function userEvent(
   const message = create(schema, {
     eventId,
     occurredAt: timestampFromDate(occurredAt),
-    user: {
-      userId: user.id,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      username: user.username,
-      mdn: user.mdn,
-      email: user.email,
-      status: ProtoUserStatus[user.status],
-    },
+    user: protoUser(user),
     organizationId: user.organizationId,
     source: source === 'API' ? '' : source,
+    sequence: BigInt(user.eventSequence),
   });
   return {
     eventId,
@@ -109,5 +149,26 @@ export function userEvent(
     key: user.id,
     organizationId: user.organizationId,
     payload: toBinary(schema, message),
+  };
+}
+
+export function protoUser(user: UserSnapshot): MessageInitShape<typeof UserSchema> {
+  return {
+    userId: user.id,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    username: user.username,
+    mdn: user.mdn,
+    email: user.email,
+    status: ProtoUserStatus[user.status],
+    businessPhone: user.businessPhone ?? '',
+    company: user.company ?? '',
+    customerCode: user.customerCode ?? '',
+    udid: user.udid ?? '',
+    statusLabel: USER_STATUS_LABELS[user.status],
+    sequence: BigInt(user.eventSequence),
+    registeredAt: timestampFromDate(user.registeredAt),
+    serviceLevel: user.serviceLevel ?? undefined,
+    messagingAppVersion: user.messagingAppVersion ?? undefined,
   };
 }

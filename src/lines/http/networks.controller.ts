@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../../auth/roles';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { Clock } from '../../common/clock';
@@ -12,6 +12,7 @@ import { ChangeLineStatus } from '../usecases/change-line-status.usecase';
 import { RecordSighting } from '../usecases/record-sighting.usecase';
 import { ChangeLineStatusDto, RecordSightingDto } from './line-change.dto';
 import { NetworkPipe, UserIdPipe } from './parse-id.pipe';
+import { HistoryEntryDto, LineViewDto } from './views.dto';
 
 /** Nothing in flight: the line's columns for an outstanding call, cleared. */
 const CLEARED_CALL = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
@@ -30,17 +31,20 @@ export class NetworksController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: [LineViewDto] })
   list(@Param('id', UserIdPipe) id: string) {
     return this.queries.lineViews(id);
   }
 
   @Get(':network/history')
+  @ApiOkResponse({ type: [HistoryEntryDto] })
   history(@Param('id', UserIdPipe) id: string, @Param('network', NetworkPipe) network: Network) {
     return this.queries.history(id, network);
   }
 
   /** An administrator sets a line's status by hand, through the same state machine. */
   @Post(':network/status')
+  @ApiOkResponse({ type: LineViewDto })
   @HttpCode(200)
   @RequiresRole('admin')
   @Idempotent()
@@ -67,6 +71,7 @@ export class NetworksController {
 
   /** Records that the line was seen (for carriers and archivers without webhooks). */
   @Post(':network/sightings')
+  @ApiOkResponse({ type: LineViewDto })
   @HttpCode(200)
   @RequiresRole('admin')
   @Idempotent()

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SUMMARY_SCHEMA } from './views.dto';
 import { LinesQueries } from '../queries/lines.queries';
 
 @ApiTags('summary')
@@ -10,6 +11,7 @@ export class SummaryController {
 
   /** Users per network and indicator, for dashboards. */
   @Get()
+  @ApiOkResponse({ schema: SUMMARY_SCHEMA })
   summary() {
     return this.queries.summary();
   }

@@ -19,7 +19,7 @@ import { ListUsersQuery } from './list-users.query';
 import { UserIdPipe } from './parse-id.pipe';
 import { RegisterUserDto, UpdateUserDto } from './user.dto';
 import { InviteUser } from '../invites/invite-user.usecase';
-import { InviteResponse, UserHistoryResponse, UserPageResponse, UserResponse } from './user.responses';
+import { InviteViewDto, UserHistoryDto, UsersPageDto, UserViewDto } from './views.dto';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -39,7 +39,7 @@ export class UsersController {
    * lost after the registration committed.
    */
   @Post()
-  @ApiCreatedResponse({ type: UserResponse })
+  @ApiCreatedResponse({ type: UserViewDto })
   @RequiresRole('admin')
   @Idempotent()
   async register(@Body() body: RegisterUserDto, @Req() request: AuthenticatedRequest) {
@@ -49,19 +49,19 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOkResponse({ type: UserPageResponse })
+  @ApiOkResponse({ type: UsersPageDto })
   list(@Query() query: ListUsersQuery) {
     return this.queries.list({ ...query, limit: query.limit ?? 50 });
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: UserResponse })
+  @ApiOkResponse({ type: UserViewDto })
   get(@Param('id', UserIdPipe) id: string) {
     return this.queries.user(id);
   }
 
   @Patch(':id')
-  @ApiOkResponse({ type: UserResponse })
+  @ApiOkResponse({ type: UserViewDto })
   @RequiresRole('admin')
   @Idempotent()
   async update(@Param('id', UserIdPipe) id: string, @Body() body: UpdateUserDto) {
@@ -69,7 +69,7 @@ export class UsersController {
   }
 
   @Delete(':id')
-  @ApiOkResponse({ type: UserResponse })
+  @ApiOkResponse({ type: UserViewDto })
   @HttpCode(200)
   @RequiresRole('admin')
   @Idempotent()
@@ -79,7 +79,7 @@ export class UsersController {
 
   /** The user's history: line status moves and invites, newest first. */
   @Get(':id/history')
-  @ApiOkResponse({ type: UserHistoryResponse })
+  @ApiOkResponse({ type: UserHistoryDto })
   async history(@Param('id', UserIdPipe) id: string) {
     return { items: await this.queries.userHistory(id) };
   }
@@ -90,7 +90,7 @@ export class UsersController {
    */
   @Post(':id/invite')
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: InviteResponse })
+  @ApiAcceptedResponse({ type: InviteViewDto })
   @ApiConflictResponse({
     description: 'Invited within INVITE_COOLDOWN_MINUTES (invite_cooldown), or deleted',
   })

@@ -35,6 +35,10 @@ export interface LineRecord extends LineState, LineFlowFields {
   sequence: number;
   /** The indicator last published for the line. */
   indicator: Indicator;
+  /** The last-seen time the line's last event carried (sightings publish when its day changes). */
+  eventLastSeenAt: Date | null;
+  /** The sequence of the line's last event. */
+  eventSequence: number;
 }
 
 export function toLineRecord(row: NetworkLine): LineRecord {
@@ -49,6 +53,8 @@ export function toLineRecord(row: NetworkLine): LineRecord {
     lastSeenAt: row.lastSeenAt,
     sequence: row.sequence,
     indicator: row.indicator,
+    eventLastSeenAt: row.eventLastSeenAt,
+    eventSequence: row.eventSequence,
     desired: row.desired,
     round: row.round,
     begunRound: row.begunRound,

@@ -3,7 +3,10 @@ import { StaleWriteError } from '../../common/errors/domain-error';
 import { DatabaseService } from '../../database/database.service';
 import type { StatusHistory } from '../../generated/prisma/client';
 import { appendToOutbox } from '../../outbox/outbox.writer';
-import { networkStatusChanged } from '../events/line-events';
+import { networkStatusChanged, USER_SNAPSHOT_FIELDS } from '../events/line-events';
+import { sightingPublishes } from '../domain/sighting-events';
+import { nextLineEvent } from './event-sequences';
+import { appendLineStates } from './line-states';
 import type { Prisma } from '../../generated/prisma/client';
 import type { IndicatorResult } from '../domain/indicator';
 import type { TransitionSource } from '../domain/network-status';
@@ -135,13 +138,23 @@ export class LinesRepository {
       indicator: indicator.indicator,
       sequence: line.sequence + 1,
     };
-    await this.publishChange(tx, line, stored, indicator, transition.source, transition.occurredAt);
-    return stored;
+    const sequence = await this.publishChange(
+      tx,
+      line,
+      stored,
+      indicator,
+      transition.source,
+      transition.occurredAt,
+    );
+    return sequence === undefined
+      ? stored
+      : { ...stored, eventSequence: sequence, eventLastSeenAt: stored.lastSeenAt };
   }
 
   /**
    * The event for a change of status, reason or indicator, written in the same
-   * transaction. A move that changes none of them (an opt-in resend) has no event.
+   * transaction with the line's next event sequence. A move that changes none of them (an
+   * opt-in resend) has no event, and takes no sequence.
    */
   private async publishChange(
     tx: Prisma.TransactionClient,
@@ -150,18 +163,22 @@ export class LinesRepository {
     indicator: IndicatorResult,
     source: TransitionSource,
     occurredAt: Date,
-  ): Promise<void> {
+    force = false,
+  ): Promise<number | undefined> {
     const changed =
       before.status !== after.status ||
       before.reason !== after.reason ||
       before.indicator !== after.indicator;
-    if (!changed) return;
-    const user = await tx.user.findUniqueOrThrow({ where: { id: after.userId }, select: { mdn: true } });
+    if (!changed && !force) return undefined;
+    const sequence = await nextLineEvent(tx, after.id, after.lastSeenAt);
+    const user = await tx.user.findUniqueOrThrow({
+      where: { id: after.userId },
+      select: USER_SNAPSHOT_FIELDS,
+    });
     await appendToOutbox(tx, [
       networkStatusChanged({
         organizationId: after.organizationId,
-        userId: after.userId,
-        mdn: user.mdn,
+        user,
         network: after.network,
         previousStatus: before.status,
         status: after.status,
@@ -171,11 +188,13 @@ export class LinesRepository {
         indicatorReason: indicator.reason,
         statusChangedAt: after.statusChangedAt,
         lastSeenAt: after.lastSeenAt,
-        sequence: after.sequence,
+        sequence,
         source,
         occurredAt,
       }),
     ]);
+    await appendLineStates(tx, { lineIds: [after.id] }, occurredAt);
+    return sequence;
   }
 
   /** Flow bookkeeping alone (no status change), guarded like a transition. */
@@ -221,8 +240,8 @@ export class LinesRepository {
     );
   }
 
-  /** Keeps a move in the history without applying it (an out-of-order callback). */
-  async recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>): Promise<void> {
+  /** Keeps a move in the history without applying it (an out-of-order callback), with why. */
+  async recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>, why: string): Promise<void> {
     await this.database.run((db) =>
       db.statusHistory.create({
         data: {
@@ -236,14 +255,16 @@ export class LinesRepository {
           occurredAt: transition.occurredAt,
           lineSequence: line.sequence,
           applied: false,
+          unappliedReason: why,
         },
       }),
     );
   }
 
   /**
-   * Moves last-seen forward. Most sightings change nothing else; one that changes the
-   * indicator (ORANGE back to GREEN) also writes its event, in the same transaction.
+   * Moves last-seen forward. Most sightings change nothing else and publish nothing; one
+   * that changes the indicator (ORANGE back to GREEN) or the day last-seen shows writes
+   * the line's event, in the same transaction (sightingPublishes).
    */
   async recordSighting(
     line: LineRecord,
@@ -265,12 +286,22 @@ export class LinesRepository {
       if (updated.count !== 1)
         throw new StaleWriteError('The line changed while this sighting was being recorded');
     };
+    const publishes = sightingPublishes(
+      line.eventLastSeenAt,
+      lastSeenAt,
+      line.indicator !== indicator.indicator,
+    );
+    if (!publishes) {
+      // One statement, no transaction: the common case of a busy line stays cheap.
+      return this.database.run(async (db) => {
+        await write(db);
+        return stored;
+      });
+    }
     return this.database.transaction(async (tx) => {
       await write(tx);
-      if (line.indicator !== indicator.indicator) {
-        await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now);
-      }
-      return stored;
+      const sequence = await this.publishChange(tx, line, stored, indicator, 'CARRIER_CALLBACK', now, true);
+      return { ...stored, eventLastSeenAt: lastSeenAt, eventSequence: sequence! };
     });
   }
 

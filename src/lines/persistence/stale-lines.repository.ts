@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../../generated/prisma/client';
 import { DatabaseService } from '../../database/database.service';
 import { appendBulkToOutbox } from '../../outbox/outbox.writer';
-import { networkStatusChanged } from '../events/line-events';
+import { networkStatusChanged, type UserSnapshot } from '../events/line-events';
+import { CURRENT_TXID } from './event-sequences';
+import { lineState } from './line-states';
 import type { Indicator, LineCondition } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { NetworkStatus } from '../domain/network-status';
 import { lineConditionSql } from './line-condition.sql';
+import { USER_SNAPSHOT_JSON_SQL } from './user-snapshot.sql';
 
 /** Any number; it only has to be the same for every replica. */
 const SWEEP_LOCK = 727_001;
@@ -33,9 +37,7 @@ export interface SweepBatch {
 
 interface SweptLine {
   id: string;
-  userId: string;
   organizationId: string;
-  mdn: string;
   network: Network;
   status: NetworkStatus;
   reason: string | null;
@@ -44,6 +46,7 @@ interface SweptLine {
   lastSeenMs: number | null;
   sequence: number;
   previousIndicator: Indicator;
+  user: Omit<UserSnapshot, 'registeredAt'> & { registeredAt: string };
 }
 
 /**
@@ -82,25 +85,32 @@ export class StaleLinesRepository {
     return this.database.transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SWEEP_LOCK + batch.part})`;
+        // Each line takes its next event sequence on its own row, after the UPDATE has
+        // locked it; a line whose last event a newer transaction wrote is left for the
+        // next pass (see event-sequences.ts and the relay's comment on order).
         const lines = await tx.$queryRaw<SweptLine[]>`
           WITH due AS (
-            SELECT l.id, l.indicator AS previous, u.mdn
+            SELECT l.id, l.indicator AS previous, ${Prisma.raw(USER_SNAPSHOT_JSON_SQL)} AS "user"
             FROM network_lines l JOIN users u ON u.id = l.user_id
             WHERE l.id > ${batch.range.after}::uuid AND l.id <= ${batch.range.upTo}::uuid
               AND l.indicator <> 'ORANGE'::"Indicator" AND ${orange}
             ORDER BY l.id LIMIT ${batch.limit})
-          UPDATE network_lines l SET indicator = 'ORANGE'::"Indicator", sequence = l.sequence + 1
+          UPDATE network_lines l SET indicator = 'ORANGE'::"Indicator", sequence = l.sequence + 1,
+            event_sequence = l.event_sequence + 1, event_txid = ${Prisma.raw(CURRENT_TXID)},
+            event_last_seen_at = l.last_seen_at
           FROM due WHERE l.id = due.id
             -- Checked again on the row itself: a line changed meanwhile is left alone.
             AND l.indicator <> 'ORANGE'::"Indicator" AND ${orange}
-          RETURNING l.id::text, l.user_id::text AS "userId", l.organization_id::text AS "organizationId", due.mdn, l.network, l.status::text AS status, l.reason,
+            AND l.event_txid <= ${Prisma.raw(CURRENT_TXID)}
+          RETURNING l.id::text, l.organization_id::text AS "organizationId", l.network, l.status::text AS status, l.reason,
             (extract(epoch FROM l.status_changed_at) * 1000)::float8 AS "statusChangedMs",
-            (extract(epoch FROM l.last_seen_at) * 1000)::float8 AS "lastSeenMs", l.sequence,
-            due.previous::text AS "previousIndicator"`;
+            (extract(epoch FROM l.last_seen_at) * 1000)::float8 AS "lastSeenMs", l.event_sequence AS sequence,
+            due.previous::text AS "previousIndicator", due."user"`;
         if (lines.length === 0) return { swept: 0, scannedTo: null };
         const events = lines.map((line) =>
           networkStatusChanged({
             ...line,
+            user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
             statusChangedAt: new Date(line.statusChangedMs),
             lastSeenAt: line.lastSeenMs === null ? null : new Date(line.lastSeenMs),
             previousStatus: line.status,
@@ -110,7 +120,20 @@ export class StaleLinesRepository {
             occurredAt: batch.now,
           }),
         );
-        await appendBulkToOutbox(tx, events);
+        // Each line's event, then its current-state record (built from the same row).
+        const states = lines.map((line) =>
+          lineState(
+            {
+              ...line,
+              userId: line.user.id,
+              indicator: 'ORANGE',
+              statusChangedAt: new Date(line.statusChangedMs),
+              lastSeenAt: line.lastSeenMs === null ? null : new Date(line.lastSeenMs),
+            },
+            batch.now,
+          ),
+        );
+        await appendBulkToOutbox(tx, [...events, ...states]);
         // Lines changed meanwhile are skipped, so a short batch does not mean the end.
         return { swept: lines.length, scannedTo: maxId(lines) };
       },

@@ -8,6 +8,10 @@ import type { TransitionSource } from '../domain/network-status';
 import { userEvent } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendToOutbox } from '../../outbox/outbox.writer';
+import { nextUserEvents } from './event-sequences';
+import { appendNewLineEvents } from '../events/new-line-events';
+import { appendLineStates } from './line-states';
+import { SNAPSHOT_XMIN_SQL } from '../../outbox/feed/events-cursor';
 import { storedTraceparent } from '../../tracing/current-trace';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
 import { lineConditionSql } from './line-condition.sql';
@@ -164,7 +168,8 @@ export class UsersRepository {
           },
           include: { lines: true },
         });
-        await appendToOutbox(tx, [userEvent('registered', created, now, intent.source)]);
+        await appendUserEvents(tx, 'registered', [created], now, intent.source);
+        await appendNewLineEvents(tx, [created.id], now, intent.source ?? 'API');
         if (intent.loginSms) {
           await InvitesRepository.recordIn(tx, {
             userId: created.id,
@@ -223,9 +228,12 @@ export class UsersRepository {
               })),
             ),
           });
-          await appendToOutbox(
+          await appendUserEvents(tx, 'registered', created, now);
+          await appendNewLineEvents(
             tx,
-            created.map((user) => userEvent('registered', user, now)),
+            created.map((user) => user.id),
+            now,
+            'API',
           );
           return users.map((user) => idOf.get(user.username)!);
         },
@@ -284,6 +292,14 @@ export class UsersRepository {
       );
       return new Set(rows.map((row) => row.mdn));
     });
+  }
+
+  /** The oldest transaction still running (the events feed's head, see headCursor). */
+  async settledBelow(): Promise<bigint> {
+    const [row] = await this.database.run((db) =>
+      db.$queryRawUnsafe<{ xmin: bigint }[]>(`SELECT ${SNAPSHOT_XMIN_SQL} AS xmin`),
+    );
+    return BigInt(row.xmin);
   }
 
   findById(id: string): Promise<UserWithLines | null> {
@@ -347,7 +363,7 @@ export class UsersRepository {
     return this.database.transaction(async (tx) => {
       if (Object.keys(changes).length > 0) {
         const updated = await tx.user.update({ where: { id }, data: changes, include: { lines: true } });
-        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
+        await appendUserEvents(tx, 'updated', [updated], now, source);
       }
       await this.disableLinesIn(tx, id, moves, now);
       const deleted = await tx.user.update({
@@ -355,7 +371,7 @@ export class UsersRepository {
         data: { status: 'DELETED', lookupDueAt: null },
         include: { lines: { orderBy: { network: 'asc' } } },
       });
-      await appendToOutbox(tx, [userEvent('deleted', deleted, now, source)]);
+      await appendUserEvents(tx, 'deleted', [deleted], now, source);
       return deleted;
     });
   }
@@ -381,7 +397,7 @@ export class UsersRepository {
           data: { ...changes, lookupDueAt: lookUpAgain ? now : null },
           include: { lines: { orderBy: { network: 'asc' } } },
         });
-        await appendToOutbox(tx, [userEvent('updated', updated, now, source)]);
+        await appendUserEvents(tx, 'updated', [updated], now, source);
         return updated;
       }),
     );
@@ -414,9 +430,13 @@ export class UsersRepository {
           data: changes,
           include: { lines: { orderBy: { network: 'asc' } } },
         });
-        await appendToOutbox(tx, [
-          userEvent(changes.status === 'DELETED' ? 'deleted' : 'updated', updated, now, source),
-        ]);
+        await appendUserEvents(
+          tx,
+          changes.status === 'DELETED' ? 'deleted' : 'updated',
+          [updated],
+          now,
+          source,
+        );
         return updated;
       }),
     );
@@ -495,4 +515,28 @@ export class UsersRepository {
       ]);
     }
   }
+}
+
+/**
+ * Users' events with each user's next event sequence, in the caller's transaction (the
+ * users are as stored after the change).
+ */
+async function appendUserEvents(
+  tx: Prisma.TransactionClient,
+  kind: 'registered' | 'updated' | 'deleted',
+  users: User[],
+  now: Date,
+  source?: TransitionSource,
+): Promise<void> {
+  const sequences = await nextUserEvents(
+    tx,
+    users.map((user) => user.id),
+  );
+  // The rows the caller returns show the sequence just taken.
+  for (const user of users) user.eventSequence = sequences.get(user.id)!;
+  await appendToOutbox(
+    tx,
+    users.map((user) => userEvent(kind, user, now, source)),
+  );
+  await appendLineStates(tx, { userIds: users.map((user) => user.id) }, now);
 }

@@ -16,6 +16,8 @@ export interface LineView {
   tooltip: string;
   statusChangedAt: string;
   lastSeenAt: string | null;
+  /** The sequence of the line's last event: a consumer skips the feed's events up to it. */
+  sequence: number;
 }
 
 export function presentLine(line: LineRecord, now: Date, staleAfterDays: number): LineView {
@@ -31,5 +33,6 @@ export function presentLine(line: LineRecord, now: Date, staleAfterDays: number)
     tooltip: tooltipFor(line),
     statusChangedAt: line.statusChangedAt.toISOString(),
     lastSeenAt: line.lastSeenAt?.toISOString() ?? null,
+    sequence: line.eventSequence,
   };
 }

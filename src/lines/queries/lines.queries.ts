@@ -14,6 +14,7 @@ import { InvitesRepository } from '../persistence/invites.repository';
 import { presentInvite, type InviteView } from './invite-view';
 import { decodeCursor, encodeCursor, parseSort } from '../domain/user-sort';
 import { presentUser, type UserView } from './user-view';
+import { encodeCursor as encodeEventsCursor, headCursor } from '../../outbox/feed/events-cursor';
 import type { UserMatch } from './user-match';
 
 /** What other modules see of a stored user, and how they name changes to one. */
@@ -25,6 +26,8 @@ export interface UserPage {
   /** How many users match in all: exact when `totalIsExact`, else the database's estimate. */
   total: number;
   totalIsExact: boolean;
+  /** `GET /v1/events?after=` this: every event settled before the page was read is in it. */
+  eventsCursor: string;
 }
 
 /** One entry of a user's history: a line's status move, or an invite. */
@@ -40,6 +43,10 @@ export interface HistoryEntry {
   detail: string | null;
   occurredAt: string;
   recordedAt: string;
+  /** False for a move kept for the record but not applied (e.g. an out-of-order callback). */
+  applied: boolean;
+  /** Why it was not applied; null when it was. */
+  unappliedReason: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,6 +87,8 @@ export class LinesQueries {
     },
   ): Promise<UserPage> {
     const { q, cursor, ...rest } = filter;
+    // Read before the page: every event before it is reflected in what the page shows.
+    const settledBelow = await this.users.settledBelow();
     const sort = parseSort(filter.sort);
     let after;
     if (cursor) {
@@ -100,6 +109,7 @@ export class LinesQueries {
       nextCursor: page.next ? encodeCursor(page.next) : null,
       total: page.total,
       totalIsExact: page.totalIsExact,
+      eventsCursor: encodeEventsCursor(headCursor(settledBelow)),
     };
   }
 
@@ -134,6 +144,8 @@ export class LinesQueries {
       detail: row.detail,
       occurredAt: row.occurredAt.toISOString(),
       recordedAt: row.recordedAt.toISOString(),
+      applied: row.applied,
+      unappliedReason: row.applied ? null : (row.unappliedReason ?? 'not applied'),
     }));
   }
 

@@ -21,16 +21,31 @@ export interface UserView {
   lastSeenAt: string | null;
   registeredAt: string;
   updatedAt: string;
+  /** The sequence of the user's last event (UserRegistered/Updated/Deleted). */
+  sequence: number;
   networks: LineView[];
 }
 
 export function presentUser(user: UserWithLines, now: Date, staleAfterDays: number): UserView {
-  const { lines, registeredAt, updatedAt, lastSeenAt, ...fields } = user;
+  // Named one by one: the row also holds bookkeeping (event sequences, idempotency) that is no one's business.
   return {
-    ...fields,
-    lastSeenAt: lastSeenAt?.toISOString() ?? null,
-    registeredAt: registeredAt.toISOString(),
-    updatedAt: updatedAt.toISOString(),
-    networks: lines.map((line) => presentLine(toLineRecord(line), now, staleAfterDays)),
+    id: user.id,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    username: user.username,
+    mdn: user.mdn,
+    email: user.email,
+    businessPhone: user.businessPhone,
+    company: user.company,
+    customerCode: user.customerCode,
+    udid: user.udid,
+    status: user.status,
+    serviceLevel: user.serviceLevel,
+    messagingAppVersion: user.messagingAppVersion,
+    lastSeenAt: user.lastSeenAt?.toISOString() ?? null,
+    registeredAt: user.registeredAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+    sequence: user.eventSequence,
+    networks: user.lines.map((line) => presentLine(toLineRecord(line), now, staleAfterDays)),
   };
 }

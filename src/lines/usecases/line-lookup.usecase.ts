@@ -18,8 +18,8 @@ export class LineLookup {
     return this.lines.findByMdn(mdn, network);
   }
 
-  recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>): Promise<void> {
-    return this.lines.recordUnapplied(line, transition);
+  recordUnapplied(line: LineRecord, transition: Omit<Transition, 'next'>, why: string): Promise<void> {
+    return this.lines.recordUnapplied(line, transition, why);
   }
 
   markOptedOut(line: LineRecord): Promise<void> {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ORGANIZATION_SCHEMA, ORGANIZATIONS_PAGE_SCHEMA } from '../../http/response-schemas';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { RequiresRole } from '../../auth/roles';
 import { NotFoundError } from '../../common/errors/domain-error';
@@ -37,12 +38,14 @@ export class OrganizationsController {
   constructor(private readonly directory: OrganizationDirectory) {}
 
   @Get('v1/organizations')
+  @ApiOkResponse({ schema: ORGANIZATIONS_PAGE_SCHEMA })
   @RequiresRole('operator')
   async list() {
     return { items: (await this.directory.list()).map(present) };
   }
 
   @Post('v1/organizations')
+  @ApiCreatedResponse({ schema: ORGANIZATION_SCHEMA })
   @RequiresRole('operator')
   @HttpCode(201)
   async create(@Body() body: CreateOrganizationDto) {
@@ -51,6 +54,7 @@ export class OrganizationsController {
 
   /** The organisation the caller acts in. */
   @Get('v1/organization')
+  @ApiOkResponse({ schema: ORGANIZATION_SCHEMA })
   async current() {
     const id = currentOrganizationId();
     const organization = id ? await this.directory.find({ id }) : undefined;

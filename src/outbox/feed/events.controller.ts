@@ -1,14 +1,17 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { ValidationFailedError } from '../../common/errors/domain-error';
-import { toEventJson } from '../event-encoding';
-import { OutboxRepository, type Cursor } from '../persistence/outbox.repository';
+import { STATE_RECORD, toEventJson } from '../event-encoding';
+import { OutboxRepository } from '../persistence/outbox.repository';
+import { decodeCursor, encodeCursor, headCursor, refuseBeyondHead } from './events-cursor';
+import { EventsPage } from './events-page.dto';
 
 class EventsQuery {
   @ApiPropertyOptional({
-    description: 'nextCursor from the previous page; omit to start at the oldest kept event',
+    description:
+      'nextCursor from the previous page, or eventsCursor from GET /v1/users; `latest` starts at the head ' +
+      '(only events written from now on); omit to start at the oldest kept event. A cursor past the head is 400.',
   })
   @IsOptional()
   @IsString()
@@ -24,7 +27,7 @@ class EventsQuery {
   limit?: number;
 }
 
-/** "Changes since": the same events as Kafka, for catching up or without Kafka. */
+/** "Changes since": the same events as Kafka, in the same order, for catching up or without Kafka. */
 @ApiTags('events')
 @ApiBearerAuth()
 @Controller('v1/events')
@@ -32,11 +35,14 @@ export class EventsController {
   constructor(private readonly outbox: OutboxRepository) {}
 
   @Get()
-  async list(@Query() query: EventsQuery) {
-    const rows = await this.outbox.after(
-      query.after ? decodeCursor(query.after) : undefined,
-      query.limit ?? 100,
-    );
+  @ApiOkResponse({ type: EventsPage })
+  async list(@Query() query: EventsQuery): Promise<EventsPage> {
+    const xmin = await this.outbox.settledBelow();
+    // The head: nothing yet, and the cursor to poll from.
+    if (query.after === 'latest') return { items: [], nextCursor: encodeCursor(headCursor(xmin)) };
+    const after = query.after ? decodeCursor(query.after) : undefined;
+    if (after) refuseBeyondHead(after, xmin);
+    const rows = await this.outbox.after(after, query.limit ?? 100, [STATE_RECORD]);
     const last = rows.at(-1);
     return {
       items: rows.map((row) => ({
@@ -44,26 +50,10 @@ export class EventsController {
         type: row.eventType,
         key: row.key,
         organizationId: row.organizationId,
-        event: toEventJson(row),
+        event: toEventJson(row) as Record<string, unknown>,
       })),
       // With no new events the cursor stays where it was, so polling can simply repeat.
-      nextCursor: last ? encodeCursor(last.txid, last.id) : (query.after ?? null),
+      nextCursor: last ? encodeCursor({ txid: last.txid, id: last.id }) : after ? encodeCursor(after) : null,
     };
   }
-}
-
-function encodeCursor(txid: bigint, id: bigint): string {
-  return Buffer.from(`${txid}.${id}`).toString('base64url');
-}
-
-/** Both parts are PostgreSQL bigints; anything else was not given out by this API. */
-const MAX_BIGINT = 2n ** 63n - 1n;
-
-function decodeCursor(cursor: string): Cursor {
-  const match = /^(\d{1,19})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  const decoded = match ? { txid: BigInt(match[1]), id: BigInt(match[2]) } : undefined;
-  if (!decoded || decoded.txid > MAX_BIGINT || decoded.id > MAX_BIGINT) {
-    throw new ValidationFailedError([{ field: 'after', reason: 'is not a cursor this API gave out' }]);
-  }
-  return decoded;
 }

@@ -2,11 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { currentOrganizationId } from '../../database/data-scope';
 import { DatabaseService } from '../../database/database.service';
 import type { OutboxMessage } from '../outbox-message';
+import { SNAPSHOT_XMIN_SQL, type Cursor } from '../feed/events-cursor';
 
-export interface Cursor {
-  txid: bigint;
-  id: bigint;
-}
+export type { Cursor } from '../feed/events-cursor';
 
 export interface OutboxRow extends OutboxMessage {
   id: bigint;
@@ -21,7 +19,7 @@ export interface OutboxRow extends OutboxMessage {
  * final: no row can commit later with a smaller (txid, id). Readers take only those, in
  * (txid, id) order, so neither the relay nor the feed skips an event that commits late.
  */
-const SETTLED = `txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+const SETTLED = `txid < ${SNAPSHOT_XMIN_SQL}`;
 
 /** The relay's name for its mark (one relay publishes the outbox, holding its lease). */
 const RELAY = 'outbox-relay';
@@ -36,9 +34,20 @@ export class OutboxRepository {
     return this.settledAfter(cursor ?? (await this.sentUpTo()) ?? BEFORE_EVERYTHING, limit);
   }
 
-  /** The "changes since" feed: settled events after the cursor, sent or not. */
-  after(cursor: Cursor | undefined, limit: number): Promise<OutboxRow[]> {
-    return this.settledAfter(cursor ?? BEFORE_EVERYTHING, limit);
+  /**
+   * The "changes since" feed: settled events after the cursor, sent or not. Records for
+   * another topic (the compacted current state, `excluding`) are the relay's only.
+   */
+  after(cursor: Cursor | undefined, limit: number, excluding: string[] = []): Promise<OutboxRow[]> {
+    return this.settledAfter(cursor ?? BEFORE_EVERYTHING, limit, excluding);
+  }
+
+  /** The oldest transaction still running: events of older ones are settled. */
+  async settledBelow(): Promise<bigint> {
+    const [row] = await this.database.run((db) =>
+      db.$queryRawUnsafe<{ xmin: bigint }[]>(`SELECT ${SNAPSHOT_XMIN_SQL} AS xmin`),
+    );
+    return BigInt(row.xmin);
   }
 
   /** Everything up to `upTo` is sent. The mark only moves forward, whatever the order of calls. */
@@ -61,7 +70,7 @@ export class OutboxRepository {
    * Settled events after `from`, in order: one organisation's when the caller acts for
    * one (the feed), every organisation's for the relay.
    */
-  private settledAfter(from: Cursor, limit: number): Promise<OutboxRow[]> {
+  private settledAfter(from: Cursor, limit: number, excluding: string[] = []): Promise<OutboxRow[]> {
     const organizationId = currentOrganizationId() ?? null;
     return this.database.run((db) =>
       db.$queryRawUnsafe<OutboxRow[]>(
@@ -69,12 +78,13 @@ export class OutboxRepository {
            organization_id::text AS "organizationId", payload, created_at AS "createdAt",
            trace_parent AS "traceParent"
          FROM outbox_events WHERE (txid, id) > ($1::bigint, $2::bigint) AND ${SETTLED}
-           AND ($4::uuid IS NULL OR organization_id = $4::uuid)
+           AND ($4::uuid IS NULL OR organization_id = $4::uuid) AND event_type <> ALL($5::text[])
          ORDER BY txid, id LIMIT $3`,
         from.txid,
         from.id,
         limit,
         organizationId,
+        excluding,
       ),
     );
   }

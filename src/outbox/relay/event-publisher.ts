@@ -1,7 +1,10 @@
 /** One message for the event stream. */
 export interface PublishedEvent {
+  /** The change topic (every event) or the compacted current-state topic (LineState records). */
+  topic: 'changes' | 'state';
   key: string;
-  value: Buffer;
+  /** Null: a tombstone (the state topic forgets the key). */
+  value: Buffer | null;
   headers: Record<string, string>;
 }
 
@@ -11,6 +14,8 @@ export interface PublishedEvent {
  */
 export interface EventPublisher {
   publish(events: PublishedEvent[]): Promise<void>;
+  /** Makes or checks the topics at start-up (a difference is logged, not refused). */
+  prepare?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { OutboxConfig } from '../../config/config';
 import type { EventPublisher, PublishedEvent } from './event-publisher';
+import { ensureTopics, topicSpecs } from './kafka-topics';
 
 type KafkaConfig = NonNullable<OutboxConfig['kafka']>;
 
@@ -15,7 +16,7 @@ export class KafkaEventPublisher implements EventPublisher {
   private readonly logger = new Logger(KafkaEventPublisher.name);
   private readonly kafka: Kafka;
   private producer?: Promise<Producer>;
-  private topicReady = false;
+  private topicsReady?: Promise<void>;
 
   constructor(private readonly config: KafkaConfig) {
     this.kafka = new Kafka({
@@ -32,10 +33,18 @@ export class KafkaEventPublisher implements EventPublisher {
     try {
       await this.ensureTopic();
       const producer = await this.connectedProducer();
-      await producer.send({
-        topic: this.config.topic,
+      const topics = { changes: this.config.topic, state: this.config.stateTopic };
+      // One request for both topics; each topic's messages keep the outbox's order.
+      await producer.sendBatch({
         acks: -1,
-        messages: events.map((event) => ({ key: event.key, value: event.value, headers: event.headers })),
+        topicMessages: (['changes', 'state'] as const)
+          .map((topic) => ({
+            topic: topics[topic],
+            messages: events
+              .filter((event) => event.topic === topic)
+              .map((event) => ({ key: event.key, value: event.value, headers: event.headers })),
+          }))
+          .filter((batch) => batch.messages.length > 0),
       });
     } catch (error) {
       this.discardProducer();
@@ -69,22 +78,29 @@ export class KafkaEventPublisher implements EventPublisher {
     this.logger.warn('Kafka send failed: the producer will be recreated');
   }
 
-  /** Creates the topic when it is missing (production topics are usually made by ops). */
-  private async ensureTopic(): Promise<void> {
-    if (this.topicReady) return;
+  /** At start-up: the topics made or checked now, so a difference is logged at once. */
+  async prepare(): Promise<void> {
+    await this.ensureTopic();
+  }
+
+  /**
+   * Creates the topics when they are missing, with their settings, and warns when an
+   * existing one has other settings (production topics are usually made by ops).
+   */
+  private ensureTopic(): Promise<void> {
+    // One check at a time (start-up and the first publish may both ask); a failed one is tried again.
+    this.topicsReady ??= this.makeTopics().catch((error: unknown) => {
+      this.topicsReady = undefined;
+      throw error;
+    });
+    return this.topicsReady;
+  }
+
+  private async makeTopics(): Promise<void> {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = await admin.listTopics();
-      if (!topics.includes(this.config.topic)) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            { topic: this.config.topic, numPartitions: this.config.partitions, replicationFactor: -1 },
-          ],
-        });
-      }
-      this.topicReady = true;
+      for (const problem of await ensureTopics(admin, topicSpecs(this.config))) this.logger.warn(problem);
     } finally {
       await admin.disconnect();
     }

@@ -33,6 +33,31 @@ export interface RelayState {
  * published inside a request: a change only writes its event row; this loop sends it
  * when it can. Kafka down: the rows wait (the backlog shows in readiness) and drain in
  * order later.
+ *
+ * Why each line's (and user's) events reach Kafka in sequence order, under any race:
+ * 1. Rows go out in (txid, id) order, txid being the writing transaction's id
+ *    (pg_current_xact_id()). A row is read only once it is settled, its txid below the
+ *    oldest transaction still running (OutboxRepository), so no row can later appear
+ *    before one already read: the order read is the order sent, and one key's messages
+ *    keep it in their partition (idempotent producer, one batch after the other).
+ * 2. Transaction ids follow the order transactions *asked* for one, not the order they
+ *    reach a row: the sweep's multi-row UPDATE takes its id at its first line and may
+ *    reach another line after a newer transaction changed and committed it. Had it then
+ *    written that line's next sequence, the higher sequence would carry the lower txid
+ *    and go out first (test/e2e/event-order-sweep.spec.ts showed it).
+ * 3. So an event's sequence is taken on the line's (or user's) row itself, under its row
+ *    lock, by a statement that also records its transaction id (event_txid) and refuses
+ *    when the row's last event came from a newer transaction
+ *    (src/lines/persistence/event-sequences.ts; the sweep does the same in its UPDATE and
+ *    leaves such a line for its next pass; other writers plan again in a new
+ *    transaction, whose id is newer than every committed one).
+ * 4. Then for two events of one line with sequences n < m written by transactions A and
+ *    B: if A = B, ids follow insertion order, which is sequence order; otherwise B took
+ *    m after A committed n (the row lock) and saw A's id in event_txid, so txid(A) <
+ *    txid(B) and A's row sorts first. When B's row is settled, A's (older, committed) is
+ *    too, so the relay never reads B without A. Per-line order in (txid, id) is
+ *    therefore sequence order, and the sequences have no gaps (they move only with an
+ *    event, in the transaction that writes it).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,7 +85,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.publisher) this.start();
+    if (!this.publisher) return;
+    // Not awaited: a broker that is down must not stop the service starting; the first
+    // publish makes the topics then.
+    this.publisher
+      .prepare?.()
+      .catch((error: unknown) =>
+        this.logger.warn(`Kafka topics not checked at start-up: ${(error as Error).message}`),
+      );
+    this.start();
   }
 
   start(): void {

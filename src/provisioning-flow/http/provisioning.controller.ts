@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { AuthenticatedRequest } from '../../auth/authenticate.hook';
 import { NewRoundDto } from '../../consent/http/consent.dto';
+import { LineViewDto } from '../../lines/http/views.dto';
 import { StartRoundAfterRevocation } from '../usecases/start-round-after-revocation.usecase';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../../auth/roles';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
@@ -12,7 +13,11 @@ import { LinesQueries } from '../../lines/queries/lines.queries';
 import { RecordProvisioningIntent } from '../usecases/record-provisioning-intent.usecase';
 import { StartOptInRound } from '../usecases/start-opt-in-round.usecase';
 
+/** 202: recorded; the line as it is now (the reconciler acts next). */
+const ACCEPTED = { type: 'object', properties: { line: { $ref: getSchemaPath(LineViewDto) } } };
+
 /** Admin actions on the flow: each records what should happen and answers 202. */
+@ApiExtraModels(LineViewDto)
 @ApiTags('networks')
 @ApiBearerAuth()
 @Controller('v1/users/:id/networks/:network')
@@ -26,6 +31,7 @@ export class ProvisioningController {
 
   /** Provisions the user's MDN on this network (Verizon: the opt-in flow), in the background. */
   @Post('provision')
+  @ApiAcceptedResponse({ schema: ACCEPTED })
   @HttpCode(202)
   @RequiresRole('admin')
   @Idempotent()
@@ -37,6 +43,7 @@ export class ProvisioningController {
 
   /** Starts a new round of opt-in texts after the send cap was reached. */
   @Post('opt-in/resend')
+  @ApiAcceptedResponse({ schema: ACCEPTED })
   @HttpCode(202)
   @RequiresRole('admin')
   @Idempotent()
@@ -52,6 +59,7 @@ export class ProvisioningController {
    * with a reason; recorded in the consent ledger (202: the reconciler sends the text).
    */
   @Post('consent/new-round')
+  @ApiAcceptedResponse({ schema: ACCEPTED })
   @HttpCode(202)
   @RequiresRole('admin')
   @Idempotent()

@@ -52,17 +52,18 @@ export class ApplyCarrierCallback {
       detail: null,
     };
     if (update.occurredAt.getTime() < line.statusChangedAt.getTime()) {
-      await this.lines.recordUnapplied(line, { ...move, from: line.status });
-      return { applied: false, why: 'older than the line’s latest status' };
+      const why = 'older than the line’s latest status';
+      await this.lines.recordUnapplied(line, { ...move, from: line.status }, why);
+      return { applied: false, why };
     }
     if (update.status === 'ENABLED' && line.optedOut) {
       // The subscriber revoked consent: a late answer to a request made before that enables
       // nothing. Kept for the record; the request it answers is closed.
-      await this.lines.recordUnapplied(line, {
-        ...move,
-        from: line.status,
-        detail: 'subscriber revoked consent',
-      });
+      await this.lines.recordUnapplied(
+        line,
+        { ...move, from: line.status, detail: 'subscriber revoked consent' },
+        'the subscriber revoked consent',
+      );
       await this.lines.closeRequest(line, this.clock.now());
       return { applied: false, why: 'the subscriber revoked consent' };
     }
@@ -78,7 +79,11 @@ export class ApplyCarrierCallback {
     } catch (error) {
       if (!(error instanceof TransitionNotAllowedError)) throw error;
       // The carrier's word is kept for the record even when the table refuses the move.
-      await this.lines.recordUnapplied(line, { ...move, from: line.status, detail: error.message });
+      await this.lines.recordUnapplied(
+        line,
+        { ...move, from: line.status, detail: error.message },
+        error.message,
+      );
       if (update.status === line.status && line.inflightKind === 'CARRIER_REQUEST') {
         // It confirms the status the line has (a direct line provisioned again while
         // Enabled): that answers the request, which would otherwise wait for its timeout

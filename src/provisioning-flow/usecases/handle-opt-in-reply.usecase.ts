@@ -123,12 +123,16 @@ export class HandleOptInReply {
     }
     if (!AWAITING_REPLY.has(line.status) || line.optedOut) {
       await this.consent.record(ledger, received);
-      await this.lines.recordUnapplied(line, {
-        ...move,
-        from: line.status,
-        to: line.status,
-        reason: 'Reply not expected',
-      });
+      await this.lines.recordUnapplied(
+        line,
+        {
+          ...move,
+          from: line.status,
+          to: line.status,
+          reason: 'Reply not expected',
+        },
+        'the line was not waiting for an opt-in reply',
+      );
       return { outcome: 'ignored' };
     }
     if (kind === 'INVALID') {

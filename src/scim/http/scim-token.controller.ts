@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { SCIM_TOKEN_SCHEMA } from '../../http/response-schemas';
 import { RequiresRole } from '../../auth/roles';
 import { IssueScimToken } from '../usecases/issue-scim-token.usecase';
 
@@ -12,6 +13,7 @@ export class ScimTokenController {
 
   /** The token is in this answer only: it is stored as a digest. A new one replaces the old. */
   @Post()
+  @ApiCreatedResponse({ schema: SCIM_TOKEN_SCHEMA })
   @HttpCode(201)
   @RequiresRole('owner')
   async create() {
