@@ -5,6 +5,7 @@ import { SweepStaleLinesJob } from '../../src/lines/sweep/sweep-stale-lines.job'
 import {
   applyEvent,
   differences,
+  liveUsers,
   tableFromRest,
   type AdminTable,
   type RestUser,
@@ -225,11 +226,12 @@ describe('the REST hand-over: a snapshot of the users, then the feed from its cu
     const gaps: string[] = [];
     for (const item of tail.items) applyEvent(table, item.type, item.event, gaps);
     expect(gaps).toEqual([]);
-    expect(differences(rest, table)).toEqual([]);
+    // GET /v1/users leaves deleted users out (as the console does); so does the portal.
+    expect(differences(rest, liveUsers(table))).toEqual([]);
     // And from the beginning of the feed alone, the same table.
     const fromStart = new Map() as AdminTable;
     for (const item of everything.items) applyEvent(fromStart, item.type, item.event, gaps);
     expect(gaps).toEqual([]);
-    expect(differences(rest, fromStart)).toEqual([]);
+    expect(differences(rest, liveUsers(fromStart))).toEqual([]);
   }, 120_000);
 });

@@ -14,6 +14,7 @@ import {
   applyEvent,
   applyState,
   differences,
+  liveUsers,
   tableFromRest,
   type AdminTable,
   type RestUser,
@@ -49,8 +50,6 @@ const decode = (record: RawRecord) => {
   const schema = SCHEMAS[record.headers['event-type']];
   return toJson(schema, fromBinary(schema, record.value!)) as Record<string, unknown>;
 };
-const live = (table: AdminTable): AdminTable =>
-  new Map([...table].filter(([, user]) => user.status !== 'DELETED'));
 
 /**
  * A portal that starts late: it notes the change topic's end, reads the compacted state
@@ -169,7 +168,7 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
       all.push(...page.body.items);
       cursor = page.body.nextCursor;
     } while (cursor);
-    return live(tableFromRest(all));
+    return liveUsers(tableFromRest(all));
   }
 
   async function rebuild(during: () => Promise<void>): Promise<{ table: AdminTable; gaps: string[] }> {
@@ -186,7 +185,7 @@ describe('a consumer rebuilds the admin table from the compacted topic and the c
       if (record.offset < (noted.get(record.partition) ?? 0)) continue;
       applyEvent(table, record.headers['event-type'], decode(record), gaps);
     }
-    return { table: live(table), gaps };
+    return { table: liveUsers(table), gaps };
   }
 
   it('after a mixed workload: zero differences', async () => {

@@ -35,6 +35,10 @@ export interface TableUser {
 
 export type AdminTable = Map<string, TableUser>;
 
+/** The users the console's default list shows: deleted users leave it (seed lifecycle). */
+export const liveUsers = (table: AdminTable): AdminTable =>
+  new Map([...table].filter(([, user]) => user.status !== 'DELETED'));
+
 interface RestLine {
   network: string;
   status: string;
