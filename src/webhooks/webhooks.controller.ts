@@ -91,6 +91,7 @@ export class WebhooksController {
 
   /** The gateway's delivery receipt for a text: appended to the consent ledger. */
   @Post('sms/delivery')
+  @ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA })
   @HttpCode(200)
   smsDelivery(@Req() request: RawRequest) {
     return this.counted('sms', async () => {
