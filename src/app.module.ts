@@ -22,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { UserImportModule } from './user-import/user-import.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { ScimModule } from './scim/scim.module';
+import { TasksModule } from './tasks/tasks.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         OrganizationsModule,
         AuthModule,
         LinesModule,
+        TasksModule,
         UserImportModule,
         CarriersModule,
         ProvisioningFlowModule,

@@ -15,6 +15,7 @@ const SLICES = [
   'outbox',
   'flow',
   'idempotency',
+  'tasks',
 ] as const;
 export type ConfigSlice = (typeof SLICES)[number];
 

@@ -27,6 +27,7 @@ export interface AppConfig {
   outbox: OutboxConfig;
   flow: FlowConfig;
   idempotency: IdempotencyConfig;
+  tasks: TasksConfig;
 }
 
 /** The provisioning flow: the opt-in rules and the reconciler that carries out intents. */
@@ -42,6 +43,20 @@ export interface FlowConfig {
   retryAfterMs: number;
   /** Start a pass as soon as a request records an intent (off: only on the interval). */
   wakeOnIntent: boolean;
+}
+
+/** Background tasks (imports, exports): the Task Center. */
+export interface TasksConfig {
+  /** Tasks and their files are deleted this long after they were asked for. */
+  retentionDays: number;
+  /** How long a runner holds a task between renewals; a dead runner's task is taken over after it. */
+  leaseMs: number;
+  /** How often an idle replica looks for queued tasks (a new task on this replica starts at once). */
+  pollMs: number;
+  /** Exports up to this many users answer in the request; bigger ones become a task. */
+  exportSyncMaxRows: number;
+  /** How often expired tasks are deleted (JOBS_INTERVAL_SECONDS). */
+  cleanupIntervalSeconds: number;
 }
 
 export interface IdempotencyConfig {
@@ -191,6 +206,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       wakeOnIntent: raw.RECONCILE_ON_INTENT,
     },
     idempotency: { cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS },
+    tasks: {
+      retentionDays: raw.TASK_RETENTION_DAYS,
+      leaseMs: raw.TASK_LEASE_SECONDS * 1000,
+      pollMs: raw.TASK_POLL_MS,
+      exportSyncMaxRows: raw.EXPORT_SYNC_MAX_ROWS,
+      cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    },
   };
 }
 

@@ -124,6 +124,9 @@ function lookupIntent(networks: Network[], now: Date, provision: boolean) {
  * An import's Idempotency-Key on each user it made (the column is unique): the key and
  * the user's place in the file, so a retry finds them all, in order.
  */
+/** Users per insert statement within an import's one transaction. */
+const IMPORT_BATCH = 1_000;
+
 function importKey(key: string, row: string): string {
   return `${key}#${row}`;
 }
@@ -178,17 +181,21 @@ export class UsersRepository {
   }
 
   /**
-   * Registers many users in one transaction: all of them or, on any conflict, none. Three
-   * statements whatever the number (users, lines, events).
+   * Registers many users in one transaction: all of them or, on any conflict, none. The
+   * rows go in batches (three statements each: users, lines, events), so a file of
+   * 100,000 users never builds one statement of millions of parameters; `onBatch` hears
+   * how many are in. Returns how many were registered (the file's order is each user's
+   * import key, see importKey).
    */
   async createMany(
     users: NewUserOnNetworks[],
     now: Date,
     intent: { provision: boolean; idempotencyKey?: string; keyKeptSince?: Date },
-  ): Promise<UserWithLines[]> {
+    options: { timeoutMs?: number; onBatch?: (done: number) => void } = {},
+  ): Promise<number> {
     const organizationId = requireOrganizationId();
     const key = intent.idempotencyKey;
-    const ids = await this.withConflicts(() =>
+    return this.withConflicts(() =>
       this.database.transaction(
         async (tx) => {
           if (key && intent.keyKeptSince) {
@@ -201,42 +208,51 @@ export class UsersRepository {
               data: { idempotencyKey: null },
             });
           }
-          const created = await tx.user.createManyAndReturn({
-            data: users.map(({ networks, ...user }, index) => ({
-              ...user,
-              organizationId,
-              registeredAt: now,
-              idempotencyKey: key ? importKey(key, String(index)) : undefined,
-              ...lookupIntent(networks, now, intent.provision),
-            })),
-          });
-          const idOf = new Map(created.map((user) => [user.username, user.id]));
-          await tx.networkLine.createMany({
-            data: users.flatMap((user) =>
-              user.networks.map((network) => ({
-                userId: idOf.get(user.username)!,
+          for (let start = 0; start < users.length; start += IMPORT_BATCH) {
+            const batch = users.slice(start, start + IMPORT_BATCH);
+            const created = await tx.user.createManyAndReturn({
+              data: batch.map(({ networks, ...user }, index) => ({
+                ...user,
                 organizationId,
-                ...newLine(network, now, intent.provision),
+                registeredAt: now,
+                idempotencyKey: key ? importKey(key, String(start + index)) : undefined,
+                ...lookupIntent(networks, now, intent.provision),
               })),
-            ),
-          });
-          await appendToOutbox(
-            tx,
-            created.map((user) => userEvent('registered', user, now)),
-          );
-          return users.map((user) => idOf.get(user.username)!);
+            });
+            const idOf = new Map(created.map((user) => [user.username, user.id]));
+            await tx.networkLine.createMany({
+              data: batch.flatMap((user) =>
+                user.networks.map((network) => ({
+                  userId: idOf.get(user.username)!,
+                  organizationId,
+                  ...newLine(network, now, intent.provision),
+                })),
+              ),
+            });
+            await appendToOutbox(
+              tx,
+              created.map((user) => userEvent('registered', user, now)),
+            );
+            options.onBatch?.(start + batch.length);
+          }
+          return users.length;
         },
-        { timeout: 60_000 },
+        { timeout: options.timeoutMs ?? 60_000 },
       ),
     );
-    const stored = await this.database.run((db) =>
-      db.user.findMany({
-        where: { id: { in: ids } },
-        include: { lines: { orderBy: { network: 'asc' } } },
+  }
+
+  /** How many users an import with this key registered since `since` (0: it did not commit). */
+  async countImported(key: string, since: Date): Promise<number> {
+    return this.database.run((db) =>
+      db.user.count({
+        where: {
+          organizationId: requireOrganizationId(),
+          idempotencyKey: { startsWith: importKey(key, '') },
+          registeredAt: { gte: since },
+        },
       }),
     );
-    const byId = new Map(stored.map((user) => [user.id, user]));
-    return ids.map((id) => byId.get(id)!);
   }
 
   /**
@@ -290,22 +306,6 @@ export class UsersRepository {
         include: { lines: { orderBy: { network: 'asc' } } },
       }),
     );
-  }
-
-  /** The users an import with this key made since `since`, in the file's order (none: not imported). */
-  async findImported(key: string, since: Date): Promise<UserWithLines[]> {
-    const users = await this.database.run((db) =>
-      db.user.findMany({
-        where: {
-          organizationId: requireOrganizationId(),
-          idempotencyKey: { startsWith: importKey(key, '') },
-          registeredAt: { gte: since },
-        },
-        include: { lines: { orderBy: { network: 'asc' } } },
-      }),
-    );
-    const rowOf = (user: User) => Number(user.idempotencyKey!.slice(importKey(key, '').length));
-    return users.sort((a, b) => rowOf(a) - rowOf(b));
   }
 
   /** The user a registration with this key made, if it was made since `since` (older keys have expired). */
