@@ -43,9 +43,10 @@ export function uploadImport(
   });
 }
 
-export async function getTask(baseUrl: string, id: string): Promise<TaskBody> {
+export async function getTask(baseUrl: string, id: string, signal?: AbortSignal): Promise<TaskBody> {
   const response = await fetch(`${baseUrl}/v1/tasks/${id}`, {
     headers: { authorization: `Bearer ${TEST_TOKENS.member}` },
+    signal,
   });
   if (response.status !== 200) throw new Error(`GET /v1/tasks/${id}: ${response.status}`);
   return (await response.json()) as TaskBody;
