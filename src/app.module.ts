@@ -23,6 +23,7 @@ import { UserImportModule } from './user-import/user-import.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { ScimModule } from './scim/scim.module';
 import { TasksModule } from './tasks/tasks.module';
+import { UserExportModule } from './user-export/user-export.module';
 
 @Module({})
 export class AppModule {
@@ -42,6 +43,7 @@ export class AppModule {
         LinesModule,
         TasksModule,
         UserImportModule,
+        UserExportModule,
         CarriersModule,
         ProvisioningFlowModule,
         IdempotencyModule,
