@@ -1,5 +1,5 @@
 import { NETWORK_KEYS, NETWORKS } from '../lines/domain/networks';
-import type { UserView } from '../lines/queries/user-view';
+import type { ExportedUser as UserView } from '../lines/queries/exported-user';
 
 /** A column of the export: its header, and the cell of one user. */
 interface ExportColumn {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LinesQueries } from '../lines/queries/lines.queries';
-import type { UserView } from '../lines/queries/user-view';
+import type { ExportedUser } from '../lines/queries/exported-user';
 import type { ListUsersQuery } from '../lines/http/list-users.query';
 import { EXPORT_HEADERS, exportRow } from './export-columns';
 import { exportFile, type ExportFormat } from './export-writers';
@@ -9,14 +9,14 @@ import { exportFile, type ExportFormat } from './export-writers';
 export type ExportFilter = Omit<ListUsersQuery, 'cursor' | 'limit'>;
 
 /** Users read per page while an export walks the list. */
-const PAGE = 1_000;
+const PAGE = 2_000;
 
 /** What an export is: a file of a few users now, or too many for one request. */
-export type ExportPlan = { kind: 'now'; users: UserView[] } | { kind: 'task' };
+export type ExportPlan = { kind: 'now'; users: ExportedUser[] } | { kind: 'task' };
 
 /**
  * The users GET /v1/users would list with the same filters, as a spreadsheet: read page
- * by page in the list's own order and written as they come, so memory holds one page.
+ * by page in the list's own order and written as they come, so memory holds a page or two.
  */
 @Injectable()
 export class ExportUsers {
@@ -25,12 +25,12 @@ export class ExportUsers {
   /** Up to `maxNow` users are exported in the request; more are a task's work. */
   async plan(filter: ExportFilter, maxNow: number): Promise<ExportPlan> {
     if (maxNow === 0) return { kind: 'task' };
-    const page = await this.queries.list({ ...toListFilter(filter), limit: maxNow });
-    return page.nextCursor === null ? { kind: 'now', users: page.items } : { kind: 'task' };
+    const users = await this.queries.exportPage(toListFilter(filter), undefined, maxNow + 1);
+    return users.length <= maxNow ? { kind: 'now', users } : { kind: 'task' };
   }
 
   /** The file of these users (a plan's). */
-  fileOf(format: ExportFormat, users: UserView[]): AsyncGenerator<Buffer> {
+  fileOf(format: ExportFormat, users: ExportedUser[]): AsyncGenerator<Buffer> {
     return exportFile(format, EXPORT_HEADERS, users.map(exportRow));
   }
 
@@ -43,19 +43,25 @@ export class ExportUsers {
     return exportFile(format, EXPORT_HEADERS, this.rows(filter, onPage));
   }
 
+  /** The next page is asked for while this one is written: the database and the writer overlap. */
   private async *rows(
     filter: ExportFilter,
     onPage?: (rows: number) => Promise<void>,
   ): AsyncGenerator<string[]> {
-    let cursor: string | undefined;
+    const listFilter = toListFilter(filter);
     let rows = 0;
-    do {
-      const page = await this.queries.list({ ...toListFilter(filter), limit: PAGE, cursor });
-      for (const user of page.items) yield exportRow(user);
-      rows += page.items.length;
+    let next = this.queries.exportPage(listFilter, undefined, PAGE);
+    for (;;) {
+      const page = await next;
+      if (page.length === 0) return;
+      const last = page[page.length - 1].id;
+      next = page.length < PAGE ? Promise.resolve([]) : this.queries.exportPage(listFilter, last, PAGE);
+      // A failed prefetch is seen when it is awaited, not as an unhandled rejection.
+      next.catch(() => undefined);
+      for (const user of page) yield exportRow(user);
+      rows += page.length;
       await onPage?.(rows);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+    }
   }
 }
 

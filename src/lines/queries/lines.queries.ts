@@ -14,6 +14,7 @@ import {
   type UserWithLines,
 } from '../persistence/users.repository';
 import { presentUser, type UserView } from './user-view';
+import { presentExportedUser, type ExportedUser } from './exported-user';
 import type { UserMatch } from './user-match';
 
 /** What other modules see of a stored user, and how they name changes to one. */
@@ -68,6 +69,26 @@ export class LinesQueries {
       items: page.users.map((user) => this.present(user)),
       nextCursor: page.hasMore && last ? encodeCursor(last.id) : null,
     };
+  }
+
+  /**
+   * A page of what `list` shows with the same filters, in its order, from after the user
+   * `after` (an id), as an export writes it.
+   */
+  async exportPage(
+    filter: Omit<UserFilter, 'after' | 'now' | 'staleAfterDays' | 'limit'>,
+    after: string | undefined,
+    limit: number,
+  ): Promise<ExportedUser[]> {
+    const now = this.clock.now();
+    const rows = await this.users.exportPage({
+      ...filter,
+      after,
+      limit,
+      now,
+      staleAfterDays: this.config.staleAfterDays,
+    });
+    return rows.map((row) => presentExportedUser(row, now, this.config.staleAfterDays));
   }
 
   /** A page of live users matching `match`, with the total (the SCIM list). */
