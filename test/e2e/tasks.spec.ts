@@ -30,6 +30,26 @@ describe.each(DATABASE_KINDS)('the Task Center on %s', (_kind, createDatabase) =
   const sql = (query: string) =>
     acrossOrganizations('test', () => api.app.get(DatabaseService).run((db) => db.$executeRawUnsafe(query)));
 
+  it('describes every new route with its response in OpenAPI', async () => {
+    type Operation = { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+    const document = (await (await fetch(`${api.baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const schemaOf = (path: string, method: string, status: string) =>
+      Object.values(document.paths[path][method].responses[status].content ?? {})[0]?.schema;
+    expect(schemaOf('/v1/tasks', 'get', '200')).toEqual({ $ref: '#/components/schemas/TaskPageDto' });
+    expect(schemaOf('/v1/tasks/{id}', 'get', '200')).toEqual({ $ref: '#/components/schemas/TaskDto' });
+    expect(schemaOf('/v1/users/import', 'post', '202')).toEqual({ $ref: '#/components/schemas/TaskDto' });
+    expect(schemaOf('/v1/users/export', 'get', '202')).toEqual({ $ref: '#/components/schemas/TaskDto' });
+    for (const path of ['/v1/tasks/{id}/errors', '/v1/tasks/{id}/result', '/v1/users/export']) {
+      expect(schemaOf(path, 'get', '200')).toMatchObject({ type: 'string', format: 'binary' });
+    }
+    expect(Object.keys(document.components.schemas.TaskDto.properties)).toEqual(
+      expect.arrayContaining(['state', 'progress', 'result', 'error', 'startedAt', 'finishedAt', 'links']),
+    );
+  });
+
   it('lists the organisation’s tasks newest first, page by page', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++)
