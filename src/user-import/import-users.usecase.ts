@@ -71,14 +71,15 @@ export class ImportUsers {
   }
 }
 
-/** The row checked as a POST /v1/users body is, by the same rules. */
+/** The row checked as a POST /v1/users body is, by the same rules (marked on the row). */
 function checkRow(row: ImportRow): CheckedRow {
   const body = plainToInstance(RegisterUserDto, row.values);
   const errors = fieldProblems(validateSync(body)).map(
     (problem) => `${headerOf(problem.field as ImportField)} ${problem.reason}`,
   );
   const mdn = row.values.mdn === undefined ? undefined : normalizeMdn(row.values.mdn);
-  return { ...row, errors, mdn: mdn?.ok ? mdn.e164 : undefined };
+  // The row itself becomes the checked row: a file of 100,000 is not held twice.
+  return Object.assign(row, { errors, mdn: mdn?.ok ? mdn.e164 : undefined });
 }
 
 /** A unique field's value as compared: MDNs in E.164, usernames case-folded. */
