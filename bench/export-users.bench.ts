@@ -31,13 +31,14 @@ ANALYZE;`;
 /** Peak resident set while `work` runs. */
 async function withPeakRss<T>(
   work: () => Promise<T>,
-): Promise<{ result: T; peakMb: number; seconds: number }> {
+): Promise<{ result: T; startMb: number; peakMb: number; seconds: number }> {
+  const startMb = Math.round(process.memoryUsage().rss / 1e6);
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const started = performance.now();
   try {
     const result = await work();
-    return { result, peakMb: Math.round(peak / 1e6), seconds: (performance.now() - started) / 1000 };
+    return { result, startMb, peakMb: Math.round(peak / 1e6), seconds: (performance.now() - started) / 1000 };
   } finally {
     clearInterval(timer);
   }
@@ -116,7 +117,7 @@ async function main() {
         }
       });
       process.stdout.write(
-        `export ${format.padEnd(4)} (task + download)        ${measured.seconds.toFixed(1)} s  peak RSS ${measured.peakMb} MB  ` +
+        `export ${format.padEnd(4)} (task + download)        ${measured.seconds.toFixed(1)} s  RSS ${measured.startMb} MB at start, peak ${measured.peakMb} MB  ` +
           `${(measured.result / 1e6).toFixed(0)} MB file  ratio vs baseline ${(measured.seconds / baseline.seconds).toFixed(2)}x\n`,
       );
     }
