@@ -23,6 +23,8 @@ import { UserImportModule } from './user-import/user-import.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { ScimModule } from './scim/scim.module';
 import { ConsentModule } from './consent/consent.module';
+import { TasksModule } from './tasks/tasks.module';
+import { UserExportModule } from './user-export/user-export.module';
 
 @Module({})
 export class AppModule {
@@ -40,7 +42,9 @@ export class AppModule {
         OrganizationsModule,
         AuthModule,
         LinesModule,
+        TasksModule,
         UserImportModule,
+        UserExportModule,
         CarriersModule,
         ProvisioningFlowModule,
         ConsentModule,

@@ -16,6 +16,7 @@ const SLICES = [
   'flow',
   'idempotency',
   'consent',
+  'tasks',
 ] as const;
 export type ConfigSlice = (typeof SLICES)[number];
 

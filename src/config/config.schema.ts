@@ -152,6 +152,10 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_SECONDS: integer(1, 86_400).default(300),
   SWEEP_BATCH_SIZE: integer(100, 1_000_000).default(20_000),
   LINE_METRICS_INTERVAL_SECONDS: integer(5, 86_400).default(60),
+  TASK_RETENTION_DAYS: integer(1, 3650).default(30),
+  TASK_LEASE_SECONDS: integer(2, 3600).default(30),
+  TASK_POLL_MS: integer(50, 60_000).default(1000),
+  EXPORT_SYNC_MAX_ROWS: integer(0, 1_000_000).default(10_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

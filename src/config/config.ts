@@ -28,6 +28,7 @@ export interface AppConfig {
   flow: FlowConfig;
   idempotency: IdempotencyConfig;
   consent: ConsentConfig;
+  tasks: TasksConfig;
 }
 
 /** The consent ledger, its texts and its retention (src/consent). */
@@ -58,6 +59,20 @@ export interface FlowConfig {
   retryAfterMs: number;
   /** Start a pass as soon as a request records an intent (off: only on the interval). */
   wakeOnIntent: boolean;
+}
+
+/** Background tasks (imports, exports): the Task Center. */
+export interface TasksConfig {
+  /** Tasks and their files are deleted this long after they were asked for. */
+  retentionDays: number;
+  /** How long a runner holds a task between renewals; a dead runner's task is taken over after it. */
+  leaseMs: number;
+  /** How often an idle replica looks for queued tasks (a new task on this replica starts at once). */
+  pollMs: number;
+  /** Exports up to this many users answer in the request; bigger ones become a task. */
+  exportSyncMaxRows: number;
+  /** How often expired tasks are deleted (JOBS_INTERVAL_SECONDS). */
+  cleanupIntervalSeconds: number;
 }
 
 export interface IdempotencyConfig {
@@ -252,6 +267,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       mdnHashKey: raw.CONSENT_MDN_HASH_KEY ?? 'development-only-consent-mdn-hash-key',
       helpContact: raw.CONSENT_HELP_CONTACT,
       defaultOptInText: raw.OPT_IN_TEXT,
+      cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    },
+    tasks: {
+      retentionDays: raw.TASK_RETENTION_DAYS,
+      leaseMs: raw.TASK_LEASE_SECONDS * 1000,
+      pollMs: raw.TASK_POLL_MS,
+      exportSyncMaxRows: raw.EXPORT_SYNC_MAX_ROWS,
       cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
     },
   };

@@ -1,6 +1,20 @@
+import { networkByName } from '../lines/domain/networks';
+import type { RegisterUserDto } from '../lines/http/user.dto';
+
+interface ImportColumn {
+  header: string;
+  /** The POST /v1/users body field the cell fills: a row is checked as that body is. */
+  field: keyof RegisterUserDto;
+  mandatory: boolean;
+  aliases: readonly string[];
+  /** How a typed cell becomes the field's value (left as typed when it cannot: the check names it). */
+  normalize?: (text: string) => string;
+}
+
 /**
  * The columns of the user import file, as the admin console's template names them. One
- * table for the template, the parser and the errors file.
+ * table for the template, the parser, the check and the errors file: a new column is a
+ * line here (its field a RegisterUserDto field).
  */
 export const IMPORT_COLUMNS = [
   { header: 'First Name', field: 'firstName', mandatory: true, aliases: [] },
@@ -12,10 +26,27 @@ export const IMPORT_COLUMNS = [
   { header: 'Company', field: 'company', mandatory: false, aliases: [] },
   { header: 'Unique Customer Code', field: 'customerCode', mandatory: false, aliases: ['Customer Code'] },
   { header: 'UDID', field: 'udid', mandatory: false, aliases: [] },
-  { header: 'Network', field: 'network', mandatory: false, aliases: [] },
-] as const;
+  {
+    header: 'Network',
+    field: 'network',
+    mandatory: false,
+    aliases: [],
+    normalize: (text: string) => networkByName(text) ?? text,
+  },
+] as const satisfies readonly ImportColumn[];
 
 export type ImportField = (typeof IMPORT_COLUMNS)[number]['field'];
+
+const NORMALIZERS = new Map<string, (text: string) => string>(
+  (IMPORT_COLUMNS as readonly ImportColumn[]).flatMap((column) =>
+    column.normalize ? [[column.field, column.normalize] as const] : [],
+  ),
+);
+
+/** A cell's text as its field takes it (the Network column: a key from a display name). */
+export function normalizeCell(field: ImportField, text: string): string {
+  return NORMALIZERS.get(field)?.(text) ?? text;
+}
 
 /**
  * The console's template also has a Password column. This service keeps no passwords:

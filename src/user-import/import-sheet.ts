@@ -1,4 +1,4 @@
-import { IMPORT_COLUMNS, matchHeader, type ImportField } from './import-columns';
+import { IMPORT_COLUMNS, matchHeader, normalizeCell, type ImportField } from './import-columns';
 
 /** A cell as the spreadsheet reader gives it. */
 export type SheetCell = string | number | boolean | Date | null | undefined;
@@ -53,7 +53,7 @@ function toRow(cells: SheetCell[], rowNumber: number, columns: Map<number, Impor
   const values: ImportRow['values'] = {};
   for (const [index, field] of columns) {
     const text = cellText(cells[index]);
-    if (text !== '') values[field] = text;
+    if (text !== '') values[field] = normalizeCell(field, text);
   }
   return { rowNumber, values };
 }

@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DomainError } from '../common/errors/domain-error';
 import { fieldProblems } from '../common/validation.pipe';
 import { normalizeMdn } from '../lines/domain/mdn';
 import { RegisterUserDto } from '../lines/http/user.dto';
-import {
-  RegisterUsers,
-  type NewUserOnNetworks,
-  type UserWithLines,
-} from '../lines/usecases/register-users.usecase';
+import { RegisterUsers, type NewUserOnNetworks } from '../lines/usecases/register-users.usecase';
 import { headerOf, type ImportField } from './import-columns';
 import type { ImportRow } from './import-sheet';
 
@@ -19,45 +14,44 @@ export interface CheckedRow extends ImportRow {
   mdn?: string;
 }
 
-/** Nothing was imported: every row's problems, for the JSON answer and the errors file. */
-export class ImportRejectedError extends DomainError {
-  readonly code = 'validation_failed';
-  constructor(
-    readonly fields: ImportField[],
-    readonly rows: CheckedRow[],
-  ) {
-    const bad = rows.filter((row) => row.errors.length > 0);
-    super(`${bad.length} of ${rows.length} rows have errors; no user was imported`, {
-      rows: bad.map((row) => ({ row: row.rowNumber, errors: row.errors })),
-    });
-  }
-}
-
 /** Fields that identify one user: two rows, or a row and a stored user, may not share them. */
 const UNIQUE_FIELDS = ['username', 'mdn', 'customerCode'] as const;
+
+/** Rows whose identifiers are looked up among stored users at once. */
+const TAKEN_BATCH = 5_000;
+
+/** How long the one transaction of a file may take (100,000 users take some 30 s). */
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Registers every user of an import file, or none: each row is checked as POST /v1/users
  * checks a body, against the other rows and against the users already stored; one bad
- * row rejects the file with every row's errors. Then provisioning starts as it does for
- * a single registration.
+ * row rejects the file with every row's errors. Then all of them are registered in one
+ * transaction, and provisioning starts as it does for a single registration.
  */
 @Injectable()
 export class ImportUsers {
   constructor(private readonly users: RegisterUsers) {}
 
-  /** With an Idempotency-Key, a retry of an import that committed gets its users again. */
-  async execute(fields: ImportField[], rows: ImportRow[], idempotencyKey?: string): Promise<UserWithLines[]> {
-    if (idempotencyKey) {
-      const earlier = await this.users.imported(idempotencyKey);
-      if (earlier.length > 0) return earlier;
-    }
+  /** Every row with its errors (none: the file may be imported). */
+  async check(rows: ImportRow[], onChecked?: (checked: number) => void): Promise<CheckedRow[]> {
     const checked = rows.map(checkRow);
     markDuplicates(checked);
-    await this.markTaken(checked);
-    if (checked.some((row) => row.errors.length > 0)) throw new ImportRejectedError(fields, checked);
+    for (let start = 0; start < checked.length; start += TAKEN_BATCH) {
+      await this.markTaken(checked.slice(start, start + TAKEN_BATCH));
+      onChecked?.(Math.min(checked.length, start + TAKEN_BATCH));
+    }
+    return checked;
+  }
 
-    return this.users.execute(checked.map(toNewUser), idempotencyKey);
+  /** How many users an import under this key registered (0: none committed). */
+  imported(key: string): Promise<number> {
+    return this.users.imported(key);
+  }
+
+  /** Registers the checked rows, all or none, under `key` (each user keeps its place in the file). */
+  execute(rows: CheckedRow[], key: string, onBatch?: (done: number) => void): Promise<number> {
+    return this.users.execute(rows.map(toNewUser), key, { timeoutMs: IMPORT_TIMEOUT_MS, onBatch });
   }
 
   private async markTaken(rows: CheckedRow[]): Promise<void> {
@@ -77,14 +71,15 @@ export class ImportUsers {
   }
 }
 
-/** The row checked as a POST /v1/users body is, by the same rules. */
+/** The row checked as a POST /v1/users body is, by the same rules (marked on the row). */
 function checkRow(row: ImportRow): CheckedRow {
   const body = plainToInstance(RegisterUserDto, row.values);
   const errors = fieldProblems(validateSync(body)).map(
     (problem) => `${headerOf(problem.field as ImportField)} ${problem.reason}`,
   );
   const mdn = row.values.mdn === undefined ? undefined : normalizeMdn(row.values.mdn);
-  return { ...row, errors, mdn: mdn?.ok ? mdn.e164 : undefined };
+  // The row itself becomes the checked row: a file of 100,000 is not held twice.
+  return Object.assign(row, { errors, mdn: mdn?.ok ? mdn.e164 : undefined });
 }
 
 /** A unique field's value as compared: MDNs in E.164, usernames case-folded. */

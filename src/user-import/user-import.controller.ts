@@ -1,30 +1,43 @@
-import { Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiProduces,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../auth/authenticate.hook';
 import { RequiresRole } from '../auth/roles';
 import { Idempotent } from '../idempotency/idempotent.decorator';
+import { idempotencyOf } from '../idempotency/request-idempotency';
 import { AcceptsBody } from '../http/route-policy';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import { LinesQueries } from '../lines/queries/lines.queries';
-import { parseImportSheet } from './import-sheet';
-import { ImportRejectedError, ImportUsers } from './import-users.usecase';
-import { errorsWorkbook, readFirstSheet, templateWorkbook, XLSX_MIME } from './users-workbook';
+import { presentTask, TaskDto } from '../tasks/task.dto';
+import { Tasks } from '../tasks/tasks.service';
+import type { ImportParams } from './import-task.handler';
+import { fileOfMultipart, type UploadedFile } from './multipart';
+import { formatOf, IMPORT_BODY_TYPES, IMPORT_ROUTE_TYPES, MULTIPART, XLSX_MIME } from './upload-format';
+import { templateWorkbook } from './users-workbook';
 
-/** Users per import file: bigger files are split, so one request stays short. */
-export const MAX_IMPORT_ROWS = 1_000;
+/** Import files are bigger than the 64 KiB every other body is held to: 100,000 users fit. */
+export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
-/** Import files are bigger than the 64 KiB every other body is held to. */
-const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+export class ImportQuery {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Check every row, import none' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  dryRun?: 'true' | 'false';
+}
 
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('v1/users/import')
 export class UserImportController {
-  constructor(
-    private readonly importUsers: ImportUsers,
-    private readonly queries: LinesQueries,
-  ) {}
+  constructor(private readonly tasks: Tasks) {}
 
   @Get('template')
   @ApiProduces(XLSX_MIME)
@@ -35,47 +48,51 @@ export class UserImportController {
   }
 
   /**
-   * Registers every user in the .xlsx body, or none. Rejected: 400 with each bad row's
-   * errors, or, when the caller accepts .xlsx, the file back with an Errors column.
+   * Queues the import of every user of the file, or none, as a task (202, Location: the
+   * task). The task checks each row; a bad row rejects the file, and the task's errors
+   * file is the sheet with an Errors column.
    */
   @Post()
-  @HttpCode(201)
+  @HttpCode(202)
   @RequiresRole('admin')
   @Idempotent()
-  @AcceptsBody([XLSX_MIME], MAX_IMPORT_BYTES)
-  @ApiConsumes(XLSX_MIME)
+  @AcceptsBody(IMPORT_ROUTE_TYPES, MAX_IMPORT_BYTES)
+  @ApiConsumes(...IMPORT_BODY_TYPES)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiAcceptedResponse({ type: TaskDto, description: 'The import task; follow Location' })
   async import(
     @Req() request: FastifyRequest & AuthenticatedRequest,
+    @Query() query: ImportQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    if (!Buffer.isBuffer(request.body)) {
-      throw new ValidationFailedError([{ field: 'file', reason: `must be sent as ${XLSX_MIME}` }]);
-    }
-    const sheet = parseImportSheet(await readFirstSheet(request.body), MAX_IMPORT_ROWS);
-    if (!sheet.ok) {
-      throw new ValidationFailedError(sheet.problems.map((reason) => ({ field: 'file', reason })));
-    }
-    try {
-      const users = await this.importUsers.execute(sheet.fields, sheet.rows, importKeyOf(request));
-      return { imported: users.length, users: users.map((user) => this.queries.present(user)) };
-    } catch (error) {
-      if (!(error instanceof ImportRejectedError) || !wantsWorkbook(request)) throw error;
-      void reply
-        .status(400)
-        .header('content-type', XLSX_MIME)
-        .header('content-disposition', 'attachment; filename="users-import-errors.xlsx"');
-      return errorsWorkbook(error.fields, error.rows);
-    }
+  ): Promise<TaskDto> {
+    const upload = uploadOf(request);
+    if (upload.data.length === 0) throw new ValidationFailedError([{ field: 'file', reason: 'is empty' }]);
+    const params: ImportParams = {
+      format: formatOf(upload.data, upload.contentType, upload.fileName),
+      dryRun: query.dryRun === 'true',
+      ...(upload.fileName ? { fileName: upload.fileName } : {}),
+    };
+    const task = await this.tasks.enqueue(
+      'import_users',
+      { ...params },
+      request.principal?.subject ?? 'unknown',
+      { upload: upload.data, idempotency: idempotencyOf(request) },
+    );
+    void reply.header('location', `/v1/tasks/${task.id}`);
+    return presentTask(task);
   }
 }
 
-/** The caller's Idempotency-Key, as its own (keys are per principal), apart from registrations'. */
-function importKeyOf(request: FastifyRequest & AuthenticatedRequest): string | undefined {
-  const key = request.headers['idempotency-key'];
-  return typeof key === 'string' ? `import:${request.principal?.subject ?? ''}:${key}` : undefined;
-}
-
-function wantsWorkbook(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes(XLSX_MIME);
+/** The uploaded file: the body itself, or the file part of an upload form. */
+function uploadOf(request: FastifyRequest): UploadedFile {
+  if (!Buffer.isBuffer(request.body)) {
+    throw new ValidationFailedError([
+      { field: 'file', reason: `must be sent as ${IMPORT_BODY_TYPES.join(' or ')}` },
+    ]);
+  }
+  const header = request.headers['content-type'] ?? '';
+  const type = header.split(';')[0].trim().toLowerCase();
+  return type === MULTIPART
+    ? fileOfMultipart(request.body, header)
+    : { data: request.body, contentType: type };
 }

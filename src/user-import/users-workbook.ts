@@ -6,7 +6,7 @@ import { readSheetInChild } from './sheet-reader';
 import { WORKBOOK_LIMITS, type WorkbookLimits } from './workbook-limits';
 import { unpackWithinLimits } from './workbook-unpack';
 
-export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export { XLSX_MIME } from './upload-format';
 
 /**
  * The first sheet of an uploaded .xlsx file, as rows of cells, read within `limits`: a

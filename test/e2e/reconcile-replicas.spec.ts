@@ -2,10 +2,9 @@ import { Client } from 'pg';
 import writeXlsxFile from 'write-excel-file/node';
 import type { Network } from '../../src/lines/domain/networks';
 import type { Party } from '../../src/simulator/simulated-party';
-import { XLSX_MIME } from '../../src/user-import/users-workbook';
 import { aUser } from '../support/factories';
 import { startReplicas, type ReplicasHarness } from '../support/flow';
-import { TEST_TOKENS } from '../support/tokens';
+import { importAndWait } from '../support/tasks';
 
 const USERS = 2_000;
 const NETWORK_MIX: Network[] = ['verizon', 'att', 'tmobile'];
@@ -20,12 +19,8 @@ async function importUsers(baseUrl: string, from: number, count: number): Promis
     const user = aUser();
     return [user.firstName, user.lastName, user.username, user.mdn, user.email, networkOf(from + i)];
   });
-  const response = await fetch(`${baseUrl}/v1/users/import`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_TOKENS.admin}`, 'content-type': XLSX_MIME },
-    body: await writeXlsxFile([HEADER, ...rows]).toBuffer(),
-  });
-  expect(response.status).toBe(201);
+  const { task } = await importAndWait(baseUrl, await writeXlsxFile([HEADER, ...rows]).toBuffer());
+  expect(task.state).toBe('SUCCEEDED');
 }
 
 /** How many requests each idempotency key brought to `party`. */

@@ -7,6 +7,7 @@ import { DATABASE_KINDS } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { aMobileNumber, aUser } from '../support/factories';
 import { startFlow, type FlowHarness } from '../support/flow';
+import { finishedTask, importAndWait, taskFile, uploadImport, type TaskBody } from '../support/tasks';
 import { TEST_TOKENS } from '../support/tokens';
 
 const HEADER = [
@@ -37,7 +38,7 @@ function aRow(overrides: Partial<Record<'login' | 'mdn' | 'email' | 'network', s
   ];
 }
 
-describe.each(DATABASE_KINDS)('user import from Excel on %s', (_kind, createDatabase) => {
+describe.each(DATABASE_KINDS)('user import as a task on %s', (_kind, createDatabase) => {
   let api: Awaited<ReturnType<typeof startApiApp>>;
 
   beforeAll(async () => {
@@ -45,22 +46,19 @@ describe.each(DATABASE_KINDS)('user import from Excel on %s', (_kind, createData
   });
   afterAll(() => api.stopAll());
 
-  const upload = (
-    body: Buffer | string,
-    options: { role?: keyof typeof TEST_TOKENS; type?: string; accept?: string } = {},
-  ) =>
-    fetch(`${api.baseUrl}/v1/users/import`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${TEST_TOKENS[options.role ?? 'admin']}`,
-        'content-type': options.type ?? XLSX_MIME,
-        ...(options.accept ? { accept: options.accept } : {}),
-      },
-      body,
-    });
+  const upload = (body: Buffer | string, options: Parameters<typeof uploadImport>[2] = {}) =>
+    uploadImport(api.baseUrl, body, options);
+  const importFile = (body: Buffer | string, options: Parameters<typeof uploadImport>[2] = {}) =>
+    importAndWait(api.baseUrl, body, options);
   const userCount = async () => {
-    const summary = (await api.admin.get('/v1/users?limit=200')).body as { items: unknown[] };
+    const summary = (await api.admin.get('/v1/users?limit=500')).body as { items: unknown[] };
     return summary.items.length;
+  };
+  const findUser = async (username: string) => {
+    const page = (await api.admin.get(`/v1/users?q=${encodeURIComponent(username)}`)).body as {
+      items: { id: string; username: string; mdn: string; networks: { network: string; status: string }[] }[];
+    };
+    return page.items.find((user) => user.username === username);
   };
 
   it('serves the template: every column of the console, mandatory ones noted', async () => {
@@ -74,36 +72,48 @@ describe.each(DATABASE_KINDS)('user import from Excel on %s', (_kind, createData
     expect(rest).toEqual([]);
   });
 
-  it('imports every row of a valid file: 201, users with their lines, one UserRegistered each', async () => {
+  it('imports every row of a valid file as a task: 202 with Location, then done, one UserRegistered each', async () => {
     const before = await userCount();
     const rows = [
       aRow({ network: 'verizon' }),
       aRow(),
       aRow({ mdn: '(201) 555-01' + String(Date.now() % 100).padStart(2, '0') }),
     ];
-    const response = await upload(await workbook(rows));
-    expect(response.status).toBe(201);
-    const body = (await response.json()) as {
-      imported: number;
-      users: { id: string; username: string; mdn: string; networks: { network: string; status: string }[] }[];
-    };
-    expect(body.imported).toBe(3);
-    expect(body.users.map((user) => user.username)).toEqual(rows.map((row) => row[2]));
-    expect(body.users[0].networks).toMatchObject([{ network: 'verizon', status: 'NO_STATUS' }]);
-    expect(body.users[2].mdn).toMatch(/^\+1201555\d{4}$/);
+    const { accepted, location, task } = await importFile(await workbook(rows));
+    expect(accepted).toMatchObject({ kind: 'import_users', state: expect.stringMatching(/QUEUED|RUNNING/) });
+    expect(location).toBe(`/v1/tasks/${accepted.id}`);
+    expect(task).toMatchObject({
+      state: 'SUCCEEDED',
+      progress: { rowsRead: 3, rowsChecked: 3, rowsDone: 3 },
+      result: { rows: 3, imported: 3 },
+      error: null,
+      attempts: 1,
+    });
+    expect(Date.parse(task.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(task.startedAt!));
+    // Kept TASK_RETENTION_DAYS (30) from when it finished.
+    expect(Date.parse(task.expiresAt) - Date.parse(task.finishedAt!)).toBe(30 * 86_400_000);
     expect(await userCount()).toBe(before + 3);
-    // The feed shows an event once older transactions on the server have ended.
+    const users = await Promise.all(rows.map((row) => findUser(String(row[2]))));
+    expect(users[0]!.networks).toMatchObject([{ network: 'verizon', status: 'NO_STATUS' }]);
+    expect(users[2]!.mdn).toMatch(/^\+1201555\d{4}$/);
     const registered = await eventually(async () => {
       const feed = (await api.admin.get('/v1/events?limit=1000')).body as {
         items: { type: string; key: string }[];
       };
       const ids = feed.items.filter((item) => item.type.endsWith('.UserRegistered')).map((item) => item.key);
-      return body.users.every((user) => ids.includes(user.id)) ? ids : undefined;
+      return users.every((user) => ids.includes(user!.id)) ? ids : undefined;
     });
-    for (const user of body.users) expect(registered.filter((id) => id === user.id)).toHaveLength(1);
+    for (const user of users) expect(registered.filter((id) => id === user!.id)).toHaveLength(1);
+
+    // The Task Center lists it, newest first.
+    const list = (await api.admin.get('/v1/tasks?limit=1')).body as {
+      items: TaskBody[];
+      nextCursor: string | null;
+    };
+    expect(list.items[0].id).toBe(accepted.id);
   });
 
-  it('rejects the whole file when a row is bad: 400 naming each row, nothing imported', async () => {
+  it('rejects the whole file when a row is bad: a failed task naming each row, nothing imported', async () => {
     const taken = (await api.admin.post('/v1/users', aUser())).body as { mdn: string };
     const before = await userCount();
     const rows = [
@@ -113,48 +123,52 @@ describe.each(DATABASE_KINDS)('user import from Excel on %s', (_kind, createData
       aRow({ mdn: taken.mdn }),
       aRow({ mdn: '12', network: 'sprint' }),
     ];
-    const response = await upload(await workbook(rows));
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
-      error: 'validation_failed',
-      message: '4 of 5 rows have errors; no user was imported',
-      details: {
-        rows: [
-          { row: 3, errors: ['Email Address must be an email'] },
-          { row: 4, errors: ['Login repeats row 2'] },
-          { row: 5, errors: ['Mobile Phone number is already taken'] },
-          {
-            row: 6,
-            errors: [
-              'Mobile Phone number has the wrong number of digits for its country',
-              expect.stringMatching(/^Network must be one of/),
-            ],
-          },
-        ],
-      },
+    const { task } = await importFile(await workbook(rows));
+    expect(task).toMatchObject({
+      state: 'FAILED',
+      error: '4 of 5 rows have errors; no user was imported',
+      progress: { rowsRead: 5, rowsChecked: 5, rowsDone: 0 },
+      links: { errors: `/v1/tasks/${task.id}/errors` },
+    });
+    expect(task.result).toEqual({
+      rows: 5,
+      rejectedRows: 4,
+      errorsFile: true,
+      rowErrors: [
+        { row: 3, errors: ['Email Address must be an email'] },
+        { row: 4, errors: ['Login repeats row 2'] },
+        { row: 5, errors: ['Mobile Phone number is already taken'] },
+        {
+          row: 6,
+          errors: [
+            'Mobile Phone number has the wrong number of digits for its country',
+            expect.stringMatching(/^Network must be one of/),
+          ],
+        },
+      ],
     });
     expect(await userCount()).toBe(before);
   });
 
-  it('judges MDNs as numbers, not as typed, and echoes them as typed', async () => {
+  it('judges MDNs as numbers, not as typed, and echoes them as typed in the errors file', async () => {
     const e164 = aMobileNumber();
     const national = `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
-    const response = await upload(await workbook([aRow({ mdn: e164 }), aRow({ mdn: national })]), {
-      accept: XLSX_MIME,
-    });
-    expect(response.status).toBe(400);
-    const [, first, second] = await readSheet(Buffer.from(await response.arrayBuffer()));
+    const { task } = await importFile(await workbook([aRow({ mdn: e164 }), aRow({ mdn: national })]));
+    expect(task.state).toBe('FAILED');
+    const file = await taskFile(api.baseUrl, task.id, 'errors');
+    const [, first, second] = await readSheet(file.body);
     expect(first[3]).toBe(e164);
     expect(second[3]).toBe(national);
     expect(second[6]).toBe('Mobile Phone number repeats row 2');
   });
 
-  it('gives the file back with an Errors column when asked for .xlsx; passwords are not in it', async () => {
+  it('keeps the errors file with the task: the sheet with an Errors column, no passwords', async () => {
     const rows = [aRow(), aRow({ email: 'nope' })];
-    const response = await upload(await workbook(rows), { accept: XLSX_MIME });
-    expect(response.status).toBe(400);
-    expect(response.headers.get('content-type')).toBe(XLSX_MIME);
-    const sheet = await readSheet(Buffer.from(await response.arrayBuffer()));
+    const { task } = await importFile(await workbook(rows));
+    const file = await taskFile(api.baseUrl, task.id, 'errors');
+    expect(file.status).toBe(200);
+    expect(file.type).toBe(XLSX_MIME);
+    const sheet = await readSheet(file.body);
     expect(sheet[0]).toEqual([
       'First Name',
       'Last Name',
@@ -175,46 +189,158 @@ describe.each(DATABASE_KINDS)('user import from Excel on %s', (_kind, createData
       'Email Address must be an email',
     ]);
     expect(JSON.stringify(sheet)).not.toContain('not-kept-password');
+    // A task without one has none.
+    const good = await importFile(await workbook([aRow()]));
+    expect((await taskFile(api.baseUrl, good.task.id, 'errors')).status).toBe(404);
+  });
+
+  it('checks without importing on a dry run', async () => {
+    const before = await userCount();
+    const { task } = await importFile(await workbook([aRow(), aRow()]), { query: '?dryRun=true' });
+    expect(task).toMatchObject({
+      state: 'SUCCEEDED',
+      params: { dryRun: true },
+      result: { dryRun: true, rows: 2, valid: 2 },
+      progress: { rowsChecked: 2, rowsDone: 0 },
+    });
+    expect(await userCount()).toBe(before);
+    const bad = await importFile(await workbook([aRow({ email: 'x' })]), { query: '?dryRun=true' });
+    expect(bad.task).toMatchObject({ state: 'FAILED', links: { errors: expect.any(String) } });
+    expect((await upload(await workbook([aRow()]), { query: '?dryRun=maybe' })).status).toBe(400);
+  });
+
+  it('reads CSV: UTF-8 with or without BOM, comma or semicolon, quoted fields', async () => {
+    const [a, b] = [aUser(), aUser()];
+    const comma =
+      '\uFEFFFirst Name,Last Name,Login,Mobile Phone number,Email Address,Network\r\n' +
+      `"Zoë ""Z""",O'Brien,${a.username},${a.mdn},${a.email},Verizon\r\n`;
+    const semicolon =
+      'First Name;Last Name;Login;Mobile Phone number;Email Address;Network\n' +
+      `"Jean; Paul";Müller;${b.username};${b.mdn};${b.email};AT&T\n`;
+    for (const [file, user, name, network] of [
+      [comma, a, 'Zoë "Z"', 'verizon'],
+      [semicolon, b, 'Jean; Paul', 'att'],
+    ] as const) {
+      const { task } = await importFile(file, { type: 'text/csv; charset=utf-8' });
+      expect(task).toMatchObject({ state: 'SUCCEEDED', params: { format: 'csv' }, result: { imported: 1 } });
+      const stored = (await findUser(user.username)) as unknown as {
+        firstName: string;
+        networks: { network: string }[];
+      };
+      expect(stored.firstName).toBe(name);
+      expect(stored.networks.map((line) => line.network)).toEqual([network]);
+    }
+  });
+
+  it('reads a browser upload (multipart/form-data) of either format', async () => {
+    const user = aUser();
+    const csv = `First Name,Last Name,Login,Mobile Phone number,Email Address,Network\n${user.firstName},${user.lastName},${user.username},${user.mdn},${user.email},t-mobile\n`;
+    const form = new FormData();
+    form.append('note', 'ignored');
+    form.append('file', new Blob([csv], { type: 'application/vnd.ms-excel' }), 'users.csv');
+    const response = await fetch(`${api.baseUrl}/v1/users/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKENS.admin}` },
+      body: form,
+    });
+    expect(response.status).toBe(202);
+    const task = await finishedTask(api.baseUrl, ((await response.json()) as TaskBody).id);
+    expect(task).toMatchObject({ state: 'SUCCEEDED', params: { format: 'csv', fileName: 'users.csv' } });
+    expect((await findUser(user.username))!.networks[0].network).toBe('tmobile');
+
+    const xlsxForm = new FormData();
+    xlsxForm.append('file', new Blob([new Uint8Array(await workbook([aRow()]))]), 'users.xlsx');
+    const xlsx = await fetch(`${api.baseUrl}/v1/users/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKENS.admin}` },
+      body: xlsxForm,
+    });
+    expect(xlsx.status).toBe(202);
+    expect(await finishedTask(api.baseUrl, ((await xlsx.json()) as TaskBody).id)).toMatchObject({
+      state: 'SUCCEEDED',
+      params: { format: 'xlsx' },
+    });
+  });
+
+  it('takes network keys and display names in any case', async () => {
+    const names = ['VERIZON', 'at&t', 'AT&T', 'T-Mobile', 'tmobile', 'Att'];
+    const rows = names.map((network) => aRow({ network }));
+    const { task } = await importFile(await workbook(rows));
+    expect(task.state).toBe('SUCCEEDED');
+    const networks = await Promise.all(
+      rows.map(async (row) => (await findUser(String(row[2])))!.networks[0].network),
+    );
+    expect(networks).toEqual(['verizon', 'att', 'att', 'tmobile', 'tmobile', 'att']);
+  });
+
+  it('refuses the old binary .xls with a 415 naming the accepted types', async () => {
+    // An OLE2 compound file's signature, as Excel 97-2003 writes it.
+    const xls = Buffer.concat([
+      Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+      Buffer.alloc(504),
+    ]);
+    for (const type of ['application/vnd.ms-excel', XLSX_MIME]) {
+      const response = await upload(xls, { type });
+      expect(response.status).toBe(415);
+      const body = (await response.json()) as { message: string };
+      expect(body.message).toMatch(/xlsx/);
+      expect(body.message).toMatch(/csv/);
+    }
+    const form = new FormData();
+    form.append('file', new Blob([xls]), 'old.xls');
+    const multipart = await fetch(`${api.baseUrl}/v1/users/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKENS.admin}` },
+      body: form,
+    });
+    expect(multipart.status).toBe(415);
   });
 
   it('refuses what is not an import file, clearly', async () => {
-    const missing = await upload(await workbook([['Ada']], ['First Name']));
-    expect(missing.status).toBe(400);
-    expect(
-      ((await missing.json()) as { details: { reason: string }[] }).details.map((problem) => problem.reason),
-    ).toEqual([
-      'missing column "Last Name"',
-      'missing column "Login"',
-      'missing column "Mobile Phone number"',
-      'missing column "Email Address"',
-    ]);
-    const garbage = await upload(Buffer.from('not a zip at all'));
-    expect(garbage.status).toBe(400);
-    expect(await garbage.json()).toMatchObject({
-      details: [{ field: 'file', reason: expect.stringContaining('.xlsx') }],
+    const missing = await importFile(await workbook([['Ada']], ['First Name']));
+    expect(missing.task).toMatchObject({
+      state: 'FAILED',
+      error:
+        'missing column "Last Name"; missing column "Login"; missing column "Mobile Phone number"; missing column "Email Address"',
     });
-    // The route reads spreadsheets only: anything else is refused unread, naming the type.
+    const garbage = await importFile(Buffer.from('PK\x03\x04 not a zip at all'));
+    expect(garbage.task.state).toBe('FAILED');
+    expect(garbage.task.error).toContain('.xlsx');
+    // The route reads spreadsheets only: anything else is refused unread, naming the types.
     const json = await upload(JSON.stringify({ users: [] }), { type: 'application/json' });
     expect(json.status).toBe(415);
     expect(((await json.json()) as { message: string }).message).toContain(XLSX_MIME);
-    const text = await upload('a,b', { type: 'text/csv' });
-    expect(text.status).toBe(415);
+    expect((await upload('', { type: 'text/csv' })).status).toBe(400);
   });
 
-  it('needs the admin role', async () => {
-    const response = await upload(await workbook([aRow()]), { role: 'member' });
-    expect(response.status).toBe(403);
+  it('needs the admin role; another organisation sees no task', async () => {
+    expect((await upload(await workbook([aRow()]), { role: 'member' })).status).toBe(403);
+    const { task } = await importFile(await workbook([aRow()]));
+    expect((await api.admin.get('/v1/tasks/not-a-uuid')).status).toBe(400);
+    expect((await api.admin.get('/v1/tasks/00000000-0000-7000-8000-000000000000')).status).toBe(404);
+    expect((await api.admin.get(`/v1/tasks/${task.id}/result`)).status).toBe(400);
   });
 
   it('accepts mobile numbers typed as numbers in the sheet', async () => {
     const national = aMobileNumber().slice(2);
-    const response = await upload(
-      await workbook(
-        [aRow({ mdn: national })].map((row) => row.map((cell, i) => (i === 4 ? Number(national) : cell))),
-      ),
+    const row = aRow({ mdn: national });
+    const { task } = await importFile(
+      await workbook([row].map((cells) => cells.map((cell, i) => (i === 4 ? Number(national) : cell)))),
     );
-    expect(response.status).toBe(201);
-    expect(((await response.json()) as { users: { mdn: string }[] }).users[0].mdn).toBe(`+1${national}`);
+    expect(task.state).toBe('SUCCEEDED');
+    expect((await findUser(String(row[2])))!.mdn).toBe(`+1${national}`);
+  });
+
+  it('is one task for the same file sent twice with one Idempotency-Key', async () => {
+    const file = await workbook([aRow(), aRow()]);
+    const first = await upload(file, { idempotencyKey: 'import-once' });
+    const second = await upload(file, { idempotencyKey: 'import-once' });
+    expect([first.status, second.status]).toEqual([202, 202]);
+    const [a, b] = [(await first.json()) as TaskBody, (await second.json()) as TaskBody];
+    expect(b.id).toBe(a.id);
+    expect((await finishedTask(api.baseUrl, a.id)).result).toMatchObject({ imported: 2 });
+    // The same key with another file is refused.
+    expect((await upload(await workbook([aRow()]), { idempotencyKey: 'import-once' })).status).toBe(422);
   });
 });
 
@@ -228,14 +354,17 @@ describe('user import with provisioning on registration', () => {
 
   it('starts the Verizon opt-in for every imported Verizon user, as a single registration does', async () => {
     const rows = [aRow({ network: 'verizon' }), aRow({ network: 'verizon' }), aRow({ network: 'att' })];
-    const response = await fetch(`${flow.running.baseUrl}/v1/users/import`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKENS.admin}`, 'content-type': XLSX_MIME },
-      body: await workbook(rows),
-    });
-    expect(response.status).toBe(201);
-    const { users } = (await response.json()) as { users: { id: string; mdn: string }[] };
+    const { task } = await importAndWait(flow.running.baseUrl, await workbook(rows));
+    expect(task.state).toBe('SUCCEEDED');
     await flow.settle();
+    const users = await Promise.all(
+      rows.map(async (row) => {
+        const page = (await flow.admin.get(`/v1/users?q=${String(row[2])}`)).body as {
+          items: { id: string; mdn: string }[];
+        };
+        return page.items[0];
+      }),
+    );
     for (const user of users.slice(0, 2)) {
       expect((await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0].status).toBe('OPT_IN_SENT');
       expect(flow.simulator.textsTo(user.mdn)).toHaveLength(1);

@@ -72,9 +72,10 @@ export async function startApp(config: AppConfig, overrides: AppOverrides = {}):
 export async function startApiApp(
   clock?: Clock,
   createDatabase: () => Promise<TestDatabase> = createPostgresDatabase,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<RunningApp & { admin: ReturnType<typeof apiClient>; stopAll(): Promise<void> }> {
   const target = await createDatabase();
-  const running = await startApp(testConfig(target), { clock });
+  const running = await startApp(testConfig(target, env), { clock });
   return {
     ...running,
     admin: apiClient(running.baseUrl, 'admin'),

@@ -97,7 +97,7 @@ async function run(
   simulator: Awaited<ReturnType<typeof startSimulatorProcess>>,
 ): Promise<ScenarioResult> {
   const plans = await planImport(options.users, simulator);
-  const file = await workbook(plans);
+  const { file, usernames } = await workbook(plans);
 
   const began = Date.now();
   const trace = (what: string) => {
@@ -144,10 +144,12 @@ async function run(
       type: XLSX_MIME,
       key: 'crash-import',
     });
-    expectAnswer(imported, 201, 'import');
-    trace('imported');
-    const users = (imported!.body as { users: { id: string; username: string }[] }).users;
-    users.forEach((user, i) => (plans[i].id = user.id));
+    expectAnswer(imported, 202, 'import');
+    const task = await taskOutcome(service.baseUrl, (imported!.body as { id: string }).id);
+    if (task.state !== 'SUCCEEDED') throw new Error(`import task ${task.state}: ${task.error}`);
+    trace(`imported (task run ${task.attempts} times)`);
+    const ids = await idsByUsername(service.baseUrl);
+    plans.forEach((plan, i) => (plan.id = ids.get(usernames[i])));
     await adminActions(service.baseUrl, plans, { provision: 10, resend: 5, status: 5, deletions: 4 });
     trace('admin actions on imported users done');
     return plans;
@@ -245,13 +247,56 @@ async function planImport(
   return plans;
 }
 
-function workbook(plans: Plan[]): Promise<Buffer> {
+async function workbook(plans: Plan[]): Promise<{ file: Buffer; usernames: string[] }> {
   const header = ['First Name', 'Last Name', 'Login', 'Mobile Phone number', 'Email Address', 'Network'];
   const rows = plans.map((plan) => {
     const user = aUser({ mdn: plan.mdn });
     return [user.firstName, user.lastName, user.username, user.mdn, user.email, plan.network!];
   });
-  return writeXlsxFile([header, ...rows]).toBuffer();
+  return { file: await writeXlsxFile([header, ...rows]).toBuffer(), usernames: rows.map((row) => row[2]) };
+}
+
+/** GET with retries while the service is being killed. */
+async function getRetried<T>(baseUrl: string, path: string): Promise<T> {
+  for (;;) {
+    try {
+      const response = await fetch(`${baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${TEST_TOKENS.admin}` },
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (response.status === 200) return (await response.json()) as T;
+    } catch {
+      // The service died under the request: ask again.
+    }
+    await sleep(250 + randomInt(250));
+  }
+}
+
+/** The import task once it has finished, through every kill (it resumes on restart). */
+async function taskOutcome(baseUrl: string, id: string) {
+  for (;;) {
+    const task = await getRetried<{ state: string; error: string | null; attempts: number }>(
+      baseUrl,
+      `/v1/tasks/${id}`,
+    );
+    if (task.state === 'SUCCEEDED' || task.state === 'FAILED') return task;
+    await sleep(250);
+  }
+}
+
+/** Every user's id by username, page by page. */
+async function idsByUsername(baseUrl: string): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  let cursor: string | null = null;
+  do {
+    const page: { items: { id: string; username: string }[]; nextCursor: string | null } = await getRetried(
+      baseUrl,
+      `/v1/users?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    for (const user of page.items) ids.set(user.username, user.id);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
 }
 
 async function registerSingles(baseUrl: string, count: number): Promise<Plan[]> {

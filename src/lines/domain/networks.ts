@@ -24,3 +24,20 @@ export function networkKind(network: Network): NetworkKind {
 
 /** Networks whose lines show RED when not enabled: those that run the opt-in flow. */
 export const OPT_IN_NETWORKS = NETWORK_KEYS.filter((network) => networkKind(network) === 'opt-in');
+
+/** Without case, spaces or punctuation: "AT&T", "at&t" and "att" are one name. */
+function comparableName(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+const NETWORK_BY_NAME = new Map<string, Network>(
+  NETWORK_KEYS.flatMap((network) => [
+    [comparableName(network), network],
+    [comparableName(NETWORKS[network].name), network],
+  ]),
+);
+
+/** The network a person typed, by key or display name in any case (`Verizon`, `AT&T`, `t-mobile`). */
+export function networkByName(text: string): Network | undefined {
+  return NETWORK_BY_NAME.get(comparableName(text));
+}

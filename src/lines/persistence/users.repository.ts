@@ -5,13 +5,14 @@ import { Prisma, type NetworkLine, type User, type UserStatus } from '../../gene
 import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { TransitionSource } from '../domain/network-status';
-import { userEvent } from '../events/line-events';
+import { userEvent, type UserSnapshot } from '../events/line-events';
 import type { RequestIdempotency } from '../../idempotency/request-idempotency';
-import { appendToOutbox } from '../../outbox/outbox.writer';
+import { appendBulkToOutbox } from '../../outbox/outbox.writer';
 import { nextUserEvents } from './event-sequences';
 import { appendNewLineEvents } from '../events/new-line-events';
 import { appendLineStates } from './line-states';
 import { SNAPSHOT_XMIN_SQL } from '../../outbox/feed/events-cursor';
+import { uuidV7 } from './uuid-v7';
 import { storedTraceparent } from '../../tracing/current-trace';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
 import { lineConditionSql } from './line-condition.sql';
@@ -121,6 +122,85 @@ function lookupIntent(networks: Network[], now: Date, provision: boolean) {
  * An import's Idempotency-Key on each user it made (the column is unique): the key and
  * the user's place in the file, so a retry finds them all, in order.
  */
+/**
+ * Users in bulk: one statement of arrays unnested, whatever the number (Prisma's
+ * createMany compiles and binds every value of every row, 20 times slower for an import).
+ */
+async function insertUsers(
+  tx: Prisma.TransactionClient,
+  users: (NewUser & {
+    id: string;
+    organizationId: string;
+    idempotencyKey: string | null;
+    lookupDueAt: Date | null;
+    lookupTraceParent?: string | null;
+  })[],
+  now: Date,
+): Promise<void> {
+  const column = <K extends keyof (typeof users)[number]>(key: K) => users.map((user) => user[key] ?? null);
+  await tx.$executeRaw`
+    INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, business_phone, company,
+      customer_code, udid, service_level, messaging_app_version, status, registered_at, updated_at, lookup_due_at,
+      lookup_trace_parent, idempotency_key)
+    SELECT id, organization_id, first_name, last_name, username, mdn, email, business_phone, company, customer_code, udid,
+      service_level, messaging_app_version, 'ACTIVE'::"UserStatus", ${now}, ${now}, lookup_due_at, lookup_trace_parent,
+      idempotency_key
+    FROM unnest(${column('id')}::uuid[], ${column('organizationId')}::uuid[], ${column('firstName')}::text[],
+      ${column('lastName')}::text[], ${column('username')}::text[], ${column('mdn')}::text[], ${column('email')}::text[],
+      ${column('businessPhone')}::text[], ${column('company')}::text[], ${column('customerCode')}::text[],
+      ${column('udid')}::text[], ${column('serviceLevel')}::text[], ${column('messagingAppVersion')}::text[],
+      ${column('lookupDueAt')}::timestamptz[], ${column('lookupTraceParent')}::text[], ${column('idempotencyKey')}::text[])
+      AS u(id, organization_id, first_name, last_name, username, mdn, email, business_phone, company, customer_code, udid,
+        service_level, messaging_app_version, lookup_due_at, lookup_trace_parent, idempotency_key)`;
+}
+
+/** New lines in bulk, as insertUsers: one statement. */
+async function insertLines(
+  tx: Prisma.TransactionClient,
+  lines: (ReturnType<typeof newLine> & { userId: string; organizationId: string })[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  const column = (pick: (line: (typeof lines)[number]) => unknown) => lines.map((line) => pick(line) ?? null);
+  await tx.$executeRaw`
+    INSERT INTO network_lines (id, user_id, organization_id, network, status_changed_at, desired, desired_at, round,
+      reconcile_at, trace_parent)
+    SELECT id, user_id, organization_id, network, status_changed_at, desired::"DesiredState", desired_at, COALESCE(round, 0),
+      reconcile_at, trace_parent
+    FROM unnest(${lines.map(() => uuidV7())}::uuid[], ${column((line) => line.userId)}::uuid[],
+      ${column((line) => line.organizationId)}::uuid[], ${column((line) => line.network)}::text[],
+      ${column((line) => line.statusChangedAt)}::timestamptz[], ${column((line) => ('desired' in line ? line.desired : null))}::text[],
+      ${column((line) => ('desiredAt' in line ? line.desiredAt : null))}::timestamptz[],
+      ${column((line) => ('round' in line ? line.round : null))}::int[],
+      ${column((line) => ('reconcileAt' in line ? line.reconcileAt : null))}::timestamptz[],
+      ${column((line) => ('traceParent' in line ? line.traceParent : null))}::text[])
+      AS l(id, user_id, organization_id, network, status_changed_at, desired, desired_at, round, reconcile_at, trace_parent)`;
+}
+
+/** A user just inserted by insertUsers, as its events carry it (its sequence is taken next). */
+function snapshotOfNew(user: Parameters<typeof insertUsers>[1][number], now: Date): UserSnapshot {
+  return {
+    id: user.id,
+    organizationId: user.organizationId,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    username: user.username,
+    mdn: user.mdn,
+    email: user.email,
+    status: 'ACTIVE',
+    businessPhone: user.businessPhone ?? null,
+    company: user.company ?? null,
+    customerCode: user.customerCode ?? null,
+    udid: user.udid ?? null,
+    registeredAt: now,
+    serviceLevel: user.serviceLevel ?? null,
+    messagingAppVersion: user.messagingAppVersion ?? null,
+    eventSequence: 0,
+  };
+}
+
+/** Users per insert statement within an import's one transaction. */
+const IMPORT_BATCH = 1_000;
+
 function importKey(key: string, row: string): string {
   return `${key}#${row}`;
 }
@@ -186,17 +266,21 @@ export class UsersRepository {
   }
 
   /**
-   * Registers many users in one transaction: all of them or, on any conflict, none. Three
-   * statements whatever the number (users, lines, events).
+   * Registers many users in one transaction: all of them or, on any conflict, none. The
+   * rows go in batches (three statements each: users, lines, events), so a file of
+   * 100,000 users never builds one statement of millions of parameters; `onBatch` hears
+   * how many are in. Returns how many were registered (the file's order is each user's
+   * import key, see importKey).
    */
   async createMany(
     users: NewUserOnNetworks[],
     now: Date,
     intent: { provision: boolean; idempotencyKey?: string; keyKeptSince?: Date },
-  ): Promise<UserWithLines[]> {
+    options: { timeoutMs?: number; onBatch?: (done: number) => void } = {},
+  ): Promise<number> {
     const organizationId = requireOrganizationId();
     const key = intent.idempotencyKey;
-    const ids = await this.withConflicts(() =>
+    return this.withConflicts(() =>
       this.database.transaction(
         async (tx) => {
           if (key && intent.keyKeptSince) {
@@ -209,45 +293,59 @@ export class UsersRepository {
               data: { idempotencyKey: null },
             });
           }
-          const created = await tx.user.createManyAndReturn({
-            data: users.map(({ networks, ...user }, index) => ({
+          for (let start = 0; start < users.length; start += IMPORT_BATCH) {
+            const batch = users.slice(start, start + IMPORT_BATCH);
+            const created = batch.map(({ networks: _networks, ...user }, index) => ({
               ...user,
+              id: uuidV7(now.getTime()),
               organizationId,
-              registeredAt: now,
-              idempotencyKey: key ? importKey(key, String(index)) : undefined,
-              ...lookupIntent(networks, now, intent.provision),
-            })),
-          });
-          const idOf = new Map(created.map((user) => [user.username, user.id]));
-          await tx.networkLine.createMany({
-            data: users.flatMap((user) =>
-              user.networks.map((network) => ({
-                userId: idOf.get(user.username)!,
-                organizationId,
-                ...newLine(network, now, intent.provision),
-              })),
-            ),
-          });
-          await appendUserEvents(tx, 'registered', created, now);
-          await appendNewLineEvents(
-            tx,
-            created.map((user) => user.id),
-            now,
-            'API',
-          );
-          return users.map((user) => idOf.get(user.username)!);
+              status: 'ACTIVE' as const,
+              idempotencyKey: key ? importKey(key, String(start + index)) : null,
+              ...lookupIntent(_networks, now, intent.provision),
+            }));
+            await insertUsers(tx, created, now);
+            await insertLines(
+              tx,
+              batch.flatMap((user, index) =>
+                user.networks.map((network) => ({
+                  userId: created[index].id,
+                  organizationId,
+                  ...newLine(network, now, intent.provision),
+                })),
+              ),
+            );
+            await appendUserEvents(
+              tx,
+              'registered',
+              created.map((user) => snapshotOfNew(user, now)),
+              now,
+            );
+            await appendNewLineEvents(
+              tx,
+              created.map((user) => user.id),
+              now,
+              'API',
+            );
+            options.onBatch?.(start + batch.length);
+          }
+          return users.length;
         },
-        { timeout: 60_000 },
+        { timeout: options.timeoutMs ?? 60_000 },
       ),
     );
-    const stored = await this.database.run((db) =>
-      db.user.findMany({
-        where: { id: { in: ids } },
-        include: { lines: { orderBy: { network: 'asc' } } },
+  }
+
+  /** How many users an import with this key registered since `since` (0: it did not commit). */
+  async countImported(key: string, since: Date): Promise<number> {
+    return this.database.run((db) =>
+      db.user.count({
+        where: {
+          organizationId: requireOrganizationId(),
+          idempotencyKey: { startsWith: importKey(key, '') },
+          registeredAt: { gte: since },
+        },
       }),
     );
-    const byId = new Map(stored.map((user) => [user.id, user]));
-    return ids.map((id) => byId.get(id)!);
   }
 
   /**
@@ -309,22 +407,6 @@ export class UsersRepository {
         include: { lines: { orderBy: { network: 'asc' } } },
       }),
     );
-  }
-
-  /** The users an import with this key made since `since`, in the file's order (none: not imported). */
-  async findImported(key: string, since: Date): Promise<UserWithLines[]> {
-    const users = await this.database.run((db) =>
-      db.user.findMany({
-        where: {
-          organizationId: requireOrganizationId(),
-          idempotencyKey: { startsWith: importKey(key, '') },
-          registeredAt: { gte: since },
-        },
-        include: { lines: { orderBy: { network: 'asc' } } },
-      }),
-    );
-    const rowOf = (user: User) => Number(user.idempotencyKey!.slice(importKey(key, '').length));
-    return users.sort((a, b) => rowOf(a) - rowOf(b));
   }
 
   /** The user a registration with this key made, if it was made since `since` (older keys have expired). */
@@ -524,7 +606,7 @@ export class UsersRepository {
 async function appendUserEvents(
   tx: Prisma.TransactionClient,
   kind: 'registered' | 'updated' | 'deleted',
-  users: User[],
+  users: UserSnapshot[],
   now: Date,
   source?: TransitionSource,
 ): Promise<void> {
@@ -534,7 +616,7 @@ async function appendUserEvents(
   );
   // The rows the caller returns show the sequence just taken.
   for (const user of users) user.eventSequence = sequences.get(user.id)!;
-  await appendToOutbox(
+  await appendBulkToOutbox(
     tx,
     users.map((user) => userEvent(kind, user, now, source)),
   );

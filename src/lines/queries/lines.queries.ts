@@ -15,6 +15,7 @@ import { presentInvite, type InviteView } from './invite-view';
 import { decodeCursor, encodeCursor, parseSort } from '../domain/user-sort';
 import { presentUser, type UserView } from './user-view';
 import { encodeCursor as encodeEventsCursor, headCursor } from '../../outbox/feed/events-cursor';
+import { presentExportedUser, type ExportedUser } from './exported-user';
 import type { UserMatch } from './user-match';
 
 /** What other modules see of a stored user, and how they name changes to one. */
@@ -111,6 +112,30 @@ export class LinesQueries {
       totalIsExact: page.totalIsExact,
       eventsCursor: encodeEventsCursor(headCursor(settledBelow)),
     };
+  }
+
+  /**
+   * A page of what `list` shows with the same filters, in its order, from after the user
+   * `after` (an id), as an export writes it.
+   */
+  async exportPage(
+    filter: Omit<UserListFilter, 'after' | 'now' | 'staleAfterDays' | 'limit' | 'sort' | 'search'> & { q?: string },
+    after: string | undefined,
+    limit: number,
+  ): Promise<ExportedUser[]> {
+    const { q, ...rest } = filter;
+    const now = this.clock.now();
+    const rows = await this.userList.exportPage(
+      {
+        ...rest,
+        search: q === undefined ? undefined : searchNeedle(q),
+        limit,
+        now,
+        staleAfterDays: this.config.staleAfterDays,
+      },
+      after,
+    );
+    return rows.map((row) => presentExportedUser(row, now, this.config.staleAfterDays));
   }
 
   /** A page of live users matching `match`, with the total (the SCIM list). */

@@ -27,18 +27,28 @@ export class RegisterUsers {
   }
 
   /**
-   * The users an import with this Idempotency-Key made (none: it did not commit): a retry
-   * of an import whose answer was lost gets them, rather than "already taken".
+   * How many users an import with this key registered (0: it did not commit): a task
+   * taken over after its runner died finds out whether the dead runner's import committed.
    */
-  imported(idempotencyKey: string): Promise<UserWithLines[]> {
-    return this.users.findImported(idempotencyKey, this.keyKeptSince(this.clock.now()));
+  imported(idempotencyKey: string): Promise<number> {
+    return this.users.countImported(idempotencyKey, this.keyKeptSince(this.clock.now()));
   }
 
-  async execute(users: NewUserOnNetworks[], idempotencyKey?: string): Promise<UserWithLines[]> {
+  /** Registers them all or none; returns how many. */
+  async execute(
+    users: NewUserOnNetworks[],
+    idempotencyKey: string,
+    options: { timeoutMs?: number; onBatch?: (done: number) => void } = {},
+  ): Promise<number> {
     const provision = this.config.provisionOnRegister;
     const now = this.clock.now();
     const keyKeptSince = this.keyKeptSince(now);
-    const created = await this.users.createMany(users, now, { provision, idempotencyKey, keyKeptSince });
+    const created = await this.users.createMany(
+      users,
+      now,
+      { provision, idempotencyKey, keyKeptSince },
+      options,
+    );
     if (provision) this.signal.raise();
     return created;
   }

@@ -1,0 +1,80 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ValidationFailedError } from '../common/errors/domain-error';
+import { ListTasksQuery, presentTask, TaskDto, TaskPageDto } from './task.dto';
+import { Tasks } from './tasks.service';
+
+const TaskIdPipe = new ParseUUIDPipe({
+  exceptionFactory: () => new ValidationFailedError([{ field: 'id', reason: 'must be a task id (UUID)' }]),
+});
+
+const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The Task Center: the organisation's imports and exports, their progress and files. */
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('v1/tasks')
+export class TasksController {
+  constructor(private readonly tasks: Tasks) {}
+
+  @Get()
+  @ApiOkResponse({ type: TaskPageDto, description: "The organisation's tasks, newest first" })
+  async list(@Query() query: ListTasksQuery): Promise<TaskPageDto> {
+    const limit = query.limit ?? 50;
+    const tasks = await this.tasks.list(limit + 1, query.cursor);
+    const page = tasks.slice(0, limit);
+    return {
+      items: page.map(presentTask),
+      nextCursor: tasks.length > limit ? page[page.length - 1].id : null,
+    };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: TaskDto })
+  async get(@Param('id', TaskIdPipe) id: string): Promise<TaskDto> {
+    return presentTask(await this.tasks.findOrFail(id));
+  }
+
+  /** A rejected import's file: the rows as uploaded, with an Errors column. */
+  @Get(':id/errors')
+  @ApiProduces(XLSX_MIME)
+  @ApiOkResponse({ description: 'The errors file (.xlsx)', schema: { type: 'string', format: 'binary' } })
+  async errors(
+    @Param('id', TaskIdPipe) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    const file = await this.tasks.fileOrFail(id, 'errors');
+    void reply
+      .header('content-type', XLSX_MIME)
+      .header('content-disposition', `attachment; filename="users-import-errors-${id}.xlsx"`);
+    return new StreamableFile(Readable.from(file));
+  }
+
+  /** A finished export's file. */
+  @Get(':id/result')
+  @ApiProduces(XLSX_MIME, 'text/csv')
+  @ApiOkResponse({
+    description: "The export's file (.xlsx or .csv)",
+    schema: { type: 'string', format: 'binary' },
+  })
+  async result(
+    @Param('id', TaskIdPipe) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    const task = await this.tasks.findOrFail(id);
+    const file = (task.result as { resultFile?: { contentType: string; fileName: string } } | null)
+      ?.resultFile;
+    if (task.state !== 'SUCCEEDED' || !file) {
+      throw new ValidationFailedError([
+        { field: 'id', reason: 'the task has no result file (not a finished export)' },
+      ]);
+    }
+    const chunks = await this.tasks.fileOrFail(id, 'result');
+    void reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`);
+    return new StreamableFile(Readable.from(chunks));
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { TaskOutcome } from '../tasks/domain/task';
+import { TaskHandlers, type TaskContext, type TaskHandler } from '../tasks/task-handlers';
+import { FILE_CHUNK_BYTES } from '../tasks/tasks.repository';
+import { ExportUsers, type ExportFilter } from './export-users.usecase';
+import { EXPORT_TYPES, type ExportFormat } from './export-writers';
+
+export interface ExportParams {
+  format: ExportFormat;
+  filter: ExportFilter;
+}
+
+/**
+ * An export too big for one request: the file is written into the task's result, chunk
+ * by chunk as it is made. Run again after a crash, it starts over (the chunks of the
+ * first run are replaced), so the result is always one whole file.
+ */
+@Injectable()
+export class ExportUsersTask implements TaskHandler, OnModuleInit {
+  readonly kind = 'export_users' as const;
+
+  constructor(
+    private readonly handlers: TaskHandlers,
+    private readonly exportUsers: ExportUsers,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this);
+  }
+
+  async run(context: TaskContext): Promise<TaskOutcome> {
+    const { format, filter } = context.task.params as unknown as ExportParams;
+    await context.deleteFile('result');
+    let rows = 0;
+    let chunk = 0;
+    let bytes = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      const data = Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      await context.appendChunk('result', chunk++, data);
+      bytes += data.length;
+    };
+    const file = this.exportUsers.file(format, filter, async (count) => {
+      rows = count;
+      await context.progress({ rowsRead: count, rowsChecked: count, rowsDone: count });
+    });
+    for await (const part of file) {
+      if (context.signal.aborted) throw new Error('the export was taken over by another runner');
+      pending.push(part);
+      pendingBytes += part.length;
+      if (pendingBytes >= FILE_CHUNK_BYTES) await flush();
+    }
+    if (pendingBytes > 0 || chunk === 0) await flush();
+    const fileName = `users-export-${context.task.id}.${format}`;
+    return {
+      state: 'SUCCEEDED',
+      result: { rows, resultFile: { contentType: EXPORT_TYPES[format], fileName, bytes } },
+    };
+  }
+
+  interrupted(context: TaskContext): Promise<TaskOutcome> {
+    return Promise.resolve({
+      state: 'FAILED',
+      error: `the export stopped ${context.task.attempts - 1} times before it finished (its runner died); ask for it again`,
+    });
+  }
+}
