@@ -1,29 +1,23 @@
 import { acrossOrganizations } from '../database/data-scope';
-import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { HandlePortOut } from '../provisioning-flow/usecases/handle-port-out.usecase';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PublicRoute } from '../auth/roles';
 import { MultilineFields } from '../http/route-policy';
-import { ApplyCarrierCallback } from '../provisioning-flow/usecases/apply-carrier-callback.usecase';
 import { normalizeMdn } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
 import { NetworkPipe } from '../lines/http/parse-id.pipe';
-import { HandleOptInReply } from '../provisioning-flow/usecases/handle-opt-in-reply.usecase';
 import { Metrics, WEBHOOK_OUTCOMES, type WebhookOutcome } from '../metrics/metrics.service';
-import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { OverloadedError, ValidationFailedError } from '../common/errors/domain-error';
 import { NETWORK_KEYS } from '../lines/domain/networks';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { refuseFutureTime } from '../http/time-sanity';
-import {
-  carrierCallbackSchema,
-  parsePayload,
-  smsReplySchema,
-  type CarrierCallback,
-} from './webhook-payloads';
-import { WebhookReceiptsRepository } from './webhook-receipts.repository';
+import { InboxBacklog } from './inbox/inbox-backlog';
+import { DELIVERY_OUTCOMES, type InboxDelivery } from './inbox/inbox-delivery';
+import { WebhookInboxRepository } from './inbox/webhook-inbox.repository';
+import { carrierCallbackSchema, parsePayload, smsReplySchema } from './webhook-payloads';
 import { WebhookRefusedError, WebhookVerifier, type WebhookSource } from './webhook-verifier';
 
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
@@ -37,49 +31,79 @@ function toE164(mdn: string): string {
   return parsed.ok ? parsed.e164 : mdn;
 }
 
-/** Carriers and the SMS gateway call in here; signed, not bearer-authenticated. */
+/**
+ * Carriers and the SMS gateway call in here; signed, not bearer-authenticated.
+ *
+ * The transactional inbox: a delivery is verified (signature, timestamp, payload) and
+ * stored with one INSERT, then answered; the inbox worker applies it, in order per number.
+ * What a sender sees:
+ * - 202 `{ "status": "accepted" }`: stored; it will be applied (or kept in the line's
+ *   history if it is older than the line's status);
+ * - 200 `{ "status": "duplicate" }`: this payload id or `webhook-id` was already stored,
+ *   applied or not; nothing more happens;
+ * - 400 / 401 / 413: refused for good (bad payload, bad signature or stale timestamp,
+ *   too large); do not retry;
+ * - 503 with Retry-After: the inbox is deeper than WEBHOOK_INBOX_MAX_BACKLOG, or the
+ *   database is down; retry later. Nothing was stored.
+ * A number no live line has is accepted and ends as `not_found` in the metrics: the
+ * sender could do nothing else with a refusal.
+ */
 @ApiTags('webhooks')
 @PublicRoute()
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(
     private readonly verifier: WebhookVerifier,
-    private readonly receipts: WebhookReceiptsRepository,
-    private readonly callbacks: ApplyCarrierCallback,
-    private readonly portOut: HandlePortOut,
-    private readonly replies: HandleOptInReply,
+    private readonly inbox: WebhookInboxRepository,
+    private readonly backlog: InboxBacklog,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // Every source's series exist from the start: rates and alerts over them need no first event.
-    for (const source of [...NETWORK_KEYS, 'sms'])
+    for (const source of [...NETWORK_KEYS, 'sms'] as const) {
       for (const outcome of WEBHOOK_OUTCOMES) this.metrics.webhookDeliveries.inc({ source, outcome }, 0);
+      for (const outcome of DELIVERY_OUTCOMES) this.metrics.webhookInboxApplied.inc({ source, outcome }, 0);
+    }
   }
 
   @Post('carriers/:network')
-  @HttpCode(200)
-  carrier(@Param('network', NetworkPipe) network: Network, @Req() request: RawRequest) {
-    return this.counted(network, async () => {
+  @HttpCode(202)
+  carrier(
+    @Param('network', NetworkPipe) network: Network,
+    @Req() request: RawRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.stored(network, reply, () => {
       const delivery = this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers);
       const body = parsePayload(carrierCallbackSchema, delivery.body);
       this.refuseFuture('occurredAt', body.occurredAt);
-      const callback = { ...body, mdn: toE164(body.mdn) };
-      const ids = { payloadId: callback.callbackId, webhookId: delivery.webhookId };
-      return this.receipts.once(network, ids, () => this.apply(network, callback));
+      const mdn = toE164(body.mdn);
+      return {
+        source: network,
+        payloadId: body.callbackId,
+        webhookId: delivery.webhookId,
+        orderKey: mdn,
+        payload: { ...body, mdn },
+      };
     });
   }
 
   @Post('sms')
-  @HttpCode(200)
+  @HttpCode(202)
   @MultilineFields('text')
-  sms(@Req() request: RawRequest) {
-    return this.counted('sms', async () => {
+  sms(@Req() request: RawRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.stored('sms', reply, () => {
       const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
       const body = parsePayload(smsReplySchema, delivery.body);
       this.refuseFuture('receivedAt', body.receivedAt);
-      const ids = { payloadId: body.messageId, webhookId: delivery.webhookId };
-      return this.receipts.once('sms', ids, () => this.replies.execute(body));
+      return {
+        source: 'sms' as const,
+        payloadId: body.messageId,
+        webhookId: delivery.webhookId,
+        orderKey: toE164(body.from),
+        payload: body,
+      };
     });
   }
 
@@ -88,37 +112,37 @@ export class WebhooksController {
   }
 
   /**
-   * Takes a delivery in and counts it by outcome, refusals included. Carriers and the SMS
-   * gateway speak of a number, not of an organisation: a delivery finds its line across
-   * organisations (a number belongs to one live user in all of them).
+   * Verifies and stores a delivery, and counts it by outcome, refusals included. Carriers
+   * and the SMS gateway speak of a number, not of an organisation: the inbox is the
+   * service's, and a delivery finds its line across organisations when applied.
    */
-  private async counted(
+  private async stored(
     source: WebhookSource,
-    intake: () => Promise<'duplicate' | Record<string, unknown>>,
-  ): Promise<Record<string, unknown>> {
-    let result: 'duplicate' | Record<string, unknown>;
+    reply: FastifyReply,
+    verified: () => InboxDelivery,
+  ): Promise<{ status: 'accepted' | 'duplicate' }> {
+    let accepted: boolean;
     try {
-      result = await acrossOrganizations(`${source} webhook`, intake);
+      accepted = await acrossOrganizations(`${source} webhook`, async () => {
+        const delivery = verified();
+        if (this.backlog.isFull()) {
+          throw new OverloadedError(
+            'Too many deliveries are waiting to be applied; retry later',
+            this.backlog.retryAfterSeconds,
+          );
+        }
+        return this.inbox.accept(delivery);
+      });
     } catch (error) {
       const outcome = refusalOutcome(error);
       if (outcome) this.metrics.webhookDeliveries.inc({ source, outcome });
       throw error;
     }
-    const status = result === 'duplicate' ? 'duplicate' : 'accepted';
+    const status = accepted ? 'accepted' : 'duplicate';
     this.metrics.webhookDeliveries.inc({ source, outcome: status });
-    return result === 'duplicate' ? { status } : { status, ...result };
-  }
-
-  private async apply(network: Network, callback: CarrierCallback): Promise<Record<string, unknown>> {
-    switch (callback.type) {
-      case 'provisioning.updated':
-        return this.callbacks.provisioningUpdated({ network, ...callback });
-      case 'activity.seen':
-        await this.callbacks.activitySeen(network, callback.mdn, callback.occurredAt);
-        return {};
-      case 'number.ported_out':
-        return this.portOut.execute(network, callback.mdn, callback.occurredAt);
-    }
+    if (accepted) this.backlog.stored();
+    else void reply.status(200);
+    return { status };
   }
 }
 
@@ -129,6 +153,6 @@ export class WebhooksController {
 function refusalOutcome(error: unknown): WebhookOutcome | undefined {
   if (error instanceof WebhookRefusedError) return `refused_${error.refusal}`;
   if (error instanceof ValidationFailedError) return 'refused_payload';
-  if (error instanceof NotFoundError) return 'not_found';
+  if (error instanceof OverloadedError) return 'deferred';
   return undefined;
 }

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../src/config/config';
 import { Reconciler } from '../../src/provisioning-flow/reconciler';
 import { CarrierSimulator, newWebhookSecret } from '../../src/simulator/carrier-simulator';
+import { WebhookInboxJob } from '../../src/webhooks/inbox/webhook-inbox.job';
 import { ManualClock } from './clock';
 import { DATABASE_KINDS, type TestDatabase } from './databases';
 import { apiClient, type ApiClient } from './http';
@@ -102,7 +103,9 @@ export async function startReplicas(
         const counts = await Promise.all(replicas.map((replica) => replica.app.get(Reconciler).run()));
         counts.forEach((n, i) => (handled[i] += n));
         await world.simulator.settle();
-        if (counts.every((n) => n === 0)) return { passes: pass, handled };
+        // The callbacks just delivered are in the inbox: any replica's worker applies them.
+        const applied = await Promise.all(replicas.map((replica) => replica.app.get(WebhookInboxJob).run()));
+        if (counts.every((n) => n === 0) && applied.every((n) => n === 0)) return { passes: pass, handled };
       }
       throw new Error(`The reconcilers did not settle in ${maxPasses} passes`);
     },
@@ -153,10 +156,12 @@ async function startWorld(options: FlowOptions) {
 /** The single app's settle: its reconciler, then the simulator's callbacks, until nothing is due. */
 async function settleOne(simulator: CarrierSimulator, running: RunningApp): Promise<void> {
   const reconciler = running.app.get(Reconciler);
+  const inbox = running.app.get(WebhookInboxJob);
   for (let pass = 0; pass < 50; pass++) {
-    const handled = await reconciler.run();
+    const handled = (await inbox.run()) + (await reconciler.run());
     await simulator.settle();
-    if (handled === 0) return;
+    // The callbacks the simulator just delivered sit in the inbox until applied.
+    if (handled + (await inbox.run()) === 0) return;
   }
   throw new Error('The reconciler did not settle in 50 passes');
 }
