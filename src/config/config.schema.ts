@@ -98,7 +98,7 @@ export const configSchema = z.object({
   WEBHOOK_INBOX_POLL_MS: integer(50, 60_000).default(1_000),
   WEBHOOK_INBOX_BATCH: integer(1, 5_000).default(500),
   WEBHOOK_INBOX_CONCURRENCY: integer(1, 64).default(8),
-  WEBHOOK_INBOX_LEASE_SECONDS: integer(1, 3_600).default(30),
+  WEBHOOK_INBOX_LEASE_SECONDS: integer(1, 3_600).default(15),
   WEBHOOK_INBOX_MAX_ATTEMPTS: integer(1, 1_000).default(20),
   WEBHOOK_INBOX_MAX_BACKLOG: integer(1, 100_000_000).default(200_000),
   WEBHOOK_INBOX_RETRY_AFTER_SECONDS: integer(1, 3_600).default(5),

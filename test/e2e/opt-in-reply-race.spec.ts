@@ -50,7 +50,7 @@ describe('an opt-in reply that overtakes its text', () => {
   };
 
   const reply = (mdn: string, text: string) =>
-    flow.simulator.deliver('sms', {
+    flow.deliver('sms', {
       messageId: `m-${Math.random()}`,
       from: mdn,
       text,
@@ -68,7 +68,7 @@ describe('an opt-in reply that overtakes its text', () => {
     // One pass begins the round (New Request) and sends the first text, slowly.
     const { pass, before } = await textInFlight(user.id);
     const answer = await reply(user.mdn, 'YES');
-    expect(answer.status).toBe(200);
+    expect(answer.status).toBe(202);
     expect(smsRequests()).toBe(before); // the gateway has not answered yet: the race happened
     expect(await status(user.id)).toBe('OPT_IN_RESPONSE_RECEIVED');
 
@@ -92,7 +92,7 @@ describe('an opt-in reply that overtakes its text', () => {
     flow.clock.advanceDays(1);
 
     const { pass } = await textInFlight(user.id);
-    expect((await reply(user.mdn, 'YES')).status).toBe(200);
+    expect((await reply(user.mdn, 'YES')).status).toBe(202);
     await pass;
     await flow.settle();
 
@@ -108,7 +108,7 @@ describe('an opt-in reply that overtakes its text', () => {
     flow.clock.advanceDays(1);
 
     const { pass } = await textInFlight(user.id);
-    expect((await reply(user.mdn, 'STOP')).status).toBe(200);
+    expect((await reply(user.mdn, 'STOP')).status).toBe(202);
     await pass;
     await flow.settle();
     const sent = smsRequests();

@@ -21,6 +21,11 @@ export interface FlowHarness {
    * due: what a wake-up and a few polls would do, without waiting for either.
    */
   settle(): Promise<void>;
+  /**
+   * The simulator's signed delivery, then an inbox pass: the stored delivery applied, as
+   * the worker's wake-up does within milliseconds. Answers the service's response (202).
+   */
+  deliver(...args: Parameters<CarrierSimulator['deliver']>): Promise<Response>;
   /** Runs a job pass by class, as the scheduler would. */
   runJob(job: abstract new (...args: never[]) => { run(): Promise<number> }): Promise<number>;
   stop(): Promise<void>;
@@ -49,6 +54,11 @@ export async function startFlow(
     database: target,
     admin: apiClient(running.baseUrl, 'admin'),
     runJob: (job) => running.app.get(job).run(),
+    deliver: async (...args) => {
+      const response = await world.simulator.deliver(...args);
+      await running.app.get(WebhookInboxJob).run();
+      return response;
+    },
     settle: () => settleOne(world.simulator, running),
     stop: async () => {
       await world.simulator.stop();

@@ -7,7 +7,8 @@ ALTER TABLE "webhook_receipts"
   ADD COLUMN "order_key" TEXT,
   ADD COLUMN "due_at" TIMESTAMPTZ(3),
   ADD COLUMN "attempts" INTEGER NOT NULL DEFAULT 0,
-  ADD COLUMN "outcome" TEXT;
+  ADD COLUMN "outcome" TEXT,
+  ADD COLUMN "trace_parent" TEXT;
 
 -- Receipts from before the inbox carry no payload: their work was done (or is retried by
 -- its sender, whose copy now lands in the inbox as a new delivery once this one is gone).

@@ -23,6 +23,7 @@ export interface StoredDelivery {
   payload: Record<string, unknown>;
   attempts: number;
   receivedAt: Date;
+  traceParent: string | null;
 }
 
 /**

@@ -5,7 +5,7 @@ import { PeriodicJob } from '../../common/periodic-job';
 import { InjectConfig } from '../../config/config.module';
 import type { WebhooksConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
-import { runInTrace } from '../../tracing/current-trace';
+import { runInStoredTrace, runInTrace } from '../../tracing/current-trace';
 import { ApplyDelivery } from './apply-delivery';
 import type { DeliveryOutcome, StoredDelivery } from './inbox-delivery';
 import { InboxBacklog } from './inbox-backlog';
@@ -89,7 +89,8 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   /** The outcome, or nothing when it failed and is to be tried again after its lease. */
   private async applied(delivery: StoredDelivery): Promise<DeliveryOutcome | undefined> {
     try {
-      return await this.apply.execute(delivery);
+      // In the trace of the request that stored it: its line moves and events carry it.
+      return await runInStoredTrace(delivery.traceParent, () => this.apply.execute(delivery));
     } catch (error) {
       const last = delivery.attempts >= this.inboxConfig.maxAttempts;
       const ids = { source: delivery.source, payloadId: delivery.payloadId, attempts: delivery.attempts };

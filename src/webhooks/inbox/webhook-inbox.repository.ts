@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
+import { storedTraceparent } from '../../tracing/current-trace';
 import type { DeliveryOutcome, InboxDelivery, StoredDelivery } from './inbox-delivery';
 
 /**
@@ -27,9 +28,9 @@ export class WebhookInboxRepository {
     const payload = JSON.stringify(delivery.payload);
     const inserted = await this.database.run(
       (db) => db.$executeRaw`
-      INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at)
+      INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at, trace_parent)
       VALUES (${delivery.source}, ${delivery.payloadId}, ${delivery.webhookId}, ${payload}::jsonb,
-              ${delivery.orderKey}, now())
+              ${delivery.orderKey}, now(), ${storedTraceparent()})
       ON CONFLICT DO NOTHING`,
     );
     return inserted === 1;
@@ -51,7 +52,8 @@ export class WebhookInboxRepository {
       UPDATE webhook_receipts r
       SET due_at = now() + make_interval(secs => ${leaseSeconds}), attempts = r.attempts + 1
       FROM next WHERE r.source = next.source AND r.external_id = next.external_id
-      RETURNING r.source, r.external_id AS "payloadId", r.payload, r.attempts, r.received_at AS "receivedAt"`,
+      RETURNING r.source, r.external_id AS "payloadId", r.payload, r.attempts, r.received_at AS "receivedAt",
+                r.trace_parent AS "traceParent"`,
     );
   }
 
