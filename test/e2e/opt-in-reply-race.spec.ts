@@ -34,7 +34,8 @@ describe('an opt-in reply that overtakes its text', () => {
   /** Starts a reconcile pass that sends a text through a slow gateway; resolves once the text is in flight. */
   async function textInFlight(userId: string): Promise<{ pass: Promise<number>; before: number }> {
     const before = smsRequests();
-    flow.simulator.setMode('sms', { kind: 'slow', delayMs: 1_500 });
+    // Slow enough that a reply (stored, then applied by an inbox pass) lands first on a loaded machine.
+    flow.simulator.setMode('sms', { kind: 'slow', delayMs: 3_000 });
     const pass = flow.running.app.get(Reconciler).run();
     const lines = flow.running.app.get(FlowRepository);
     await eventually(async () => {
