@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
@@ -275,7 +276,9 @@ function seedSql(): string {
 async function startProcess(script: string, env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
   // BENCH_NODE_OPTIONS (e.g. --cpu-prof) goes to the measured processes, for profiling.
   const extra = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_SERVICE_LOG (a path) keeps the processes' output, to see what they logged.
+  const log = process.env.BENCH_SERVICE_LOG ? openSync(process.env.BENCH_SERVICE_LOG, 'a') : 'ignore';
+  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', log, 'inherit'] });
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {

@@ -96,6 +96,7 @@ export const configSchema = z.object({
   SMS_WEBHOOK_SECRET: webhookSecrets,
   WEBHOOK_RECEIPT_RETENTION_HOURS: integer(1, 24 * 365).default(168),
   WEBHOOK_INBOX_POLL_MS: integer(50, 60_000).default(1_000),
+  WEBHOOK_INBOX_WAKE_MS: integer(0, 10_000).default(20),
   WEBHOOK_INBOX_BATCH: integer(1, 5_000).default(500),
   WEBHOOK_INBOX_CONCURRENCY: integer(1, 64).default(8),
   WEBHOOK_INBOX_LEASE_SECONDS: integer(1, 3_600).default(15),

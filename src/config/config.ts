@@ -116,6 +116,8 @@ export interface WebhooksConfig {
   inbox: {
     /** How often a worker looks for deliveries another replica stored (its own wake it at once). */
     pollMs: number;
+    /** How long after a stored delivery its worker wakes: deliveries stored meanwhile share the pass. */
+    wakeMs: number;
     /** Deliveries claimed at a time, and applied at once (each about another number). */
     batch: number;
     concurrency: number;
@@ -259,6 +261,7 @@ function webhooksConfig(raw: Raw): WebhooksConfig {
     cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
     inbox: {
       pollMs: raw.WEBHOOK_INBOX_POLL_MS,
+      wakeMs: raw.WEBHOOK_INBOX_WAKE_MS,
       batch: raw.WEBHOOK_INBOX_BATCH,
       concurrency: raw.WEBHOOK_INBOX_CONCURRENCY,
       leaseSeconds: raw.WEBHOOK_INBOX_LEASE_SECONDS,

@@ -17,6 +17,7 @@ export class InboxBacklog {
   private readAt = 0;
   private reading?: Promise<void>;
   private readonly listeners: (() => void)[] = [];
+  private wake?: NodeJS.Timeout;
 
   constructor(
     @InjectConfig('webhooks') private readonly config: WebhooksConfig,
@@ -48,7 +49,17 @@ export class InboxBacklog {
     this.listeners.push(listener);
   }
 
+  /**
+   * A delivery was stored: wakes the worker after WEBHOOK_INBOX_WAKE_MS, once for all the
+   * deliveries stored meanwhile. Under load a pass then claims many at a time instead of
+   * one pass (two statements) per delivery.
+   */
   stored(): void {
-    for (const listener of this.listeners) listener();
+    if (this.wake) return;
+    this.wake = setTimeout(() => {
+      this.wake = undefined;
+      for (const listener of this.listeners) listener();
+    }, this.config.inbox.wakeMs);
+    this.wake.unref();
   }
 }
