@@ -218,11 +218,13 @@ describe.each(DATABASE_KINDS)('webhook delivery ids on %s', (_kind, createDataba
   });
 
   it('a delivery whose worker was killed mid-way is applied once its lease ends, and only then', async () => {
+    // (The worker's own poll may run any time: state is checked, not what a pass counted.)
     await leftByKilledWorker('cb-crashed', 'ENABLED', flow.clock.now(), 30);
-    expect(await flow.runJob(WebhookInboxJob)).toBe(0);
+    await flow.runJob(WebhookInboxJob);
+    expect((await receipt('cb-crashed'))?.completedAt).toBeNull();
     expect(await statusOf()).toBe('NOT_COMMUNICATING');
     await endLease('cb-crashed');
-    expect(await flow.runJob(WebhookInboxJob)).toBe(1);
+    await flow.runJob(WebhookInboxJob);
     expect(await statusOf()).toBe('ENABLED');
     expect(await receipt('cb-crashed')).toMatchObject({ outcome: 'applied', attempts: 2 });
     expect((await receipt('cb-crashed'))?.completedAt).toBeInstanceOf(Date);
@@ -238,10 +240,11 @@ describe.each(DATABASE_KINDS)('webhook delivery ids on %s', (_kind, createDataba
     flow.clock.advanceSeconds(1);
     const later = await signedPost(url(), callback('cb-later', 'ENABLED'), { secret: flow.secrets.tmobile });
     expect(later.status).toBe(202);
-    expect(await flow.runJob(WebhookInboxJob)).toBe(0);
+    await flow.runJob(WebhookInboxJob);
     expect((await receipt('cb-later'))?.completedAt).toBeNull();
     await endLease('cb-earlier');
-    expect(await flow.runJob(WebhookInboxJob)).toBe(2);
+    await flow.runJob(WebhookInboxJob);
+    expect(await receipt('cb-later')).toMatchObject({ outcome: 'applied' });
     expect((await historyOf()).slice(0, 2).map((entry) => entry.to)).toEqual(['ENABLED', 'DISABLED']);
     expect(await statusOf()).toBe('ENABLED');
   });
