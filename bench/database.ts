@@ -41,14 +41,29 @@ export async function openBenchDatabase(env: NodeJS.ProcessEnv = {}): Promise<Be
  * is due to turn ORANGE). Ids are time-ordered like the service's UUIDv7, so the table is
  * laid out in id order as it is in production.
  */
-export async function seedStaleLines(url: string, count: number): Promise<void> {
+export function seedStaleLines(url: string, count: number): Promise<void> {
+  return seedLines(url, { from: 1, to: count, dueUpTo: count });
+}
+
+/**
+ * Users `from`..`to` with one AT&T line each, ENABLED; those numbered up to `dueUpTo` were
+ * last seen 40 days ago (due to turn ORANGE), the others today (GREEN, not due).
+ */
+export async function seedLines(
+  url: string,
+  { from, to, dueUpTo }: { from: number; to: number; dueUpTo: number },
+): Promise<void> {
   await run(
     url,
     `INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
-     SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, ${DEFAULT_ORGANIZATION_SQL}, 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
-     FROM generate_series(1, ${count}) AS i;
+     SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, ${DEFAULT_ORGANIZATION_SQL}, 'F', 'L', 'u' || i, '+1' || (2010000000 + i)::text, 'u' || i || '@example.com', 'ACTIVE', now(), now()
+     FROM generate_series(${from}, ${to}) AS i;
      INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, last_seen_at, indicator)
-     SELECT ('00000001-0000-7000-8000-' || substr(id::text, 25))::uuid, id, organization_id, 'att', 'ENABLED', now() - interval '60 days', now() - interval '40 days', 'GREEN' FROM users ORDER BY id;
+     SELECT ('00000001-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
+            ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, ${DEFAULT_ORGANIZATION_SQL}, 'att', 'ENABLED',
+            now() - interval '60 days',
+            CASE WHEN i <= ${dueUpTo} THEN now() - interval '40 days' ELSE now() END, 'GREEN'
+     FROM generate_series(${from}, ${to}) AS i;
      ANALYZE;`,
   );
 }

@@ -1,56 +1,99 @@
 /*
- * The staleness sweep over 1,000,000 lines on PostgreSQL, every one of them due to turn
- * ORANGE (the worst case: a million events written). Ids are time-ordered like the
- * service's UUIDv7, so the table is laid out in id order as it is in production. Baseline in the same run: one bare
- * UPDATE of the same million rows' indicator, without events.
+ * The staleness sweep on PostgreSQL, beside a bare UPDATE of the same rows in the same run:
+ * 1. BENCH_LINES lines (1,000,000), every one due to turn ORANGE (the worst case: as many
+ *    events written); baseline: one bare UPDATE of the same rows' indicator, no events;
+ * 2. the cost as the table grows with the due count fixed: BENCH_DUE (100,000) lines due in
+ *    tables of BENCH_SERIES lines (1, 5 and 10 million); baseline at each size: a bare
+ *    UPDATE of the same due rows, found by id. The sweep's time should follow the due
+ *    lines, not the table (a flat curve).
+ * Ids are time-ordered like the service's UUIDv7, so the table is laid out as in production.
  */
 import { SystemClock } from '../src/common/clock';
 import { StaleLinesRepository } from '../src/lines/persistence/stale-lines.repository';
 import { SweepStaleLines } from '../src/lines/sweep/sweep-stale-lines.usecase';
 import { Metrics } from '../src/metrics/metrics.service';
-import { openBenchDatabase, seedStaleLines } from './database';
+import { openBenchDatabase, seedLines, seedStaleLines, type BenchDatabase } from './database';
 import { run } from './support';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const DUE = Number(process.env.BENCH_DUE ?? 100_000);
+const SERIES = (process.env.BENCH_SERIES ?? '1000000,5000000,10000000').split(',').map(Number);
 
 async function main() {
+  await allDue();
+  await series();
+}
+
+async function allDue(): Promise<void> {
   const bench = await openBenchDatabase({ SWEEP_BATCH_SIZE: process.env.SWEEP_BATCH_SIZE ?? '20000' });
   try {
     const seeded = Date.now();
     await seedStaleLines(bench.url, LINES);
-    process.stdout.write(`seeded ${LINES} lines in ${((Date.now() - seeded) / 1000).toFixed(1)} s\n`);
-
+    out(`1. all due: seeded ${LINES} lines in ${seconds(seeded).toFixed(1)} s`);
     const bareStarted = Date.now();
     await run(
       bench.url,
       `UPDATE network_lines SET indicator = 'ORANGE'; UPDATE network_lines SET indicator = 'GREEN';`,
     );
-    const bareSeconds = (Date.now() - bareStarted) / 1000 / 2;
+    const bare = seconds(bareStarted) / 2;
     await run(bench.url, 'VACUUM ANALYZE network_lines');
-
-    const sweep = new SweepStaleLines(
-      new StaleLinesRepository(bench.service),
-      new SystemClock(),
-      bench.config.lines,
-      new Metrics(),
-    );
     const started = Date.now();
-    const swept = await sweep.execute();
-    const seconds = (Date.now() - started) / 1000;
+    const swept = await sweepOf(bench).execute();
+    const took = seconds(started);
     if (swept !== LINES) throw new Error(`swept ${swept} of ${LINES}`);
-    const again = await sweep.execute();
-
-    process.stdout.write(
-      `bare UPDATE of ${LINES} indicators        ${bareSeconds.toFixed(1).padStart(6)} s\n`,
+    const again = await sweepOf(bench).execute();
+    out(`   bare UPDATE of ${LINES} indicators          ${bare.toFixed(1).padStart(6)} s`);
+    out(
+      `   sweep: ${swept} lines ORANGE + their events ${took.toFixed(1).padStart(6)} s  (${(took / bare).toFixed(2)}x the bare UPDATE, goal <= 2x; batches of ${bench.config.lines.sweepBatchSize}); a second run: ${again}`,
     );
-    process.stdout.write(
-      `sweep: ${swept} lines ORANGE + ${swept} events  ${seconds.toFixed(1).padStart(6)} s  (${(seconds / bareSeconds).toFixed(1)}x the bare UPDATE; batches of ${bench.config.lines.sweepBatchSize})\n`,
-    );
-    process.stdout.write(`second run: ${again} lines\n`);
   } finally {
     await bench.close();
   }
 }
+
+async function series(): Promise<void> {
+  const bench = await openBenchDatabase({ SWEEP_BATCH_SIZE: process.env.SWEEP_BATCH_SIZE ?? '20000' });
+  try {
+    out(`2. ${DUE} due as the table grows`);
+    let size = 0;
+    for (const target of SERIES) {
+      const seeded = Date.now();
+      await seedLines(bench.url, { from: size + 1, to: target, dueUpTo: DUE });
+      size = target;
+      await run(bench.url, 'VACUUM ANALYZE network_lines');
+      // The bare UPDATE of the same rows, found by id, then the rows made due again.
+      const bareStarted = Date.now();
+      await run(bench.url, `UPDATE network_lines SET indicator = 'ORANGE' WHERE id <= ${lineId(DUE)}`);
+      const bare = seconds(bareStarted);
+      await run(bench.url, `UPDATE network_lines SET indicator = 'GREEN' WHERE id <= ${lineId(DUE)}`);
+      await run(bench.url, 'VACUUM ANALYZE network_lines');
+      const started = Date.now();
+      const swept = await sweepOf(bench).execute();
+      const took = seconds(started);
+      if (swept !== DUE) throw new Error(`swept ${swept} of ${DUE}`);
+      await run(bench.url, `UPDATE network_lines SET indicator = 'GREEN' WHERE id <= ${lineId(DUE)}`);
+      out(
+        `   ${String(size).padStart(9)} lines (seeded in ${seconds(seeded).toFixed(0)} s): sweep ${took.toFixed(2).padStart(6)} s, bare UPDATE of the ${DUE} ${bare.toFixed(2).padStart(6)} s, ${(took / bare).toFixed(2)}x`,
+      );
+    }
+  } finally {
+    await bench.close();
+  }
+}
+
+function sweepOf(bench: BenchDatabase): SweepStaleLines {
+  return new SweepStaleLines(
+    new StaleLinesRepository(bench.service),
+    new SystemClock(),
+    bench.config.lines,
+    new Metrics(),
+  );
+}
+
+/** The id seedLines gives line `i`, quoted for SQL. */
+const lineId = (i: number) => `'00000001-0000-7000-8000-${i.toString(16).padStart(12, '0')}'::uuid`;
+const seconds = (since: number) => (Date.now() - since) / 1000;
+const out = (line: string) => process.stdout.write(`${line}\n`);
 
 main().catch((error: unknown) => {
   process.stderr.write(`${String(error)}\n`);

@@ -157,6 +157,23 @@ export interface WebhooksConfig {
   receiptRetentionHours: number;
   /** How often expired delivery ids are removed (JOBS_INTERVAL_SECONDS). */
   cleanupIntervalSeconds: number;
+  /** The inbox: deliveries are stored by the request and applied by a worker. */
+  inbox: {
+    /** How often a worker looks for deliveries another replica stored (its own wake it at once). */
+    pollMs: number;
+    /** How long after a stored delivery its worker wakes: deliveries stored meanwhile share the pass. */
+    wakeMs: number;
+    /** Deliveries claimed at a time, and applied at once (each about another number). */
+    batch: number;
+    concurrency: number;
+    /** How long a claimed delivery is a worker's before another may take it. */
+    leaseSeconds: number;
+    /** Attempts before a delivery that keeps failing is given up (and logged). */
+    maxAttempts: number;
+    /** Pending deliveries beyond which intake answers 503 with Retry-After. */
+    maxBacklog: number;
+    retryAfterSeconds: number;
+  };
 }
 
 export interface OutboxConfig {
@@ -327,6 +344,16 @@ function webhooksConfig(raw: Raw): WebhooksConfig {
     },
     receiptRetentionHours: raw.WEBHOOK_RECEIPT_RETENTION_HOURS,
     cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    inbox: {
+      pollMs: raw.WEBHOOK_INBOX_POLL_MS,
+      wakeMs: raw.WEBHOOK_INBOX_WAKE_MS,
+      batch: raw.WEBHOOK_INBOX_BATCH,
+      concurrency: raw.WEBHOOK_INBOX_CONCURRENCY,
+      leaseSeconds: raw.WEBHOOK_INBOX_LEASE_SECONDS,
+      maxAttempts: raw.WEBHOOK_INBOX_MAX_ATTEMPTS,
+      maxBacklog: raw.WEBHOOK_INBOX_MAX_BACKLOG,
+      retryAfterSeconds: raw.WEBHOOK_INBOX_RETRY_AFTER_SECONDS,
+    },
   };
 }
 

@@ -37,14 +37,9 @@ export const SCIM_TOKEN_SCHEMA: SchemaObject = {
 export const WEBHOOK_ANSWER_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['status'],
-  description: 'accepted (with what it did) or duplicate (a delivery id already taken: nothing changed)',
-  properties: {
-    status: { type: 'string', enum: ['accepted', 'duplicate'] },
-    applied: { type: 'boolean', description: 'A status callback: whether the move was applied' },
-    why: { type: 'string', description: 'Why it was not applied' },
-    outcome: { type: 'string', description: 'An SMS reply: what it did to the opt-in' },
-  },
-  additionalProperties: true,
+  description:
+    'accepted (202: stored, applied by the inbox worker) or duplicate (200: this payload id or webhook-id was stored before; nothing more happens)',
+  properties: { status: { type: 'string', enum: ['accepted', 'duplicate'] } },
 };
 
 export const HEALTH_SCHEMA: SchemaObject = {

@@ -38,7 +38,7 @@ export const WEBHOOK_OUTCOMES = [
   'refused_signature',
   'refused_timestamp',
   'refused_payload',
-  'not_found',
+  'deferred',
 ] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
@@ -153,8 +153,24 @@ export class Metrics {
   // Webhook intake
   readonly webhookDeliveries = this.counter({
     name: 'mdn_webhook_deliveries_total',
-    help: 'Signed webhook deliveries by source and outcome (accepted, duplicate, refused_signature, refused_timestamp, refused_payload, not_found)',
+    help: 'Signed webhook deliveries at intake by source and outcome (accepted, duplicate, refused_signature, refused_timestamp, refused_payload, deferred: 503 while the inbox is full)',
     labelNames: ['source', 'outcome'] as const,
+  });
+
+  readonly webhookInboxApplied = this.counter({
+    name: 'mdn_webhook_inbox_applied_total',
+    help: 'Stored webhook deliveries the inbox worker finished, by source and outcome (applied, not_applied, not_found, refused, failed)',
+    labelNames: ['source', 'outcome'] as const,
+  });
+
+  readonly webhookInboxPending = this.gauge({
+    name: 'mdn_webhook_inbox_pending',
+    help: 'Webhook deliveries stored and not yet applied',
+  });
+
+  readonly webhookInboxOldestAge = this.gauge({
+    name: 'mdn_webhook_inbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest webhook delivery not yet applied (0 when none)',
   });
 
   // The outbox and its relay to Kafka

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { StaleWriteError } from '../common/errors/domain-error';
+import { inParallel } from '../common/in-parallel';
 import { PeriodicJob } from '../common/periodic-job';
 import { ReconcileSignal } from '../common/reconcile-signal';
 import { InjectConfig } from '../config/config.module';
@@ -183,12 +184,4 @@ export class Reconciler extends PeriodicJob implements OnApplicationBootstrap {
     // Still claimed until the lease ends; then any replica takes it up again.
     this.log.warn({ err: error, lineId: line.id }, 'Reconcile step lost two races; the line stays due');
   }
-}
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(workers);
 }

@@ -1,35 +1,34 @@
 import { acrossOrganizations } from '../database/data-scope';
-import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { WEBHOOK_ANSWER_SCHEMA } from '../http/response-schemas';
-import type { FastifyRequest } from 'fastify';
-import { HandlePortOut } from '../provisioning-flow/usecases/handle-port-out.usecase';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PublicRoute } from '../auth/roles';
 import { MultilineFields } from '../http/route-policy';
-import { ApplyCarrierCallback } from '../provisioning-flow/usecases/apply-carrier-callback.usecase';
 import { normalizeMdn } from '../lines/domain/mdn';
 import type { Network } from '../lines/domain/networks';
 import { NetworkPipe } from '../lines/http/parse-id.pipe';
-import { HandleOptInReply } from '../provisioning-flow/usecases/handle-opt-in-reply.usecase';
-import { HandleDeliveryReceipt } from '../provisioning-flow/usecases/handle-delivery-receipt.usecase';
 import { Metrics, WEBHOOK_OUTCOMES, type WebhookOutcome } from '../metrics/metrics.service';
-import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { OverloadedError, ValidationFailedError } from '../common/errors/domain-error';
 import { NETWORK_KEYS } from '../lines/domain/networks';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { refuseFutureTime } from '../http/time-sanity';
-import {
-  carrierCallbackSchema,
-  parsePayload,
-  smsDeliverySchema,
-  smsReplySchema,
-  type CarrierCallback,
-} from './webhook-payloads';
-import { WebhookReceiptsRepository } from './webhook-receipts.repository';
+import { InboxBacklog } from './inbox/inbox-backlog';
+import { DELIVERY_OUTCOMES, RECEIPT_PREFIX, type InboxDelivery } from './inbox/inbox-delivery';
+import { WebhookInboxRepository } from './inbox/webhook-inbox.repository';
+import { carrierCallbackSchema, parsePayload, smsDeliverySchema, smsReplySchema } from './webhook-payloads';
 import { WebhookRefusedError, WebhookVerifier, type WebhookSource } from './webhook-verifier';
 
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
+
+/** A webhook's two success answers, for the OpenAPI document. */
+const Answers = () =>
+  applyDecorators(
+    ApiAcceptedResponse({ schema: WEBHOOK_ANSWER_SCHEMA, description: 'Stored; applied by the inbox worker' }),
+    ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA, description: 'A duplicate: stored before, nothing more happens' }),
+  );
 
 const E164 = /^\+[1-9]\d{7,14}$/;
 
@@ -40,66 +39,105 @@ function toE164(mdn: string): string {
   return parsed.ok ? parsed.e164 : mdn;
 }
 
-/** Carriers and the SMS gateway call in here; signed, not bearer-authenticated. */
+/**
+ * Carriers and the SMS gateway call in here; signed, not bearer-authenticated.
+ *
+ * The transactional inbox: a delivery is verified (signature, timestamp, payload) and
+ * stored with one INSERT, then answered; the inbox worker applies it, in order per number.
+ * What a sender sees:
+ * - 202 `{ "status": "accepted" }`: stored; it will be applied (or kept in the line's
+ *   history if it is older than the line's status);
+ * - 200 `{ "status": "duplicate" }`: this payload id or `webhook-id` was already stored,
+ *   applied or not; nothing more happens;
+ * - 400 / 401 / 413: refused for good (bad payload, bad signature or stale timestamp,
+ *   too large); do not retry;
+ * - 503 with Retry-After: the inbox is deeper than WEBHOOK_INBOX_MAX_BACKLOG, or the
+ *   database is down; retry later. Nothing was stored.
+ * A number no live line has is accepted and ends as `not_found` in the metrics: the
+ * sender could do nothing else with a refusal.
+ */
 @ApiTags('webhooks')
 @PublicRoute()
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(
     private readonly verifier: WebhookVerifier,
-    private readonly receipts: WebhookReceiptsRepository,
-    private readonly callbacks: ApplyCarrierCallback,
-    private readonly portOut: HandlePortOut,
-    private readonly replies: HandleOptInReply,
-    private readonly deliveries: HandleDeliveryReceipt,
+    private readonly inbox: WebhookInboxRepository,
+    private readonly backlog: InboxBacklog,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // Every source's series exist from the start: rates and alerts over them need no first event.
-    for (const source of [...NETWORK_KEYS, 'sms'])
+    for (const source of [...NETWORK_KEYS, 'sms'] as const) {
       for (const outcome of WEBHOOK_OUTCOMES) this.metrics.webhookDeliveries.inc({ source, outcome }, 0);
+      for (const outcome of DELIVERY_OUTCOMES) this.metrics.webhookInboxApplied.inc({ source, outcome }, 0);
+    }
   }
 
   @Post('carriers/:network')
-  @ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA })
-  @HttpCode(200)
-  carrier(@Param('network', NetworkPipe) network: Network, @Req() request: RawRequest) {
-    return this.counted(network, async () => {
+  @Answers()
+  @HttpCode(202)
+  carrier(
+    @Param('network', NetworkPipe) network: Network,
+    @Req() request: RawRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.stored(network, reply, () => {
       const delivery = this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers);
       const body = parsePayload(carrierCallbackSchema, delivery.body);
       this.refuseFuture('occurredAt', body.occurredAt);
-      const callback = { ...body, mdn: toE164(body.mdn) };
-      const ids = { payloadId: callback.callbackId, webhookId: delivery.webhookId };
-      return this.receipts.once(network, ids, () => this.apply(network, callback));
+      const mdn = toE164(body.mdn);
+      return {
+        source: network,
+        payloadId: body.callbackId,
+        webhookId: delivery.webhookId,
+        orderKey: mdn,
+        payload: { ...body, mdn },
+      };
     });
   }
 
   @Post('sms')
-  @ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA })
-  @HttpCode(200)
+  @Answers()
+  @HttpCode(202)
   @MultilineFields('text')
-  sms(@Req() request: RawRequest) {
-    return this.counted('sms', async () => {
+  sms(@Req() request: RawRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.stored('sms', reply, () => {
       const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
       const body = parsePayload(smsReplySchema, delivery.body);
       this.refuseFuture('receivedAt', body.receivedAt);
-      const ids = { payloadId: body.messageId, webhookId: delivery.webhookId };
-      return this.receipts.once('sms', ids, () => this.replies.execute(body));
+      return {
+        source: 'sms' as const,
+        payloadId: body.messageId,
+        webhookId: delivery.webhookId,
+        orderKey: toE164(body.from),
+        payload: body,
+      };
     });
   }
 
-  /** The gateway's delivery receipt for a text: appended to the consent ledger. */
+  /**
+   * The gateway's delivery receipt for a text, stored as the replies are: applied in order
+   * with the number's other deliveries, appended to the consent ledger by the worker. Its
+   * payload id is the receipt's, kept apart from message ids by a prefix.
+   */
   @Post('sms/delivery')
-  @ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA })
-  @HttpCode(200)
-  smsDelivery(@Req() request: RawRequest) {
-    return this.counted('sms', async () => {
+  @Answers()
+  @HttpCode(202)
+  smsDelivery(@Req() request: RawRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.stored('sms', reply, () => {
       const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
       const body = parsePayload(smsDeliverySchema, delivery.body);
       this.refuseFuture('occurredAt', body.occurredAt);
-      const ids = { payloadId: `receipt:${body.receiptId}`, webhookId: delivery.webhookId };
-      return this.receipts.once('sms', ids, () => this.deliveries.execute(body));
+      return {
+        source: 'sms' as const,
+        payloadId: `${RECEIPT_PREFIX}${body.receiptId}`,
+        webhookId: delivery.webhookId,
+        // A receipt names the text, not the number: its own key, so it waits for nothing.
+        orderKey: `${RECEIPT_PREFIX}${body.messageId}`,
+        payload: body,
+      };
     });
   }
 
@@ -108,37 +146,37 @@ export class WebhooksController {
   }
 
   /**
-   * Takes a delivery in and counts it by outcome, refusals included. Carriers and the SMS
-   * gateway speak of a number, not of an organisation: a delivery finds its line across
-   * organisations (a number belongs to one live user in all of them).
+   * Verifies and stores a delivery, and counts it by outcome, refusals included. Carriers
+   * and the SMS gateway speak of a number, not of an organisation: the inbox is the
+   * service's, and a delivery finds its line across organisations when applied.
    */
-  private async counted(
+  private async stored(
     source: WebhookSource,
-    intake: () => Promise<'duplicate' | Record<string, unknown>>,
-  ): Promise<Record<string, unknown>> {
-    let result: 'duplicate' | Record<string, unknown>;
+    reply: FastifyReply,
+    verified: () => InboxDelivery,
+  ): Promise<{ status: 'accepted' | 'duplicate' }> {
+    let accepted: boolean;
     try {
-      result = await acrossOrganizations(`${source} webhook`, intake);
+      accepted = await acrossOrganizations(`${source} webhook`, async () => {
+        const delivery = verified();
+        if (this.backlog.isFull()) {
+          throw new OverloadedError(
+            'Too many deliveries are waiting to be applied; retry later',
+            this.backlog.retryAfterSeconds,
+          );
+        }
+        return this.inbox.accept(delivery);
+      });
     } catch (error) {
       const outcome = refusalOutcome(error);
       if (outcome) this.metrics.webhookDeliveries.inc({ source, outcome });
       throw error;
     }
-    const status = result === 'duplicate' ? 'duplicate' : 'accepted';
+    const status = accepted ? 'accepted' : 'duplicate';
     this.metrics.webhookDeliveries.inc({ source, outcome: status });
-    return result === 'duplicate' ? { status } : { status, ...result };
-  }
-
-  private async apply(network: Network, callback: CarrierCallback): Promise<Record<string, unknown>> {
-    switch (callback.type) {
-      case 'provisioning.updated':
-        return this.callbacks.provisioningUpdated({ network, ...callback });
-      case 'activity.seen':
-        await this.callbacks.activitySeen(network, callback.mdn, callback.occurredAt);
-        return {};
-      case 'number.ported_out':
-        return this.portOut.execute(network, callback.mdn, callback.occurredAt);
-    }
+    if (accepted) this.backlog.stored();
+    else void reply.status(200);
+    return { status };
   }
 }
 
@@ -149,6 +187,6 @@ export class WebhooksController {
 function refusalOutcome(error: unknown): WebhookOutcome | undefined {
   if (error instanceof WebhookRefusedError) return `refused_${error.refusal}`;
   if (error instanceof ValidationFailedError) return 'refused_payload';
-  if (error instanceof NotFoundError) return 'not_found';
+  if (error instanceof OverloadedError) return 'deferred';
   return undefined;
 }

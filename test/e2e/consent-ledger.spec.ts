@@ -51,7 +51,7 @@ describe.each(DATABASE_KINDS)(
 
     it('YES: the text sent, the reply as read, the consent and one confirmation, with exact texts and versions', async () => {
       const user = await register();
-      expect(await replyAs(flow, user.mdn, 'YES')).toBe(200);
+      expect(await replyAs(flow, user.mdn, 'YES')).toBe(202);
       expect((await line(user.id)).status).toBe('ENABLED');
 
       const record = await ledger(user.id);
@@ -135,10 +135,15 @@ describe.each(DATABASE_KINDS)(
         mdn: user.mdn,
         status: 'ENABLED',
       });
-      expect(late.status).toBe(200);
-      expect(await late.json()).toMatchObject({ applied: false, why: 'the subscriber revoked consent' });
+      expect(late.status).toBe(202);
       await flow.settle();
       expect((await line(user.id)).status).toBe('DISABLED');
+      const history = (await flow.admin.get(`/v1/users/${user.id}/networks/verizon/history`)).body;
+      expect(history[0]).toMatchObject({
+        to: 'ENABLED',
+        applied: false,
+        unappliedReason: 'the subscriber revoked consent',
+      });
     });
 
     it('free text that asks to stop revokes, read as a phrase', async () => {
@@ -188,7 +193,8 @@ describe.each(DATABASE_KINDS)(
         'opt-in text 1 of 5',
       ]);
       expect((await line(user.id)).tooltip).not.toContain('undelivered');
-      // A receipt for a text nobody recorded (yet): the gateway is asked to retry; a bad one is refused.
+      // A receipt for a text nobody recorded (yet) is stored, to be applied once the text is;
+      // a bad one is refused.
       const unknown = {
         receiptId: 'r-unknown',
         messageId: 'nope',
@@ -196,7 +202,7 @@ describe.each(DATABASE_KINDS)(
         occurredAt: flow.clock.now().toISOString(),
       };
       const path = '/v1/webhooks/sms/delivery';
-      expect((await flow.simulator.deliver('sms', unknown, undefined, undefined, path)).status).toBe(409);
+      expect((await flow.simulator.deliver('sms', unknown, undefined, undefined, path)).status).toBe(202);
       const bad = { ...unknown, receiptId: 'r-bad', status: 'LOST' };
       expect((await flow.simulator.deliver('sms', bad, undefined, undefined, path)).status).toBe(400);
     });

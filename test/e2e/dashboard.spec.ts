@@ -45,7 +45,7 @@ describe('the Grafana dashboard (deploy/grafana/mdn-provisioning.json)', () => {
     const verizon = await flow.admin.post('/v1/users', aUser({ network: 'verizon' }));
     await flow.admin.post('/v1/users', aUser({ network: 'att' }));
     await flow.settle();
-    await flow.simulator.deliver('sms', {
+    await flow.deliver('sms', {
       messageId: 'dashboard-yes',
       from: verizon.body.mdn,
       text: 'YES',

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { indicatorCondition } from '../../src/lines/domain/indicator';
-import { StaleLinesRepository } from '../../src/lines/persistence/stale-lines.repository';
+import { StaleLinesRepository, SWEEP_START } from '../../src/lines/persistence/stale-lines.repository';
 import { acrossOrganizations } from '../../src/database/data-scope';
 import { startApp, testConfig, type RunningApp } from '../support/app';
 import { ManualClock } from '../support/clock';
@@ -67,11 +67,10 @@ describe('a line changed while the sweep holds an older transaction id', () => {
       sweep.turnOrange({
         orange: indicatorCondition('ORANGE', later, 30),
         now: later,
+        seenBefore: new Date(later.getTime() - 30 * DAY_MS),
         part: 0,
-        range: {
-          after: '00000000-0000-0000-0000-000000000000',
-          upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-        },
+        parts: 1,
+        after: SWEEP_START,
         limit: 100,
       }),
     );
@@ -87,11 +86,10 @@ describe('a line changed while the sweep holds an older transaction id', () => {
       sweep.turnOrange({
         orange: indicatorCondition('ORANGE', later, 30),
         now: later,
+        seenBefore: new Date(later.getTime() - 30 * DAY_MS),
         part: 0,
-        range: {
-          after: '00000000-0000-0000-0000-000000000000',
-          upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-        },
+        parts: 1,
+        after: SWEEP_START,
         limit: 100,
       }),
     );

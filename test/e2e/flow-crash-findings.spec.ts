@@ -29,7 +29,7 @@ describe('the provisioning flow after the races a crash test found', () => {
   const lineOf = async (id: string, network: Network = 'verizon') =>
     (await asTheFlow(() => lines().findOfUser(id, network)))!;
   const reply = (mdn: string, text: string) =>
-    flow.simulator.deliver('sms', {
+    flow.deliver('sms', {
       messageId: `m-${Math.random()}`,
       from: mdn,
       text,
@@ -50,7 +50,7 @@ describe('the provisioning flow after the races a crash test found', () => {
     expect(flow.simulator.textsTo(user.mdn)).toHaveLength(2);
     expect((await lineOf(user.id)).settled).toBe(true); // at the cap: nothing more to send
 
-    expect((await reply(user.mdn, 'YES')).status).toBe(200);
+    expect((await reply(user.mdn, 'YES')).status).toBe(202);
     await flow.settle();
     expect((await lineOf(user.id)).status).toBe('ENABLED');
   });
@@ -63,7 +63,7 @@ describe('the provisioning flow after the races a crash test found', () => {
     flow.simulator.setMode('sms', { kind: 'slow', delayMs: 1_000 });
     const pass = flow.running.app.get(Reconciler).run();
     await eventually(async () => (await lineOf(user.id)).inFlight.kind === 'OPT_IN_TEXT' || undefined);
-    expect((await reply(user.mdn, 'maybe')).status).toBe(200);
+    expect((await reply(user.mdn, 'maybe')).status).toBe(202);
     await pass;
 
     const line = await lineOf(user.id);
@@ -138,7 +138,7 @@ describe('the provisioning flow after the races a crash test found', () => {
     });
     expect(disabled.status).toBe(200);
     // The carrier's answer, stamped when it was given: before the administrator's move.
-    await flow.simulator.deliver('tmobile', {
+    await flow.deliver('tmobile', {
       type: 'provisioning.updated',
       callbackId: `cb-${Math.random()}`,
       occurredAt: sentAt.toISOString(),

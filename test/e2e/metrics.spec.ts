@@ -4,6 +4,7 @@ import { startFlow, type FlowHarness } from '../support/flow';
 import { apiClient } from '../support/http';
 import { scrapeMetrics } from '../support/metrics';
 import { signedPost } from '../support/signed';
+import { WebhookInboxJob } from '../../src/webhooks/inbox/webhook-inbox.job';
 
 describe('GET /metrics', () => {
   let flow: FlowHarness;
@@ -17,13 +18,13 @@ describe('GET /metrics', () => {
     const registered = await flow.admin.post('/v1/users', aUser({ network: 'verizon' }));
     expect(registered.status).toBe(201);
     await flow.settle();
-    const reply = await flow.simulator.deliver('sms', {
+    const reply = await flow.deliver('sms', {
       messageId: 'm-metrics-1',
       from: registered.body.mdn,
       text: 'YES',
       receivedAt: flow.clock.now().toISOString(),
     });
-    expect(reply.status).toBe(200);
+    expect(reply.status).toBe(202);
     await flow.settle();
     expect((await apiClient(flow.running.baseUrl, null).get('/v1/users')).status).toBe(401);
     expect((await fetch(`${flow.running.baseUrl}/nowhere`)).status).toBe(404);
@@ -100,7 +101,7 @@ describe('GET /metrics', () => {
     expect(scrape.sum('mdn_lines_counted_timestamp_seconds')).toBe(flow.clock.now().getTime() / 1000);
 
     // Time alone turns the lines ORANGE once they are not seen for the window.
-    await flow.simulator.deliver('att', {
+    await flow.deliver('att', {
       type: 'activity.seen',
       callbackId: 'seen-metrics-1',
       occurredAt: flow.clock.now().toISOString(),
@@ -132,7 +133,7 @@ describe('GET /metrics', () => {
       (await signedPost(att, '{"type":"nonsense"}', { secret: flow.secrets.att })).status,
       (await signedPost(att, body(), { secret: flow.secrets.att })).status,
     ];
-    expect(statuses).toEqual([401, 401, 400, 404]);
+    expect(statuses).toEqual([401, 401, 400, 202]);
     const repeated = JSON.stringify({
       messageId: 'm-metrics-dup',
       from: '+12015550100',
@@ -140,20 +141,26 @@ describe('GET /metrics', () => {
       receivedAt: new Date().toISOString(),
     });
     const sms = `${flow.running.baseUrl}/v1/webhooks/sms`;
-    expect((await signedPost(sms, repeated, { secret: flow.secrets.sms, id: 'dup-1' })).status).toBe(404);
+    expect((await signedPost(sms, repeated, { secret: flow.secrets.sms, id: 'dup-1' })).status).toBe(202);
+    expect((await signedPost(sms, repeated, { secret: flow.secrets.sms, id: 'dup-1' })).status).toBe(200);
+    await flow.runJob(WebhookInboxJob);
 
     const after = await scrapeMetrics(flow.running.baseUrl);
-    const grew = (source: string, outcome: string) =>
-      after.sum('mdn_webhook_deliveries_total', { source, outcome })! -
-      before.sum('mdn_webhook_deliveries_total', { source, outcome })!;
+    const grew = (source: string, outcome: string, name = 'mdn_webhook_deliveries_total') =>
+      after.sum(name, { source, outcome })! - before.sum(name, { source, outcome })!;
     expect(grew('att', 'refused_signature')).toBe(1);
     expect(grew('att', 'refused_timestamp')).toBe(1);
     expect(grew('att', 'refused_payload')).toBe(1);
-    expect(grew('att', 'not_found')).toBe(1);
-    expect(grew('sms', 'not_found')).toBe(1);
-    expect(grew('att', 'accepted')).toBe(0);
+    expect(grew('att', 'accepted')).toBe(1);
+    expect(grew('sms', 'accepted')).toBe(1);
+    expect(grew('sms', 'duplicate')).toBe(1);
+    // Stored, then found to be about no line when applied.
+    expect(grew('att', 'not_found', 'mdn_webhook_inbox_applied_total')).toBe(1);
+    expect(grew('sms', 'not_found', 'mdn_webhook_inbox_applied_total')).toBe(1);
+    expect(after.sum('mdn_webhook_inbox_pending')).toBe(0);
     // Every source's series exist before its first delivery.
     expect(after.sum('mdn_webhook_deliveries_total', { source: 'tmobile', outcome: 'duplicate' })).toBe(0);
+    expect(after.sum('mdn_webhook_inbox_applied_total', { source: 'tmobile', outcome: 'failed' })).toBe(0);
   });
 
   it('needs no token, like the health endpoints', async () => {

@@ -34,7 +34,8 @@ describe('an opt-in reply that overtakes its text', () => {
   /** Starts a reconcile pass that sends a text through a slow gateway; resolves once the text is in flight. */
   async function textInFlight(userId: string): Promise<{ pass: Promise<number>; before: number }> {
     const before = smsRequests();
-    flow.simulator.setMode('sms', { kind: 'slow', delayMs: 1_500 });
+    // Slow enough that a reply (stored, then applied by an inbox pass) lands first on a loaded machine.
+    flow.simulator.setMode('sms', { kind: 'slow', delayMs: 3_000 });
     const pass = flow.running.app.get(Reconciler).run();
     const lines = flow.running.app.get(FlowRepository);
     await eventually(async () => {
@@ -50,7 +51,7 @@ describe('an opt-in reply that overtakes its text', () => {
   };
 
   const reply = (mdn: string, text: string) =>
-    flow.simulator.deliver('sms', {
+    flow.deliver('sms', {
       messageId: `m-${Math.random()}`,
       from: mdn,
       text,
@@ -68,7 +69,7 @@ describe('an opt-in reply that overtakes its text', () => {
     // One pass begins the round (New Request) and sends the first text, slowly.
     const { pass, before } = await textInFlight(user.id);
     const answer = await reply(user.mdn, 'YES');
-    expect(answer.status).toBe(200);
+    expect(answer.status).toBe(202);
     expect(smsRequests()).toBe(before); // the gateway has not answered yet: the race happened
     expect(await status(user.id)).toBe('OPT_IN_RESPONSE_RECEIVED');
 
@@ -92,7 +93,7 @@ describe('an opt-in reply that overtakes its text', () => {
     flow.clock.advanceDays(1);
 
     const { pass } = await textInFlight(user.id);
-    expect((await reply(user.mdn, 'YES')).status).toBe(200);
+    expect((await reply(user.mdn, 'YES')).status).toBe(202);
     await pass;
     await flow.settle();
 
@@ -108,7 +109,7 @@ describe('an opt-in reply that overtakes its text', () => {
     flow.clock.advanceDays(1);
 
     const { pass } = await textInFlight(user.id);
-    expect((await reply(user.mdn, 'STOP')).status).toBe(200);
+    expect((await reply(user.mdn, 'STOP')).status).toBe(202);
     await pass;
     await flow.settle();
     const sent = smsRequests();

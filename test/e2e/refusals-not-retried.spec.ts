@@ -28,13 +28,13 @@ describe('business refusals are answered, not retried', () => {
 
   it('an opt-in resend on an opted-out line: 409, after one read and no write', async () => {
     const user = await verizonUserWithTextSent();
-    const stop = await flow.simulator.deliver('sms', {
+    const stop = await flow.deliver('sms', {
       messageId: `m-${user.id}`,
       from: user.mdn,
       text: 'STOP',
       receivedAt: flow.clock.now().toISOString(),
     });
-    expect(stop.status).toBe(200);
+    expect(stop.status).toBe(202);
 
     const lines = flow.running.app.get(FlowRepository);
     const reads = jest.spyOn(lines, 'findOfUser');

@@ -56,13 +56,13 @@ describe('W3C trace context', () => {
     expect(sent?.parentId).not.toBe(CALLER_SPAN);
 
     // The subscriber's YES comes back through the gateway, still in the trace.
-    const reply = await flow.simulator.deliver(
+    const reply = await flow.deliver(
       'sms',
       { messageId: 'trace-yes', from: user.mdn, text: 'YES', receivedAt: flow.clock.now().toISOString() },
       undefined,
       text.traceparent,
     );
-    expect(reply.status).toBe(200);
+    expect(reply.status).toBe(202);
     await flow.settle();
     const [request] = callsTo('verizon', user.mdn);
     expect(traceOf(request.traceparent)).toBe(TRACE);

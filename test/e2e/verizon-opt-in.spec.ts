@@ -20,7 +20,7 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
   const history = async (id: string) =>
     (await flow.admin.get(`/v1/users/${id}/networks/verizon/history`)).body.reverse();
   const reply = async (mdn: string, text: string) => {
-    const response = await flow.simulator.deliver('sms', {
+    const response = await flow.deliver('sms', {
       messageId: `m-${Math.random()}`,
       from: mdn,
       text,
@@ -39,7 +39,7 @@ describe('the Verizon opt-in flow through the carrier simulator', () => {
     });
     expect(flow.simulator.textsTo(user.mdn)).toHaveLength(1);
 
-    expect((await reply(user.mdn, 'YES')).status).toBe(200);
+    expect((await reply(user.mdn, 'YES')).status).toBe(202);
     expect(await line(user.id)).toMatchObject({ status: 'ENABLED', indicator: 'GREEN', reason: null });
     const steps = await history(user.id);
     expect(steps.map((step: { to: string; source: string }) => `${step.to}:${step.source}`)).toEqual([
@@ -205,13 +205,13 @@ describe('direct networks through the carrier simulator', () => {
     const user = (await flow.admin.post('/v1/users', body)).body;
     await flow.settle();
     flow.simulator.setLookup(user.mdn, 'tmobile');
-    const response = await flow.simulator.deliver('att', {
+    const response = await flow.deliver('att', {
       type: 'number.ported_out',
       callbackId: `port-${user.id}`,
       occurredAt: flow.clock.now().toISOString(),
       mdn: user.mdn,
     });
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(202);
     await flow.settle();
     const lines = (await flow.admin.get(`/v1/users/${user.id}/networks`)).body;
     expect(lines).toEqual([

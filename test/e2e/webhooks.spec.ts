@@ -1,8 +1,9 @@
 import type { Database } from '../../src/database/database';
 import { DATABASE } from '../../src/database/database.service';
-import { CLAIM_EXPIRES_AFTER_SECONDS } from '../../src/webhooks/webhook-receipts.repository';
+import { WebhookInboxJob } from '../../src/webhooks/inbox/webhook-inbox.job';
 import { WebhookReceiptsCleanupJob } from '../../src/webhooks/webhook-receipts-cleanup.job';
 import { DATABASE_KINDS } from '../support/databases';
+import { eventually } from '../support/eventually';
 import { aUser } from '../support/factories';
 import { readJson } from '../support/http';
 import { startFlow, type FlowHarness } from '../support/flow';
@@ -92,21 +93,19 @@ describe('carrier and SMS webhooks', () => {
     expect(response.status).toBe(413);
   });
 
-  it('404 for an unknown MDN or network; the MDN is not echoed whole', async () => {
-    const unknown = await signedPost(url(), update({ mdn: '+12015550000' }), { secret: flow.secrets.att });
-    expect(unknown.status).toBe(404);
-    expect((await readJson(unknown)).message).not.toContain('2015550000');
+  it('404 for an unknown network', async () => {
     const network = await signedPost(`${flow.running.baseUrl}/v1/webhooks/carriers/sprint`, update(), {
       secret: flow.secrets.att,
     });
     expect(network.status).toBe(404);
   });
 
-  it('applies a valid callback once; a replay of the same id answers 200 and changes nothing', async () => {
+  it('stores a valid callback (202) and applies it once; a replay of the same id answers 200 and changes nothing', async () => {
     const body = update({ callbackId: 'cb-replayed' });
     const first = await signedPost(url(), body, { secret: flow.secrets.att, id: 'msg-1' });
-    expect(first.status).toBe(200);
-    expect(await readJson(first)).toMatchObject({ status: 'accepted', applied: true });
+    expect(first.status).toBe(202);
+    expect(await readJson(first)).toEqual({ status: 'accepted' });
+    await flow.runJob(WebhookInboxJob);
     expect((await lineOf()).status).toBe('ENABLED');
     const replay = await signedPost(url(), body, { secret: flow.secrets.att, id: 'msg-1' });
     expect(replay.status).toBe(200);
@@ -119,7 +118,8 @@ describe('carrier and SMS webhooks', () => {
     const response = await signedPost(url(), update({ status: 'DISABLED', occurredAt: earlier }), {
       secret: flow.secrets.att,
     });
-    expect(await readJson(response)).toMatchObject({ status: 'accepted', applied: false });
+    expect(await readJson(response)).toEqual({ status: 'accepted' });
+    await flow.runJob(WebhookInboxJob);
     expect((await lineOf()).status).toBe('ENABLED');
     expect((await historyOf()).find((entry: { to: string }) => entry.to === 'DISABLED')).toMatchObject({
       from: 'ENABLED',
@@ -136,7 +136,8 @@ describe('carrier and SMS webhooks', () => {
       occurredAt: flow.clock.now().toISOString(),
       mdn: user.mdn,
     });
-    expect((await signedPost(url(), seen, { secret: flow.secrets.att })).status).toBe(200);
+    expect((await signedPost(url(), seen, { secret: flow.secrets.att })).status).toBe(202);
+    await flow.runJob(WebhookInboxJob);
     expect(await lineOf()).toMatchObject({ indicator: 'GREEN', lastSeenAt: flow.clock.now().toISOString() });
   });
 
@@ -176,74 +177,135 @@ describe.each(DATABASE_KINDS)('webhook delivery ids on %s', (_kind, createDataba
       status,
     });
   const statusOf = async () => (await flow.admin.get(`/v1/users/${user.id}/networks`)).body[0].status;
-  /** A receipt as an attempt leaves it: claimed `ageSeconds` ago, never completed. */
-  const unfinishedClaim = (id: string, ageSeconds: number) => prisma().$executeRaw`
-    INSERT INTO webhook_receipts (source, external_id, received_at)
-    VALUES ('tmobile', ${id}, now() - make_interval(secs => ${ageSeconds}))`;
-
-  it('a copy arriving while the first attempt is at work is asked to retry (409), and nothing changes', async () => {
-    await unfinishedClaim('cb-busy', 1);
-    const copy = await signedPost(url(), callback('cb-busy', 'ENABLED'), { secret: flow.secrets.tmobile });
-    expect(copy.status).toBe(409);
-    expect(await readJson(copy)).toMatchObject({
-      error: 'conflict',
-      message: expect.stringContaining('retry'),
+  const historyOf = async () =>
+    (await flow.admin.get<{ to: string }[]>(`/v1/users/${user.id}/networks/tmobile/history`)).body;
+  const receipt = (externalId: string) =>
+    prisma().webhookReceipt.findUnique({ where: { source_externalId: { source: 'tmobile', externalId } } });
+  /**
+   * A delivery as a worker that was killed mid-way leaves it: stored, claimed once, its
+   * lease ending `leaseEndsInSeconds` from now (negative: already over).
+   */
+  const leftByKilledWorker = (id: string, status: string, occurredAt: Date, leaseEndsInSeconds: number) => {
+    const payload = JSON.stringify({
+      type: 'provisioning.updated',
+      callbackId: id,
+      occurredAt: occurredAt.toISOString(),
+      mdn: user.mdn,
+      status,
     });
-    expect(await statusOf()).toBe('NO_STATUS');
-  });
+    return prisma().$executeRaw`
+      INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at, attempts)
+      VALUES ('tmobile', ${id}, ${`wh-${id}`}, ${payload}::jsonb, ${user.mdn},
+              now() + make_interval(secs => ${leaseEndsInSeconds}), 1)`;
+  };
+  const endLease = (id: string) => prisma().$executeRaw`
+    UPDATE webhook_receipts SET due_at = now() - interval '1 second' WHERE external_id = ${id}`;
 
-  it('an attempt that died mid-way does not swallow the retry: once its claim expires the retry is applied', async () => {
-    await unfinishedClaim('cb-crashed', CLAIM_EXPIRES_AFTER_SECONDS + 5);
-    const retry = await signedPost(url(), callback('cb-crashed', 'ENABLED'), {
+  it('a copy of a stored delivery is a duplicate (200), applied or not; the delivery applies once', async () => {
+    const before = (await historyOf()).length;
+    const first = await signedPost(url(), callback('cb-twice', 'NOT_COMMUNICATING'), {
       secret: flow.secrets.tmobile,
     });
-    expect(retry.status).toBe(200);
-    expect(await readJson(retry)).toMatchObject({ status: 'accepted', applied: true });
-    expect(await statusOf()).toBe('ENABLED');
-    const receipt = await prisma().webhookReceipt.findUnique({
-      where: { source_externalId: { source: 'tmobile', externalId: 'cb-crashed' } },
+    const copy = await signedPost(url(), callback('cb-twice', 'NOT_COMMUNICATING'), {
+      secret: flow.secrets.tmobile,
     });
-    expect(receipt?.completedAt).toBeInstanceOf(Date);
+    expect([first.status, copy.status]).toEqual([202, 200]);
+    expect(await readJson(copy)).toEqual({ status: 'duplicate' });
+    await flow.runJob(WebhookInboxJob);
+    expect(await statusOf()).toBe('NOT_COMMUNICATING');
+    expect((await historyOf()).length).toBe(before + 1);
+    expect(await receipt('cb-twice')).toMatchObject({ outcome: 'applied', payload: null });
+  });
+
+  it('a delivery whose worker was killed mid-way is applied once its lease ends, and only then', async () => {
+    // (The worker's own poll may run any time: state is checked, not what a pass counted.)
+    await leftByKilledWorker('cb-crashed', 'ENABLED', flow.clock.now(), 30);
+    await flow.runJob(WebhookInboxJob);
+    expect((await receipt('cb-crashed'))?.completedAt).toBeNull();
+    expect(await statusOf()).toBe('NOT_COMMUNICATING');
+    await endLease('cb-crashed');
+    await flow.runJob(WebhookInboxJob);
+    expect(await statusOf()).toBe('ENABLED');
+    expect(await receipt('cb-crashed')).toMatchObject({ outcome: 'applied', attempts: 2 });
+    expect((await receipt('cb-crashed'))?.completedAt).toBeInstanceOf(Date);
     const replay = await signedPost(url(), callback('cb-crashed', 'ENABLED'), {
       secret: flow.secrets.tmobile,
     });
     expect(await readJson(replay)).toEqual({ status: 'duplicate' });
   });
 
-  it('a claim left by a killed process is taken over within seconds (20 s on), not minutes', async () => {
-    await unfinishedClaim('cb-killed', 20);
-    const retry = await signedPost(url(), callback('cb-killed', 'ENABLED'), { secret: flow.secrets.tmobile });
-    expect(retry.status).toBe(200);
-    expect(await readJson(retry)).toMatchObject({ status: 'accepted' });
+  it('deliveries about one number apply in arrival order: a later one waits for an earlier one held by another worker', async () => {
+    flow.clock.advanceSeconds(1);
+    await leftByKilledWorker('cb-earlier', 'DISABLED', flow.clock.now(), 30);
+    flow.clock.advanceSeconds(1);
+    const later = await signedPost(url(), callback('cb-later', 'ENABLED'), { secret: flow.secrets.tmobile });
+    expect(later.status).toBe(202);
+    await flow.runJob(WebhookInboxJob);
+    expect((await receipt('cb-later'))?.completedAt).toBeNull();
+    await endLease('cb-earlier');
+    await flow.runJob(WebhookInboxJob);
+    expect(await receipt('cb-later')).toMatchObject({ outcome: 'applied' });
+    expect((await historyOf()).slice(0, 2).map((entry) => entry.to)).toEqual(['ENABLED', 'DISABLED']);
+    expect(await statusOf()).toBe('ENABLED');
   });
 
-  it('a failed attempt gives its id back, so the sender’s retry is processed', async () => {
-    const refused = await signedPost(
-      url(),
-      callback('cb-unknown-mdn', 'ENABLED').replace(user.mdn, '+12015550000'),
-      {
-        secret: flow.secrets.tmobile,
-      },
-    );
-    expect(refused.status).toBe(404);
-    expect(
-      await prisma().webhookReceipt.count({ where: { source: 'tmobile', externalId: 'cb-unknown-mdn' } }),
-    ).toBe(0);
-    // The retry is processed again (and refused again), not answered as a duplicate.
-    const retried = await signedPost(
+  it('a number no line has is accepted, and ends as not_found', async () => {
+    const unknown = await signedPost(
       url(),
       callback('cb-unknown-mdn', 'ENABLED').replace(user.mdn, '+12015550000'),
       { secret: flow.secrets.tmobile },
     );
-    expect(retried.status).toBe(404);
+    expect(unknown.status).toBe(202);
+    await flow.runJob(WebhookInboxJob);
+    expect(await receipt('cb-unknown-mdn')).toMatchObject({ outcome: 'not_found' });
   });
 
-  it('ids are forgotten after the retention time', async () => {
-    const kept = await prisma().webhookReceipt.count();
-    expect(kept).toBeGreaterThan(0);
+  it('ids are forgotten after the retention time, once applied', async () => {
+    await leftByKilledWorker('cb-pending', 'ENABLED', flow.clock.now(), 3_600);
+    const applied = await prisma().webhookReceipt.count({ where: { completedAt: { not: null } } });
+    expect(applied).toBeGreaterThan(0);
     expect(await flow.runJob(WebhookReceiptsCleanupJob)).toBe(0);
     flow.clock.advanceDays(8); // beyond the default 168 hours
-    expect(await flow.runJob(WebhookReceiptsCleanupJob)).toBe(kept);
-    expect(await prisma().webhookReceipt.count()).toBe(0);
+    expect(await flow.runJob(WebhookReceiptsCleanupJob)).toBe(applied);
+    expect(await prisma().webhookReceipt.count()).toBe(1);
+  });
+});
+
+describe('webhook intake under a backlog', () => {
+  let flow: FlowHarness;
+  const url = () => `${flow.running.baseUrl}/v1/webhooks/carriers/att`;
+  const prisma = () => flow.running.app.get<Database>(DATABASE).prisma;
+
+  beforeAll(async () => {
+    flow = await startFlow({ PROVISION_ON_REGISTER: 'false', WEBHOOK_INBOX_MAX_BACKLOG: '3' });
+  });
+  afterAll(() => flow.stop());
+
+  const seen = (callbackId: string) =>
+    JSON.stringify({
+      type: 'activity.seen',
+      callbackId,
+      occurredAt: flow.clock.now().toISOString(),
+      mdn: '+12015550000',
+    });
+
+  it('answers 503 with Retry-After past WEBHOOK_INBOX_MAX_BACKLOG, stores nothing, and counts it', async () => {
+    // Three deliveries held by a worker that is gone: the inbox is full until their lease ends.
+    await prisma().$executeRaw`
+      INSERT INTO webhook_receipts (source, external_id, payload, order_key, due_at)
+      SELECT 'att', 'held-' || i, '{}'::jsonb, 'held-' || i, now() + interval '1 hour'
+      FROM generate_series(1, 3) AS i`;
+    const deferred = await eventually(async () => {
+      const response = await signedPost(url(), seen(`cb-${Math.random()}`), { secret: flow.secrets.att });
+      return response.status === 503 ? response : undefined;
+    }, 10_000);
+    expect(deferred.headers.get('retry-after')).toBe('5');
+    expect(await readJson(deferred)).toMatchObject({ error: 'overloaded' });
+    const metrics = await (await fetch(`${flow.running.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/mdn_webhook_deliveries_total\{source="att",outcome="deferred"\} [1-9]/);
+    const stored = await prisma().webhookReceipt.count({ where: { source: 'att' } });
+    const again = await signedPost(url(), seen('cb-after-503'), { secret: flow.secrets.att });
+    expect(again.status).toBe(503);
+    expect(await prisma().webhookReceipt.count({ where: { source: 'att' } })).toBe(stored);
   });
 });

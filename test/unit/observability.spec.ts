@@ -74,6 +74,7 @@ describe('alert rules (deploy/prometheus/alerts.yaml)', () => {
       'MdnOptInNoConsent',
       'MdnOutboxBacklogOld',
       'MdnReconcilerLagging',
+      'MdnWebhookInboxBacklogOld',
       'MdnWebhookSignatureRefusals',
     ]);
   });

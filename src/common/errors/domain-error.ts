@@ -25,6 +25,7 @@ export type DomainErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'database_unavailable'
+  | 'overloaded'
   | 'idempotency_key_reused';
 
 export interface FieldProblem {
@@ -90,4 +91,15 @@ export class UnsupportedMediaTypeError extends DomainError {
 /** The database cannot be reached now; the caller should retry later (503, Retry-After). */
 export class DatabaseUnavailableError extends DomainError {
   readonly code = 'database_unavailable';
+}
+
+/** Too much is waiting to be worked off (the webhook inbox): retry after the given time (503). */
+export class OverloadedError extends DomainError {
+  readonly code = 'overloaded';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, { retryAfterSeconds });
+  }
 }

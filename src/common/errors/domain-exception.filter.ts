@@ -12,7 +12,7 @@ import { classifyDatabaseFault } from '../../database/database-fault';
 import { DatabaseOutage } from '../../database/database-outage';
 import { databaseUnavailable, RETRY_AFTER_SECONDS } from './database-unavailable';
 import { ReplayedAnswer } from '../../idempotency/idempotency.errors';
-import { DomainError, StaleWriteError, type DomainErrorCode } from './domain-error';
+import { DomainError, OverloadedError, StaleWriteError, type DomainErrorCode } from './domain-error';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   validation_failed: HttpStatus.BAD_REQUEST,
@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   database_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  overloaded: HttpStatus.SERVICE_UNAVAILABLE,
   idempotency_key_reused: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
@@ -63,6 +64,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     const [status, body] = this.toResponse(exception);
     if (body.error === 'database_unavailable') void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    if (exception instanceof OverloadedError)
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(status).send(body);
   }
 

@@ -14,24 +14,27 @@ import { USER_SNAPSHOT_JSON_SQL } from './user-snapshot.sql';
 /** Any number; it only has to be the same for every replica. */
 const SWEEP_LOCK = 727_001;
 
-/** Lines with after < id <= upTo. */
-export interface IdRange {
-  after: string;
-  upTo: string;
+/** Where a sweep of one part has got to: lines after this (last seen, id) are left. */
+export interface SweepCursor {
+  lastSeenAt: Date;
+  id: string;
 }
 
-const WHOLE_RANGE: IdRange = {
-  after: '00000000-0000-0000-0000-000000000000',
-  upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+export const SWEEP_START: SweepCursor = {
+  lastSeenAt: new Date(0),
+  id: '00000000-0000-0000-0000-000000000000',
 };
 
 export interface SweepBatch {
   /** Where the sweep turns ORANGE and what counts as due: the rule, from the domain. */
   orange: LineCondition;
+  /** The last-seen time before which a line is stale, the bound of the index scan. */
+  seenBefore: Date;
   now: Date;
-  /** Which range this is: each has its own lock. */
+  /** Which part of the lines this is (of `parts`): each has its own lock. */
   part: number;
-  range: IdRange;
+  parts: number;
+  after: SweepCursor;
   limit: number;
 }
 
@@ -59,28 +62,20 @@ export class StaleLinesRepository {
   constructor(private readonly database: DatabaseService) {}
 
   /**
-   * On PostgreSQL, two id ranges holding about half the lines each (split at the median
-   * id), to be swept side by side; the embedded database has one connection: one range.
+   * How many parts to sweep side by side: two on PostgreSQL (the database and this
+   * process overlap their work), one on the embedded database (one connection). A line's
+   * part is a bit of its id's random tail, so the parts are even without reading the table.
    */
-  async partitions(): Promise<IdRange[]> {
-    if (this.database.kind !== 'postgres') return [WHOLE_RANGE];
-    const [row] = await this.database.run(
-      (db) => db.$queryRaw<{ median: string | null }[]>`
-      SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY id))::text AS median FROM network_lines`,
-    );
-    if (!row?.median) return [WHOLE_RANGE];
-    return [
-      { after: WHOLE_RANGE.after, upTo: row.median },
-      { after: row.median, upTo: WHOLE_RANGE.upTo },
-    ];
+  parts(): number {
+    return this.database.kind === 'postgres' ? 2 : 1;
   }
 
   /**
-   * Turns the next `limit` due lines of the range ORANGE and writes their events, in one
-   * transaction under the range's advisory lock. Returns how many, and the last id
-   * reached (null once the range has none left).
+   * Turns the next `limit` due lines of the part ORANGE and writes their events, in one
+   * transaction under the part's advisory lock. Returns how many, and where it got to
+   * (null once the part has none left).
    */
-  turnOrange(batch: SweepBatch): Promise<{ swept: number; scannedTo: string | null }> {
+  turnOrange(batch: SweepBatch): Promise<{ swept: number; scannedTo: SweepCursor | null }> {
     const orange = lineConditionSql(batch.orange);
     return this.database.transaction(
       async (tx) => {
@@ -92,9 +87,14 @@ export class StaleLinesRepository {
           WITH due AS (
             SELECT l.id, l.indicator AS previous, ${Prisma.raw(USER_SNAPSHOT_JSON_SQL)} AS "user"
             FROM network_lines l JOIN users u ON u.id = l.user_id
-            WHERE l.id > ${batch.range.after}::uuid AND l.id <= ${batch.range.upTo}::uuid
-              AND l.indicator <> 'ORANGE'::"Indicator" AND ${orange}
-            ORDER BY l.id LIMIT ${batch.limit})
+            -- The partial index network_lines_sweep_due_idx, read from the cursor on in
+            -- last-seen order up to the stale bound: only lines that may be due.
+            WHERE l.indicator NOT IN ('ORANGE'::"Indicator", 'RED'::"Indicator")
+              AND l.last_seen_at < ${batch.seenBefore}
+              AND (l.last_seen_at, l.id) > (${batch.after.lastSeenAt}, ${batch.after.id}::uuid)
+              AND get_byte(uuid_send(l.id), 15) % ${batch.parts} = ${batch.part}
+              AND ${orange}
+            ORDER BY l.last_seen_at, l.id LIMIT ${batch.limit})
           UPDATE network_lines l SET indicator = 'ORANGE'::"Indicator", sequence = l.sequence + 1,
             event_sequence = l.event_sequence + 1, event_txid = ${Prisma.raw(CURRENT_TXID)},
             event_last_seen_at = l.last_seen_at
@@ -135,13 +135,20 @@ export class StaleLinesRepository {
         );
         await appendBulkToOutbox(tx, [...events, ...states]);
         // Lines changed meanwhile are skipped, so a short batch does not mean the end.
-        return { swept: lines.length, scannedTo: maxId(lines) };
+        return { swept: lines.length, scannedTo: lastOf(lines) };
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
   }
 }
 
-function maxId(lines: SweptLine[]): string {
-  return lines.reduce((max, line) => (line.id > max ? line.id : max), lines[0].id);
+/** The batch's last line in sweep order (last seen, then id): the next batch starts after it. */
+function lastOf(lines: SweptLine[]): SweepCursor {
+  const last = lines.reduce((max, line) =>
+    (line.lastSeenMs ?? 0) > (max.lastSeenMs ?? 0) ||
+    ((line.lastSeenMs ?? 0) === (max.lastSeenMs ?? 0) && line.id > max.id)
+      ? line
+      : max,
+  );
+  return { lastSeenAt: new Date(last.lastSeenMs ?? 0), id: last.id };
 }

@@ -4,8 +4,8 @@ import { acrossOrganizations } from '../../database/data-scope';
 import { InjectConfig } from '../../config/config.module';
 import type { LinesConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
-import { indicatorCondition } from '../domain/indicator';
-import { StaleLinesRepository, type IdRange } from '../persistence/stale-lines.repository';
+import { indicatorCondition, staleBoundary } from '../domain/indicator';
+import { StaleLinesRepository, SWEEP_START } from '../persistence/stale-lines.repository';
 
 /**
  * Time alone can turn a line ORANGE (no sighting for the window), and nothing else. This
@@ -30,25 +30,30 @@ export class SweepStaleLines {
 
   private async sweep(): Promise<number> {
     const now = this.clock.now();
-    // Ranges are swept side by side: the database and this process overlap their work.
-    const ranges = await this.staleLines.partitions();
-    const swept = await Promise.all(ranges.map((range, part) => this.sweepRange(now, part, range)));
+    // Parts are swept side by side: the database and this process overlap their work.
+    const parts = this.staleLines.parts();
+    const swept = await Promise.all(
+      Array.from({ length: parts }, (_, part) => this.sweepPart(now, part, parts)),
+    );
     const total = swept.reduce((sum, count) => sum + count, 0);
     this.metrics.linesSwept.inc(total);
     return total;
   }
 
-  private async sweepRange(now: Date, part: number, range: IdRange): Promise<number> {
+  private async sweepPart(now: Date, part: number, parts: number): Promise<number> {
     const orange = indicatorCondition('ORANGE', now, this.config.staleAfterDays);
+    const seenBefore = staleBoundary(now, this.config.staleAfterDays);
     let total = 0;
     // Keyset pagination: each batch starts after the last line the previous one reached.
-    let after = range.after;
+    let after = SWEEP_START;
     for (;;) {
       const batch = await this.staleLines.turnOrange({
         orange,
+        seenBefore,
         now,
         part,
-        range: { after, upTo: range.upTo },
+        parts,
+        after,
         limit: this.config.sweepBatchSize,
       });
       total += batch.swept;

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConfig } from '../../config/config.module';
+import type { WebhooksConfig } from '../../config/config';
+import { WebhookInboxRepository } from './webhook-inbox.repository';
+
+/** How often the pending count is read again: often enough to stop a burst, rarely enough to cost nothing. */
+const REFRESH_MS = 500;
+
+/**
+ * The inbox's depth as intake sees it: a count read at most every REFRESH_MS (never on a
+ * request's path), so a request pays nothing for the check. Also the wake-up from a
+ * stored delivery to this process's worker.
+ */
+@Injectable()
+export class InboxBacklog {
+  private pending = 0;
+  private readAt = 0;
+  private reading?: Promise<void>;
+  private readonly listeners: (() => void)[] = [];
+  private wake?: NodeJS.Timeout;
+
+  constructor(
+    @InjectConfig('webhooks') private readonly config: WebhooksConfig,
+    private readonly inbox: WebhookInboxRepository,
+  ) {}
+
+  /** True while the last count read is past the configured depth; starts a new read when due. */
+  isFull(): boolean {
+    if (Date.now() - this.readAt >= REFRESH_MS && !this.reading) {
+      this.reading = this.inbox
+        .backlog()
+        .then(({ pending }) => {
+          this.pending = pending;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.readAt = Date.now();
+          this.reading = undefined;
+        });
+    }
+    return this.pending >= this.config.inbox.maxBacklog;
+  }
+
+  get retryAfterSeconds(): number {
+    return this.config.inbox.retryAfterSeconds;
+  }
+
+  onStored(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * A delivery was stored: wakes the worker after WEBHOOK_INBOX_WAKE_MS, once for all the
+   * deliveries stored meanwhile. Under load a pass then claims many at a time instead of
+   * one pass (two statements) per delivery.
+   */
+  stored(): void {
+    if (this.wake) return;
+    this.wake = setTimeout(() => {
+      this.wake = undefined;
+      for (const listener of this.listeners) listener();
+    }, this.config.inbox.wakeMs);
+    this.wake.unref();
+  }
+}

@@ -1,0 +1,135 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { inParallel } from '../../common/in-parallel';
+import { PeriodicJob } from '../../common/periodic-job';
+import { InjectConfig } from '../../config/config.module';
+import type { WebhooksConfig } from '../../config/config';
+import { Metrics } from '../../metrics/metrics.service';
+import { runInStoredTrace, runInTrace } from '../../tracing/current-trace';
+import { ApplyDelivery } from './apply-delivery';
+import type { DeliveryOutcome, StoredDelivery } from './inbox-delivery';
+import { InboxBacklog } from './inbox-backlog';
+import { WebhookInboxRepository } from './webhook-inbox.repository';
+
+/**
+ * Applies stored webhook deliveries. A delivery stored here wakes it at once; the poll
+ * finds deliveries another replica stored (or one whose worker died, once its lease ends).
+ * Each pass claims a batch (at most one delivery per number, see the repository), applies
+ * them concurrently, and marks them done together, until nothing is due.
+ */
+@Injectable()
+export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstrap {
+  private readonly inboxConfig: WebhooksConfig['inbox'];
+  private current: Promise<number> = Promise.resolve(0);
+  private busy = false;
+  private queued?: Promise<number>;
+
+  constructor(
+    registry: SchedulerRegistry,
+    @InjectConfig('webhooks') config: WebhooksConfig,
+    private readonly inbox: WebhookInboxRepository,
+    private readonly apply: ApplyDelivery,
+    private readonly backlog: InboxBacklog,
+    private readonly metrics: Metrics,
+  ) {
+    super(registry, config.inbox.pollMs);
+    this.inboxConfig = config.inbox;
+  }
+
+  onApplicationBootstrap(): void {
+    this.backlog.onStored(() => void this.run().catch(() => undefined));
+    this.metrics.onScrape(async () => {
+      const { pending, oldestReceivedAt } = await this.inbox.backlog();
+      this.metrics.webhookInboxPending.set(pending);
+      const age = oldestReceivedAt ? (Date.now() - oldestReceivedAt.getTime()) / 1000 : 0;
+      this.metrics.webhookInboxOldestAge.set(Math.max(0, age));
+    });
+  }
+
+  /**
+   * Passes never overlap in one process. A run asked for during a pass is a pass that
+   * starts after it (one, however many ask), so whoever asks after storing a delivery gets
+   * a pass that sees it.
+   */
+  override run(): Promise<number> {
+    if (this.busy) {
+      this.queued ??= this.current
+        .catch(() => 0)
+        .then(() => {
+          this.queued = undefined;
+          return this.run();
+        });
+      return this.queued;
+    }
+    this.busy = true;
+    // A wake-up comes from a request: the pass belongs to none.
+    this.current = runInTrace(undefined, () => super.run()).finally(() => {
+      this.busy = false;
+    });
+    return this.current;
+  }
+
+  protected async pass(): Promise<number> {
+    const { batch, concurrency, leaseSeconds } = this.inboxConfig;
+    let handled = 0;
+    for (;;) {
+      const claimed = await this.inbox.claim(batch, leaseSeconds);
+      if (claimed.length === 0) return handled;
+      const done: { source: string; payloadId: string; outcome: DeliveryOutcome }[] = [];
+      const failed: { source: string; payloadId: string; attempts: number }[] = [];
+      await inParallel(claimed, concurrency, async (head) => {
+        const { delivery, absorbed } = await this.withSightingsBehind(head);
+        const outcome = await this.applied(delivery);
+        if (!outcome) {
+          failed.push({ source: head.source, payloadId: head.payloadId, attempts: head.attempts });
+          return;
+        }
+        for (const payloadId of [head.payloadId, ...absorbed]) done.push({ source: head.source, payloadId, outcome });
+      });
+      await this.inbox.complete(done);
+      await this.inbox.release(failed, leaseSeconds);
+      for (const { source, outcome } of done) this.metrics.webhookInboxApplied.inc({ source, outcome });
+      handled += done.length + failed.length;
+    }
+  }
+
+  /**
+   * A claimed sighting with the run of sightings waiting behind it (see
+   * WebhookInboxRepository.sightingsBehind): applied once, as the latest of them.
+   */
+  private async withSightingsBehind(
+    head: StoredDelivery,
+  ): Promise<{ delivery: StoredDelivery; absorbed: string[] }> {
+    if (head.source === 'sms' || head.payload.type !== 'activity.seen') return { delivery: head, absorbed: [] };
+    const behind = await this.inbox.sightingsBehind(head, SIGHTINGS_PER_RUN);
+    if (behind.length === 0) return { delivery: head, absorbed: [] };
+    const latest = behind.reduce(
+      (max, { occurredAt }) => (Date.parse(occurredAt) > Date.parse(max) ? occurredAt : max),
+      String(head.payload.occurredAt),
+    );
+    return {
+      delivery: { ...head, payload: { ...head.payload, occurredAt: latest } },
+      absorbed: behind.map((sighting) => sighting.payloadId),
+    };
+  }
+
+  /** The outcome, or nothing when it failed and is to be tried again after a backoff. */
+  private async applied(delivery: StoredDelivery): Promise<DeliveryOutcome | undefined> {
+    try {
+      // In the trace of the request that stored it: its line moves and events carry it.
+      return await runInStoredTrace(delivery.traceParent, () => this.apply.execute(delivery));
+    } catch (error) {
+      const last = delivery.attempts >= this.inboxConfig.maxAttempts;
+      const ids = { source: delivery.source, payloadId: delivery.payloadId, attempts: delivery.attempts };
+      if (last) {
+        this.logger.error({ err: error, ...ids }, 'Webhook delivery failed on its last attempt; given up');
+        return 'failed';
+      }
+      this.logger.warn({ err: error, ...ids }, 'Webhook delivery failed; tried again after a backoff');
+      return undefined;
+    }
+  }
+}
+
+/** Sightings waiting behind a claimed one that are applied with it, at most. */
+const SIGHTINGS_PER_RUN = 1_000;

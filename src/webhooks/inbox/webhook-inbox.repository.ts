@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../../database/database.service';
+import { storedTraceparent } from '../../tracing/current-trace';
+import type { DeliveryOutcome, InboxDelivery, StoredDelivery } from './inbox-delivery';
+
+/**
+ * The webhook inbox, on the `webhook_receipts` table that deduplicates deliveries.
+ *
+ * A request stores its verified delivery with one INSERT and answers; the worker claims
+ * pending deliveries and applies them. Two rules make this safe on N replicas:
+ * - a delivery is claimed under a lease (`due_at`), so a worker that dies mid-way leaves
+ *   it to be taken again once the lease ends: nothing is lost;
+ * - a delivery is claimable only when no earlier pending delivery has its `order_key`
+ *   (the number it is about), so deliveries about one number apply one at a time in
+ *   arrival order, whichever replica holds them.
+ * Every statement here uses the database's clock, not the service's: leases compare
+ * times written by different replicas.
+ */
+@Injectable()
+export class WebhookInboxRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /**
+   * Stores a delivery unless its payload id or its `webhook-id` is already known.
+   * Returns false for a duplicate, whether its first copy is applied or still pending.
+   */
+  async accept(delivery: InboxDelivery): Promise<boolean> {
+    const payload = JSON.stringify(delivery.payload);
+    const inserted = await this.database.run(
+      (db) => db.$executeRaw`
+      INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at, trace_parent)
+      VALUES (${delivery.source}, ${delivery.payloadId}, ${delivery.webhookId}, ${payload}::jsonb,
+              ${delivery.orderKey}, now(), ${storedTraceparent()})
+      ON CONFLICT DO NOTHING`,
+    );
+    return inserted === 1;
+  }
+
+  /** Up to `limit` deliveries due, at most one per order key, leased for `leaseSeconds`. */
+  claim(limit: number, leaseSeconds: number): Promise<StoredDelivery[]> {
+    return this.database.run(
+      (db) => db.$queryRaw<StoredDelivery[]>`
+      WITH next AS (
+        SELECT r.source, r.external_id FROM webhook_receipts r
+        WHERE r.completed_at IS NULL AND r.due_at <= now()
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_receipts e
+            WHERE e.completed_at IS NULL AND e.order_key = r.order_key AND e.seq < r.seq)
+        ORDER BY r.seq
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      UPDATE webhook_receipts r
+      SET due_at = now() + make_interval(secs => ${leaseSeconds}), attempts = r.attempts + 1
+      FROM next WHERE r.source = next.source AND r.external_id = next.external_id
+      RETURNING r.source, r.external_id AS "payloadId", r.payload, r.attempts, r.received_at AS "receivedAt",
+                r.trace_parent AS "traceParent", r.order_key AS "orderKey", r.seq::text AS seq`,
+    );
+  }
+
+  /**
+   * The sightings (carrier `activity.seen`) that wait right behind a claimed one of the
+   * same number and carrier, with nothing else between: the claimed delivery's holder
+   * applies the latest of them and completes them all with it. A sighting only moves
+   * last-seen forward, so this is what applying them one by one would do; 10,000 of one
+   * line took 10,000 passes, each a claim, an apply and a completion.
+   */
+  sightingsBehind(head: StoredDelivery, limit: number): Promise<{ payloadId: string; occurredAt: string }[]> {
+    return this.database.run(
+      (db) => db.$queryRaw<{ payloadId: string; occurredAt: string }[]>`
+      SELECT r.external_id AS "payloadId", r.payload->>'occurredAt' AS "occurredAt" FROM webhook_receipts r
+      WHERE r.completed_at IS NULL AND r.order_key = ${head.orderKey} AND r.seq > ${head.seq}::bigint
+        AND r.seq < COALESCE((
+          SELECT min(o.seq) FROM webhook_receipts o
+          WHERE o.completed_at IS NULL AND o.order_key = ${head.orderKey} AND o.seq > ${head.seq}::bigint
+            AND (o.source <> ${head.source} OR o.payload->>'type' IS DISTINCT FROM 'activity.seen')),
+          9223372036854775807)
+      ORDER BY r.seq LIMIT ${limit}`,
+    );
+  }
+
+  /**
+   * Gives failed deliveries back before their lease ends: each is due again after a
+   * backoff that doubles with its attempts, from 100 ms up to the lease. A receipt that
+   * overtook the text it answers is applied a moment later, not a lease later.
+   */
+  async release(failed: { source: string; payloadId: string; attempts: number }[], leaseSeconds: number) {
+    if (failed.length === 0) return;
+    await this.database.run(
+      (db) => db.$executeRaw`
+      UPDATE webhook_receipts r
+      SET due_at = now() + make_interval(secs => LEAST(${leaseSeconds}::float8, 0.1 * power(2, LEAST(f.attempts, 20) - 1)))
+      FROM jsonb_to_recordset(${JSON.stringify(failed)}::jsonb) AS f(source text, "payloadId" text, attempts int)
+      WHERE r.source = f.source AND r.external_id = f."payloadId" AND r.completed_at IS NULL`,
+    );
+  }
+
+  /** Marks deliveries done, each with how it ended, in one statement. */
+  async complete(done: { source: string; payloadId: string; outcome: DeliveryOutcome }[]): Promise<void> {
+    if (done.length === 0) return;
+    await this.database.run(
+      (db) => db.$executeRaw`
+      UPDATE webhook_receipts r SET completed_at = now(), outcome = d.outcome, payload = NULL
+      FROM jsonb_to_recordset(${JSON.stringify(done)}::jsonb)
+        AS d(source text, "payloadId" text, outcome text)
+      WHERE r.source = d.source AND r.external_id = d."payloadId" AND r.completed_at IS NULL`,
+    );
+  }
+
+  /** Pending deliveries and the age of the oldest, for back-pressure and metrics. */
+  async backlog(): Promise<{ pending: number; oldestReceivedAt: Date | null }> {
+    const [row] = await this.database.run(
+      (db) => db.$queryRaw<{ pending: bigint; oldest: Date | null }[]>`
+      SELECT count(*) AS pending, min(received_at) AS oldest FROM webhook_receipts WHERE completed_at IS NULL`,
+    );
+    return { pending: Number(row.pending), oldestReceivedAt: row.oldest };
+  }
+
+  /** Deletes up to `limit` applied receipts received before `before`; returns how many. */
+  deleteCompletedBefore(before: Date, limit: number): Promise<number> {
+    return this.database.run(
+      (db) => db.$executeRaw`
+      DELETE FROM webhook_receipts WHERE (source, external_id) IN (
+        SELECT source, external_id FROM webhook_receipts
+        WHERE received_at < ${before} AND completed_at IS NOT NULL LIMIT ${limit})`,
+    );
+  }
+}
