@@ -4,12 +4,19 @@
  * PostgreSQL, as CSV and as JSON, into a sink that counts bytes. Baseline in the same run:
  * a bare COPY of the same rows to CSV through psql (the server's fastest path: one
  * statement, no paging, no row-level security, no hash or quoting work in Node). Prints
- * each run, and the export's ratio to the baseline. BENCH_ENTRIES sets the size.
+ * each run, and the export's ratio to the baseline. Then the export as the task that
+ * GET /v1/consent/export makes above CONSENT_EXPORT_SYNC_MAX_ENTRIES: the same writer into
+ * the task's result file (chunks stored in PostgreSQL), beside the same baseline.
+ * BENCH_ENTRIES sets the size.
  */
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { exportConsentLedger, type ExportFormat } from '../src/consent/consent-export';
+import { ConsentExporter } from '../src/consent/consent-export';
+import { ExportConsentTask } from '../src/consent/consent-export.task';
 import { ConsentLedgerRepository } from '../src/consent/persistence/consent-ledger.repository';
+import { TaskHandlers, type TaskContext } from '../src/tasks/task-handlers';
+import { TasksRepository } from '../src/tasks/tasks.repository';
 import { actingForOrganization } from '../src/database/data-scope';
 import { DEFAULT_ORGANIZATION } from '../src/organizations/domain/default-organization';
 import { openBenchDatabase } from './database';
@@ -39,6 +46,18 @@ async function main() {
           `median ratio ${ratio.toFixed(2)}x (${Math.round(ENTRIES / (median(exports) / 1000))} entries/s)\n`,
       );
     }
+    const tasks = new TasksRepository(bench.service);
+    const handler = new ExportConsentTask(new TaskHandlers(), new ConsentExporter(ledger));
+    const runs: number[] = [];
+    const baselines: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.push(await timeTask(tasks, handler));
+      baselines.push(await timeCopy(bench.url));
+    }
+    process.stdout.write(
+      `csv as a task (result file stored): ${runs.map(fmt).join(', ')}; bare COPY ${baselines.map(fmt).join(', ')}; ` +
+        `median ratio ${(median(runs) / median(baselines)).toFixed(2)}x\n`,
+    );
   } finally {
     await bench.close();
   }
@@ -78,6 +97,41 @@ async function timeExport(ledger: ConsentLedgerRepository, format: ExportFormat)
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (count !== ENTRIES) throw new Error(`exported ${count} of ${ENTRIES}`);
   return ms;
+}
+
+/** The export task's run, from a queued task to its stored result file, as a runner does it. */
+async function timeTask(tasks: TasksRepository, handler: ExportConsentTask): Promise<number> {
+  return actingForOrganization(DEFAULT_ORGANIZATION.id, async () => {
+    const now = new Date();
+    const task = await tasks.create({
+      kind: 'export_consent',
+      params: { format: 'csv', filter: {} },
+      requestedBy: 'bench',
+      now,
+      expiresAt: new Date(now.getTime() + 86_400_000),
+    });
+    const context: TaskContext = {
+      task: {
+        id: task.id,
+        organizationId: task.organizationId,
+        kind: 'export_consent',
+        params: { format: 'csv', filter: {} },
+        attempts: 1,
+      },
+      progress: () => Promise.resolve(),
+      readFile: (name) => tasks.readFile(task.id, name),
+      writeFile: (name, file) => tasks.writeFile(task.id, name, file),
+      appendChunk: (name, chunk, data) => tasks.appendChunk(task.id, name, chunk, data),
+      deleteFile: (name) => tasks.deleteFile(task.id, name),
+      signal: new AbortController().signal,
+    };
+    const started = process.hrtime.bigint();
+    const outcome = await handler.run(context);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (outcome.result?.rows !== ENTRIES)
+      throw new Error(`the task exported ${String(outcome.result?.rows)}`);
+    return ms;
+  });
 }
 
 /** The same rows through a bare COPY to CSV, read to the end by this process. */

@@ -129,6 +129,7 @@ export const configSchema = z.object({
   CONSENT_REMINDERS: z.enum(['off', 'quarterly', 'semiannual']).default('off'),
   CONSENT_MDN_HASH_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   CONSENT_HELP_CONTACT: z.string().min(3).max(200).default('your IT administrator'),
+  CONSENT_EXPORT_SYNC_MAX_ENTRIES: integer(0, 1_000_000).default(10_000),
   OPT_IN_UNDELIVERED_RETRIES: integer(0, 20).default(3),
   RECONCILE_INTERVAL_MS: integer(100, 3_600_000).default(5_000),
   RECONCILE_LEASE_SECONDS: integer(5, 3600).default(60),

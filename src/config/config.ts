@@ -44,6 +44,8 @@ export interface ConsentConfig {
   defaultOptInText: string;
   /** How often a clean-up (retention) pass runs. */
   cleanupIntervalSeconds: number;
+  /** Ledger exports up to this many entries answer in the request; bigger ones become a task. */
+  exportSyncMaxEntries: number;
 }
 
 /** The provisioning flow: the opt-in rules and the reconciler that carries out intents. */
@@ -285,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       helpContact: raw.CONSENT_HELP_CONTACT,
       defaultOptInText: raw.OPT_IN_TEXT,
       cleanupIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+      exportSyncMaxEntries: raw.CONSENT_EXPORT_SYNC_MAX_ENTRIES,
     },
     tasks: {
       retentionDays: raw.TASK_RETENTION_DAYS,

@@ -83,6 +83,11 @@ export class ConsentExporter {
   run(filter: LedgerFilter, format: ExportFormat, sink: Writable): Promise<number> {
     return exportConsentLedger(this.ledger, filter, format, sink);
   }
+
+  /** Whether the filter selects more than `max` entries (then the export is a task's work). */
+  async isLarge(filter: LedgerFilter, max: number): Promise<boolean> {
+    return (await this.ledger.countUpTo(filter, max + 1)) > max;
+  }
 }
 
 /** An entry as the API and the JSON export give it (ids as strings: they are 64-bit). */
@@ -124,5 +129,16 @@ function csvField(value: string | null): string {
 
 async function write(sink: Writable, chunk: string): Promise<void> {
   if (sink.destroyed) throw new Error('The export’s reader went away');
-  if (!sink.write(chunk)) await Promise.race([once(sink, 'drain'), once(sink, 'close')]);
+  if (sink.write(chunk)) return;
+  // Whichever comes first; the other's listeners are removed (else one pair per wait
+  // stayed on the sink: a long export into a slow sink leaked thousands).
+  const waited = new AbortController();
+  try {
+    await Promise.race([
+      once(sink, 'drain', { signal: waited.signal }),
+      once(sink, 'close', { signal: waited.signal }),
+    ]);
+  } finally {
+    waited.abort();
+  }
 }

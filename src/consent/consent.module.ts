@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LinesModule } from '../lines/lines.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { ExportConsentTask } from './consent-export.task';
 import { ConsentLedger } from './consent-ledger';
 import { ConsentExporter } from './consent-export';
 import { ConsentRetentionJob } from './consent-retention.job';
@@ -14,7 +16,7 @@ import { SubscriberTextsRepository } from './persistence/subscriber-texts.reposi
  * provisioning flow records through ConsentLedger and sends the owed texts.
  */
 @Module({
-  imports: [LinesModule],
+  imports: [LinesModule, TasksModule],
   controllers: [ConsentController],
   providers: [
     ConsentLedger,
@@ -23,6 +25,7 @@ import { SubscriberTextsRepository } from './persistence/subscriber-texts.reposi
     SubscriberTextsRepository,
     ConsentRetentionJob,
     ConsentExporter,
+    ExportConsentTask,
   ],
   exports: [ConsentLedger, ConsentExporter],
 })

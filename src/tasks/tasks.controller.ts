@@ -1,14 +1,24 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Param, ParseUUIDPipe, Query, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { ValidationFailedError } from '../common/errors/domain-error';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from '../auth/authenticate.hook';
+import { hasRole } from '../auth/roles';
+import type { Role } from '../config/admin-tokens';
+import { ForbiddenError, ValidationFailedError } from '../common/errors/domain-error';
+import type { TaskKind } from './domain/task';
 import { ListTasksQuery, presentTask, TaskDto, TaskPageDto } from './task.dto';
 import { Tasks } from './tasks.service';
 
 const TaskIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationFailedError([{ field: 'id', reason: 'must be a task id (UUID)' }]),
 });
+
+/**
+ * The role a task's result file needs, where it is more than a member's: the consent
+ * ledger is exported by admins only, and so is its file read back.
+ */
+const RESULT_ROLE: Partial<Record<TaskKind, Role>> = { export_consent: 'admin' };
 
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -56,14 +66,19 @@ export class TasksController {
   @Get(':id/result')
   @ApiProduces(XLSX_MIME, 'text/csv')
   @ApiOkResponse({
-    description: "The export's file (.xlsx or .csv)",
+    description: "The export's file (.xlsx or .csv; a consent ledger export's .csv or .json, admins only)",
     schema: { type: 'string', format: 'binary' },
   })
   async result(
     @Param('id', TaskIdPipe) id: string,
+    @Req() request: FastifyRequest & AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StreamableFile> {
     const task = await this.tasks.findOrFail(id);
+    const needed = RESULT_ROLE[task.kind as TaskKind];
+    if (needed && !(request.principal && hasRole(request.principal.role, needed))) {
+      throw new ForbiddenError(`This task's file needs the ${needed} role`);
+    }
     const file = (task.result as { resultFile?: { contentType: string; fileName: string } } | null)
       ?.resultFile;
     if (task.state !== 'SUCCEEDED' || !file) {

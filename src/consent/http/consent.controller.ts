@@ -1,7 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { Body, Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectConfig } from '../../config/config.module';
+import type { ConsentConfig } from '../../config/config';
+import { presentTask, TaskDto } from '../../tasks/task.dto';
+import { Tasks } from '../../tasks/tasks.service';
+import type { ConsentExportParams } from '../consent-export.task';
 import { RequiresRole } from '../../auth/roles';
 import type { AuthenticatedRequest } from '../../auth/authenticate.hook';
 import { ValidationFailedError } from '../../common/errors/domain-error';
@@ -35,6 +40,8 @@ export class ConsentController {
     private readonly consent: ConsentLedger,
     private readonly queries: LinesQueries,
     private readonly exporter: ConsentExporter,
+    private readonly tasks: Tasks,
+    @InjectConfig('consent') private readonly config: ConsentConfig,
   ) {}
 
   /** The line's consent ledger, oldest first (kept after the user is deleted). */
@@ -67,7 +74,10 @@ export class ConsentController {
 
   /**
    * The organisation's ledger (or one user's), streamed as CSV or JSON, oldest first.
-   * Admins only: it is the whole record.
+   * Admins only: it is the whole record. Up to CONSENT_EXPORT_SYNC_MAX_ENTRIES entries the
+   * file is the answer (200); more, and the answer is a task (202, Location) whose result
+   * is the same file, so an auditor's download of years of record is never a request
+   * that a client can lose.
    */
   @Get('consent/export')
   @RequiresRole('admin')
@@ -76,13 +86,31 @@ export class ConsentController {
     description: 'CSV (one header row, RFC 4180) or a JSON array of entries',
     type: [ConsentEntryDto],
   })
-  async export(@Query() query: ConsentExportQuery, @Res() reply: FastifyReply): Promise<void> {
+  @ApiAcceptedResponse({ type: TaskDto, description: 'Too many entries for one answer: the export task' })
+  async export(
+    @Query() query: ConsentExportQuery,
+    @Req() request: FastifyRequest & AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const format = query.format ?? 'csv';
     const filter = {
       userId: query.userId,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
     };
+    if (await this.exporter.isLarge(filter, this.config.exportSyncMaxEntries)) {
+      const params: ConsentExportParams = {
+        format,
+        filter: { userId: query.userId, from: query.from, to: query.to },
+      };
+      const task = await this.tasks.enqueue(
+        'export_consent',
+        { ...params },
+        request.principal?.subject ?? 'unknown',
+      );
+      await reply.status(202).header('location', `/v1/tasks/${task.id}`).send(presentTask(task));
+      return;
+    }
     const body = new PassThrough();
     const done = this.exporter.run(filter, format, body);
     // The answer starts with the header row; a failure after that (the database going away

@@ -1,5 +1,5 @@
 /** The kinds of background work the Task Center shows. */
-export const TASK_KINDS = ['import_users', 'export_users'] as const;
+export const TASK_KINDS = ['import_users', 'export_users', 'export_consent'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export type TaskState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
