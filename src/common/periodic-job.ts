@@ -49,10 +49,15 @@ export abstract class PeriodicJob implements OnModuleInit, OnApplicationShutdown
     await this.running;
   }
 
-  /** A database outage is logged once by DatabaseOutage; here it is one short line a pass. */
+  /**
+   * A database outage is logged where it is seen first, once (DatabaseOutage: a request or
+   * the readiness probe, which an orchestrator calls every few seconds; and the pool when
+   * it drops its connections), not by every job on every pass: a few seconds of outage
+   * were a dozen lines, one per job and second.
+   */
   private failed(error: unknown): void {
     const fault = classifyDatabaseFault(error);
-    if (fault) this.logger.warn(`Job pass skipped: database ${fault.reason}`);
+    if (fault) this.logger.debug(`Job pass skipped: database ${fault.reason}`);
     else this.logger.error({ err: error }, 'Job pass failed');
   }
 }

@@ -90,6 +90,9 @@ describe('the service while its database is down', () => {
       expectNoDriverText(JSON.stringify(response.body), pg.port);
     }
 
+    // Long enough for every job that polls each second to find the database gone twice.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
     const ready = await fetch(`${baseUrl}/health/ready`);
     expect(ready.status).toBe(503);
     const readyText = await ready.text();
