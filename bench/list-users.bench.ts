@@ -154,14 +154,14 @@ FROM generate_series(1, ${USERS}) AS i,
 
 -- Each user has one line, seen when its user was: the trigger that keeps users.last_seen_at
 -- (which would update each user once more) is off for the bulk load.
-ALTER TABLE network_lines DISABLE TRIGGER network_lines_last_seen;
+ALTER TABLE network_lines DISABLE TRIGGER network_lines_last_seen_insert;
 INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, last_seen_at, indicator)
 SELECT gen_random_uuid(), u.id, u.organization_id, n.network,
        (CASE WHEN random() < 0.7 THEN 'ENABLED' ELSE (ARRAY['NO_STATUS','DISABLED','NOT_COMMUNICATING'])[1 + floor(random() * 3)::int] END)::"NetworkStatus",
        now(), u.last_seen_at, 'NONE'
 FROM users u
 CROSS JOIN LATERAL (SELECT (ARRAY['verizon','att','tmobile'])[1 + (abs(hashtext(u.username)) % 3)] AS network) n;
-ALTER TABLE network_lines ENABLE TRIGGER network_lines_last_seen;
+ALTER TABLE network_lines ENABLE TRIGGER network_lines_last_seen_insert;
 ANALYZE;`;
 
 async function main() {
