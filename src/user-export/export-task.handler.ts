@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { TaskOutcome } from '../tasks/domain/task';
 import { TaskHandlers, type TaskContext, type TaskHandler } from '../tasks/task-handlers';
-import { FILE_CHUNK_BYTES } from '../tasks/tasks.repository';
+import { TaskFileSink } from '../tasks/task-file-sink';
 import { ExportUsers, type ExportFilter } from './export-users.usecase';
 import { EXPORT_TYPES, type ExportFormat } from './export-writers';
 
@@ -32,28 +34,13 @@ export class ExportUsersTask implements TaskHandler, OnModuleInit {
     const { format, filter } = context.task.params as unknown as ExportParams;
     await context.deleteFile('result');
     let rows = 0;
-    let chunk = 0;
-    let bytes = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      const data = Buffer.concat(pending);
-      pending = [];
-      pendingBytes = 0;
-      await context.appendChunk('result', chunk++, data);
-      bytes += data.length;
-    };
     const file = this.exportUsers.file(format, filter, async (count) => {
       rows = count;
       await context.progress({ rowsRead: count, rowsChecked: count, rowsDone: count });
     });
-    for await (const part of file) {
-      if (context.signal.aborted) throw new Error('the export was taken over by another runner');
-      pending.push(part);
-      pendingBytes += part.length;
-      if (pendingBytes >= FILE_CHUNK_BYTES) await flush();
-    }
-    if (pendingBytes > 0 || chunk === 0) await flush();
+    const sink = new TaskFileSink(context, 'result');
+    await pipeline(Readable.from(file), sink);
+    const bytes = sink.bytes;
     const fileName = `users-export-${context.task.id}.${format}`;
     return {
       state: 'SUCCEEDED',
