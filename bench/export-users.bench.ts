@@ -4,7 +4,9 @@
  * GET /v1/users/export (a task, EXPORT_SYNC_MAX_ROWS=0), then the result downloaded.
  * Baseline in the same run: the same rows read bare with pg (keyset pages of 1,000, users
  * and lines) and formatted as CSV lines, no service in between. Peak memory is the
- * process's resident set, sampled every 50 ms during each run.
+ * process's resident set, sampled every 50 ms during each run. `npm run bench:export`
+ * runs it with the heap cap the service is deployed with (NODE_OPTIONS in
+ * k8s/deployment.yaml), as bench:import does.
  */
 import { Client } from 'pg';
 import { createApp, shutdown } from '../src/app';

@@ -4,7 +4,10 @@
  * PostgreSQL and on the embedded database (BENCH_DATABASES=postgres,embedded). Baseline in
  * the same run and database: the same number of users and lines inserted bare, one
  * INSERT ... SELECT each, through the service's own database handle. Peak memory is the
- * process's resident set, sampled every 50 ms during the import.
+ * process's resident set, sampled every 50 ms during the import, and what the import
+ * added to it. `npm run bench:import` runs it with the heap cap the service is deployed
+ * with (NODE_OPTIONS in k8s/deployment.yaml): without one, V8 lets the garbage of a long
+ * import pile up to several times what is live before it collects.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +103,8 @@ async function benchOn(kind: string, databaseEnv: NodeJS.ProcessEnv, csv: string
     if (imported.result !== ROWS) throw new Error(`imported ${imported.result} of ${ROWS}`);
     process.stdout.write(
       `${kind.padEnd(9)} baseline bare INSERT ${baseline.seconds.toFixed(1)} s | import ${ROWS} rows ${imported.seconds.toFixed(1)} s, ` +
-        `ratio ${(imported.seconds / baseline.seconds).toFixed(1)}x, RSS ${imported.startMb} MB at start, peak ${imported.peakMb} MB\n`,
+        `ratio ${(imported.seconds / baseline.seconds).toFixed(1)}x, RSS ${imported.startMb} MB at start, peak ${imported.peakMb} MB ` +
+        `(+${imported.peakMb - imported.startMb} MB)\n`,
     );
   } finally {
     await shutdown(app);

@@ -26,6 +26,13 @@ export const IMPORT_COLUMNS = [
   { header: 'Company', field: 'company', mandatory: false, aliases: [] },
   { header: 'Unique Customer Code', field: 'customerCode', mandatory: false, aliases: ['Customer Code'] },
   { header: 'UDID', field: 'udid', mandatory: false, aliases: [] },
+  { header: 'Service Level', field: 'serviceLevel', mandatory: false, aliases: [] },
+  {
+    header: 'Messaging App Version',
+    field: 'messagingAppVersion',
+    mandatory: false,
+    aliases: ['Messaging App', 'App Version'],
+  },
   {
     header: 'Network',
     field: 'network',

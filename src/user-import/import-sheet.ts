@@ -17,12 +17,33 @@ export type ParsedSheet =
     }
   | { ok: false; problems: string[] };
 
+/** The columns a sheet's header row names, by cell index; or what is wrong with it. */
+export type SheetHeader =
+  { ok: true; fields: ImportField[]; columns: Map<number, ImportField> } | { ok: false; problems: string[] };
+
 /**
  * Reads the header row and the user rows of a sheet. Pure: the workbook's bytes are read
  * elsewhere. Blank rows are skipped; discarded columns (Password) never leave here.
  */
 export function parseImportSheet(sheet: SheetCell[][], maxRows: number): ParsedSheet {
   const [headerRow = [], ...body] = sheet;
+  const header = readHeader(headerRow);
+  const rows = header.ok ? body.flatMap((cells, index) => toRow(cells, index + 2, header.columns) ?? []) : [];
+  const problems = header.ok ? [] : [...header.problems];
+  if (rows.length === 0 && problems.length === 0) problems.push(NO_USERS);
+  if (rows.length > maxRows) problems.push(tooManyRows(rows.length, maxRows));
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, fields: header.ok ? header.fields : [], rows };
+}
+
+export const NO_USERS = 'no users in the file';
+
+export function tooManyRows(rows: number, maxRows: number): string {
+  return `${rows} users; at most ${maxRows} per file`;
+}
+
+/** The columns of a header row: every problem with them named at once. */
+export function readHeader(headerRow: SheetCell[]): SheetHeader {
   const headers = headerRow.map((cell) => cellText(cell));
   const columns = new Map<number, ImportField>();
   const problems: string[] = [];
@@ -40,22 +61,25 @@ export function parseImportSheet(sheet: SheetCell[][], maxRows: number): ParsedS
   for (const column of IMPORT_COLUMNS) {
     if (column.mandatory && !present.has(column.field)) problems.push(`missing column "${column.header}"`);
   }
-  const rows = body
-    .map((cells, index) => toRow(cells, index + 2, columns))
-    .filter((row) => Object.keys(row.values).length > 0);
-  if (rows.length === 0 && problems.length === 0) problems.push('no users in the file');
-  if (rows.length > maxRows) problems.push(`${rows.length} users; at most ${maxRows} per file`);
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, fields: [...columns.values()], rows };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, fields: [...columns.values()], columns };
 }
 
-function toRow(cells: SheetCell[], rowNumber: number, columns: Map<number, ImportField>): ImportRow {
+/** A sheet row as a user row; undefined when it is blank. */
+export function toRow(
+  cells: SheetCell[],
+  rowNumber: number,
+  columns: Map<number, ImportField>,
+): ImportRow | undefined {
   const values: ImportRow['values'] = {};
+  let filled = false;
   for (const [index, field] of columns) {
     const text = cellText(cells[index]);
-    if (text !== '') values[field] = normalizeCell(field, text);
+    if (text !== '') {
+      values[field] = normalizeCell(field, text);
+      filled = true;
+    }
   }
-  return { rowNumber, values };
+  return filled ? { rowNumber, values } : undefined;
 }
 
 /** Spreadsheets keep phone numbers as numbers and some text as dates: back to text. */

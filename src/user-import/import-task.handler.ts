@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
-import type { TaskOutcome } from '../tasks/domain/task';
 import { TaskHandlers, type TaskContext, type TaskHandler } from '../tasks/task-handlers';
-import { parseCsv } from './csv-sheet';
-import { parseImportSheet, type ParsedSheet, type SheetCell } from './import-sheet';
-import { ImportUsers, type CheckedRow } from './import-users.usecase';
+import type { TaskOutcome, TaskProgress } from '../tasks/domain/task';
+import { CsvReader } from './csv-sheet';
+import type { ImportField } from './import-columns';
+import type { SheetCell } from './import-sheet';
+import { ImportUsers, type CheckedRow, type ImportOutcome } from './import-users.usecase';
 import type { ImportFormat } from './upload-format';
 import { errorsWorkbook, readFirstSheet } from './users-workbook';
 import { IMPORT_WORKBOOK_LIMITS } from './workbook-limits';
@@ -22,7 +23,7 @@ export interface ImportParams {
 }
 
 /**
- * An import file's task: read the sheet, check every row, then register them all in one
+ * An import file's task: read the sheet, check every row and register them all in one
  * transaction, or none. Each user carries the task's key, so a runner that takes over a
  * task whose first runner died after the commit finds the users and does not import
  * twice; a commit that never happened left nothing, and the import runs again.
@@ -48,37 +49,49 @@ export class ImportUsersTask implements TaskHandler, OnModuleInit {
       const already = await this.importUsers.imported(key);
       if (already > 0) return imported(already, context.task.attempts);
     }
-    let sheet: ParsedSheet;
+    const file = await readUpload(context);
+    let outcome: ImportOutcome;
     try {
-      // The cells are dropped once parsed: only the rows stay in memory.
-      sheet = parseImportSheet(await readUpload(context, params.format), MAX_IMPORT_ROWS);
+      outcome = await this.importUsers.importSheet(() => sheetRows(file, params.format), {
+        key,
+        dryRun: params.dryRun,
+        maxRows: MAX_IMPORT_ROWS,
+        progress: (progress) => this.report(context, progress),
+      });
     } catch (error) {
       if (error instanceof ValidationFailedError) return { state: 'FAILED', error: problemsOf(error) };
       if (error instanceof DomainError) return { state: 'FAILED', error: error.message };
       throw error;
     }
-    if (!sheet.ok) return { state: 'FAILED', error: sheet.problems.join('; ') };
-    const rows = sheet.rows.length;
-    await context.progress({ rowsRead: rows });
-    const checked = await this.importUsers.check(sheet.rows, (done) =>
-      this.report(context, { rowsChecked: done }),
-    );
-    await context.progress({ rowsChecked: rows });
-    const bad = checked.filter((row) => row.errors.length > 0);
-    if (bad.length > 0) {
-      await context.writeFile('errors', await errorsWorkbook(sheet.fields, checked));
+    if (outcome.kind === 'unreadable') return { state: 'FAILED', error: outcome.problems.join('; ') };
+    const rows = outcome.rows;
+    if (outcome.kind === 'rejected') {
+      await context.progress({ rowsRead: rows, rowsChecked: rows, rowsDone: 0 });
+      await context.writeFile(
+        'errors',
+        await this.errorsFile(sheetRows(file, params.format), outcome.errors),
+      );
+      const bad = outcome.errors.size;
       return {
         state: 'FAILED',
-        error: `${bad.length} of ${rows} rows have errors; no user was imported`,
-        result: { rows, rejectedRows: bad.length, errorsFile: true, rowErrors: rowErrors(bad) },
+        error: `${bad} of ${rows} rows have errors; no user was imported`,
+        result: { rows, rejectedRows: bad, errorsFile: true, rowErrors: rowErrors(outcome.errors) },
       };
     }
+    await context.progress({ rowsRead: rows, rowsChecked: rows, rowsDone: outcome.imported });
     if (params.dryRun) return { state: 'SUCCEEDED', result: { dryRun: true, rows, valid: rows } };
-    const done = await this.importUsers.execute(checked, key, (count) =>
-      this.report(context, { rowsDone: count }),
-    );
-    await context.progress({ rowsDone: done });
-    return { state: 'SUCCEEDED', result: { rows, imported: done } };
+    return { state: 'SUCCEEDED', result: { rows, imported: outcome.imported } };
+  }
+
+  /** The uploaded sheet with an Errors column: read once more, as the check held no rows. */
+  private async errorsFile(sheet: AsyncIterable<SheetCell[]>, errors: Map<number, string[]>) {
+    let fields: ImportField[] = [];
+    const rows: CheckedRow[] = [];
+    for await (const row of this.importUsers.rowsWithErrors(sheet, errors)) {
+      if ('fields' in row) fields = row.fields;
+      else rows.push(row);
+    }
+    return errorsWorkbook(fields, rows);
   }
 
   /** Run and died too often: whatever committed stands, else nothing was imported. */
@@ -93,7 +106,7 @@ export class ImportUsersTask implements TaskHandler, OnModuleInit {
   }
 
   /** Progress while a transaction works: written beside it, never awaited by it. */
-  private report(context: TaskContext, progress: { rowsChecked?: number; rowsDone?: number }): void {
+  private report(context: TaskContext, progress: Partial<TaskProgress>): void {
     void context
       .progress(progress)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'Progress not saved'));
@@ -111,15 +124,53 @@ function imported(count: number, attempts: number): TaskOutcome {
   };
 }
 
-async function readUpload(context: TaskContext, format: ImportFormat): Promise<SheetCell[][]> {
+/**
+ * The uploaded file, whole: at most MAX_IMPORT_BYTES. It is read before the import's
+ * transaction opens, since the embedded database's one connection is that transaction's
+ * until it ends, and the rows are read from it twice (to check, then to register).
+ */
+async function readUpload(context: TaskContext): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of context.readFile('upload')) chunks.push(chunk);
-  const file = Buffer.concat(chunks);
-  return format === 'xlsx' ? readFirstSheet(file, IMPORT_WORKBOOK_LIMITS) : parseCsv(file.toString('utf8'));
+  return Buffer.concat(chunks);
 }
 
-function rowErrors(bad: CheckedRow[]) {
-  return bad.slice(0, ERRORS_IN_RESULT).map((row) => ({ row: row.rowNumber, errors: row.errors }));
+/** Text decoded at a time from a CSV file: its rows are parsed as it goes, never as one string. */
+const CSV_SLICE = 1024 * 1024;
+
+/**
+ * The sheet's rows, as they are read. A CSV file is parsed a slice at a time. An .xlsx
+ * file is read whole by the sheet reader's process (a zip is read from its end), then
+ * handed over row by row, each let go once read.
+ */
+async function* sheetRows(file: Buffer, format: ImportFormat): AsyncGenerator<SheetCell[]> {
+  if (format === 'xlsx') {
+    const rows = await readFirstSheet(file, IMPORT_WORKBOOK_LIMITS);
+    for (let index = 0; index < rows.length; index += 1) {
+      yield rows[index];
+      rows[index] = [];
+    }
+    return;
+  }
+  const decoder = new TextDecoder('utf-8');
+  const csv = new CsvReader();
+  for (let start = 0; start < file.length; start += CSV_SLICE) {
+    yield* csv.push(decoder.decode(file.subarray(start, start + CSV_SLICE), { stream: true }));
+  }
+  yield* csv.push(decoder.decode());
+  yield* csv.end();
+}
+
+function rowErrors(errors: Map<number, string[]>) {
+  return [...take(errors, ERRORS_IN_RESULT)].map(([row, rowErrors]) => ({ row, errors: rowErrors }));
+}
+
+function* take<K, V>(map: Map<K, V>, count: number): Generator<[K, V]> {
+  if (count <= 0) return;
+  for (const entry of map) {
+    yield entry;
+    if ((count -= 1) === 0) return;
+  }
 }
 
 function problemsOf(error: ValidationFailedError): string {

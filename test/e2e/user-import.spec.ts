@@ -273,6 +273,26 @@ describe.each(DATABASE_KINDS)('user import as a task on %s', (_kind, createDatab
     expect(networks).toEqual(['verizon', 'att', 'att', 'tmobile', 'tmobile', 'att']);
   });
 
+  it('sets Service Level and Messaging App Version from their columns, as the API does', async () => {
+    const [a, b] = [aRow(), aRow()];
+    const header = [...HEADER, 'Service Level', 'Messaging App Version'];
+    const { task } = await importFile(
+      await workbook(
+        [
+          [...a, 'Gold', '4.2.1'],
+          [...b, null, null],
+        ],
+        header,
+      ),
+    );
+    expect(task.state).toBe('SUCCEEDED');
+    expect(await findUser(String(a[2]))).toMatchObject({
+      serviceLevel: 'Gold',
+      messagingAppVersion: '4.2.1',
+    });
+    expect(await findUser(String(b[2]))).toMatchObject({ serviceLevel: null, messagingAppVersion: null });
+  });
+
   it('refuses the old binary .xls with a 415 naming the accepted types', async () => {
     // An OLE2 compound file's signature, as Excel 97-2003 writes it.
     const xls = Buffer.concat([

@@ -1,6 +1,7 @@
 import type { Prisma } from '../../generated/prisma/client';
 import { appendBulkToOutbox } from '../../outbox/outbox.writer';
-import { computeIndicator } from '../domain/indicator';
+import type { OutboxMessage } from '../../outbox/outbox-message';
+import { computeIndicator, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 import { CURRENT_TXID } from '../persistence/event-sequences';
@@ -45,45 +46,70 @@ export async function appendNewLineEvents(
      FROM fresh f JOIN users u ON u.id = f.user_id ORDER BY f.id`,
     userIds,
   );
-  // Never seen: the staleness window plays no part, whatever its length.
-  const indicators = lines.map((line) => computeIndicator({ ...line, lastSeenAt: null }, now, 0));
+  const first = lines.map((line) => ({
+    ...line,
+    user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
+  }));
+  const indicators = first.map(firstIndicator);
   // The line's stored indicator is the one last published: this one.
   await tx.$executeRawUnsafe(
     `UPDATE network_lines l SET indicator = i.indicator::"Indicator"
      FROM unnest($1::uuid[], $2::text[]) AS i(id, indicator) WHERE l.id = i.id AND l.indicator::text <> i.indicator`,
     lines.map((line) => line.id),
-    indicators.map((result) => result.indicator),
+    indicators,
   );
-  const events = lines.map((line, i) => {
-    const indicator = indicators[i];
-    return networkStatusChanged({
-      organizationId: line.organizationId,
-      user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
-      network: line.network,
-      previousStatus: line.status,
-      status: line.status,
-      reason: line.reason,
-      previousIndicator: indicator.indicator,
-      indicator: indicator.indicator,
-      indicatorReason: indicator.reason,
-      statusChangedAt: line.statusChangedAt,
-      lastSeenAt: null,
-      sequence: 1,
-      source,
-      occurredAt: now,
-    });
-  });
-  const states = lines.map((line, i) =>
-    lineState(
-      {
-        ...line,
-        userId: line.user.id,
-        indicator: indicators[i].indicator,
+  await appendBulkToOutbox(tx, firstLineMessages(first, now, source));
+}
+
+/** A line that has just come to be, with its user as stored (for its first event). */
+export type FirstLine = Omit<NewLine, 'user'> & { user: UserSnapshot };
+
+/** The indicator of a line never seen: the staleness window plays no part, whatever its length. */
+export function firstIndicator(line: Pick<FirstLine, 'network' | 'status' | 'reason'>): Indicator {
+  return computeIndicator({ ...line, lastSeenAt: null }, new Date(0), 0).indicator;
+}
+
+/**
+ * The first event and current-state record of each line, sequence 1: for appendNewLineEvents,
+ * and for a bulk registration that wrote its lines with sequence and indicator already
+ * (an import: it knows them, and spares its 100,000 lines an UPDATE each).
+ */
+export function firstLineMessages(lines: FirstLine[], now: Date, source: TransitionSource): OutboxMessage[] {
+  const events: OutboxMessage[] = [];
+  const states: OutboxMessage[] = [];
+  for (const line of lines) {
+    const indicator = computeIndicator({ ...line, lastSeenAt: null }, now, 0);
+    events.push(
+      networkStatusChanged({
+        organizationId: line.organizationId,
+        user: line.user,
+        network: line.network,
+        previousStatus: line.status,
+        status: line.status,
+        reason: line.reason,
+        previousIndicator: indicator.indicator,
+        indicator: indicator.indicator,
+        indicatorReason: indicator.reason,
+        statusChangedAt: line.statusChangedAt,
         lastSeenAt: null,
         sequence: 1,
-      },
-      now,
-    ),
-  );
-  await appendBulkToOutbox(tx, [...events, ...states]);
+        source,
+        occurredAt: now,
+      }),
+    );
+    states.push(
+      lineState(
+        {
+          ...line,
+          user: { ...line.user, registeredAt: line.user.registeredAt.toISOString() },
+          userId: line.user.id,
+          indicator: indicator.indicator,
+          lastSeenAt: null,
+          sequence: 1,
+        },
+        now,
+      ),
+    );
+  }
+  return [...events, ...states];
 }

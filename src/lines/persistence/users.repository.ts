@@ -12,8 +12,7 @@ import { nextUserEvents } from './event-sequences';
 import { appendNewLineEvents } from '../events/new-line-events';
 import { appendLineStates } from './line-states';
 import { SNAPSHOT_XMIN_SQL } from '../../outbox/feed/events-cursor';
-import { uuidV7 } from './uuid-v7';
-import { storedTraceparent } from '../../tracing/current-trace';
+import { importKey, lookupIntent, newLine, registerBatch } from './bulk-registration';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
 import { lineConditionSql } from './line-condition.sql';
 import { LinesRepository, type StoredTransition } from './lines.repository';
@@ -93,118 +92,6 @@ export interface RegistrationIntent {
 
 const CLEARED_IN_FLIGHT = { inflightKind: null, inflightPhase: null, inflightKey: null, inflightSince: null };
 
-/**
- * A new line; asked to be provisioned, it is due for the reconciler at once, in the trace
- * of the request that asked.
- */
-function newLine(network: Network, now: Date, provision: boolean) {
-  return provision
-    ? {
-        network,
-        statusChangedAt: now,
-        desired: 'PROVISIONED' as const,
-        desiredAt: now,
-        round: 1,
-        reconcileAt: now,
-        traceParent: storedTraceparent(),
-      }
-    : { network, statusChangedAt: now };
-}
-
-/** Without a network, the intent is a lookup of it (due at once, in the asking request's trace). */
-function lookupIntent(networks: Network[], now: Date, provision: boolean) {
-  return provision && networks.length === 0
-    ? { lookupDueAt: now, lookupTraceParent: storedTraceparent() }
-    : { lookupDueAt: null };
-}
-
-/**
- * An import's Idempotency-Key on each user it made (the column is unique): the key and
- * the user's place in the file, so a retry finds them all, in order.
- */
-/**
- * Users in bulk: one statement of arrays unnested, whatever the number (Prisma's
- * createMany compiles and binds every value of every row, 20 times slower for an import).
- */
-async function insertUsers(
-  tx: Prisma.TransactionClient,
-  users: (NewUser & {
-    id: string;
-    organizationId: string;
-    idempotencyKey: string | null;
-    lookupDueAt: Date | null;
-    lookupTraceParent?: string | null;
-  })[],
-  now: Date,
-): Promise<void> {
-  const column = <K extends keyof (typeof users)[number]>(key: K) => users.map((user) => user[key] ?? null);
-  await tx.$executeRaw`
-    INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, business_phone, company,
-      customer_code, udid, service_level, messaging_app_version, status, registered_at, updated_at, lookup_due_at,
-      lookup_trace_parent, idempotency_key)
-    SELECT id, organization_id, first_name, last_name, username, mdn, email, business_phone, company, customer_code, udid,
-      service_level, messaging_app_version, 'ACTIVE'::"UserStatus", ${now}, ${now}, lookup_due_at, lookup_trace_parent,
-      idempotency_key
-    FROM unnest(${column('id')}::uuid[], ${column('organizationId')}::uuid[], ${column('firstName')}::text[],
-      ${column('lastName')}::text[], ${column('username')}::text[], ${column('mdn')}::text[], ${column('email')}::text[],
-      ${column('businessPhone')}::text[], ${column('company')}::text[], ${column('customerCode')}::text[],
-      ${column('udid')}::text[], ${column('serviceLevel')}::text[], ${column('messagingAppVersion')}::text[],
-      ${column('lookupDueAt')}::timestamptz[], ${column('lookupTraceParent')}::text[], ${column('idempotencyKey')}::text[])
-      AS u(id, organization_id, first_name, last_name, username, mdn, email, business_phone, company, customer_code, udid,
-        service_level, messaging_app_version, lookup_due_at, lookup_trace_parent, idempotency_key)`;
-}
-
-/** New lines in bulk, as insertUsers: one statement. */
-async function insertLines(
-  tx: Prisma.TransactionClient,
-  lines: (ReturnType<typeof newLine> & { userId: string; organizationId: string })[],
-): Promise<void> {
-  if (lines.length === 0) return;
-  const column = (pick: (line: (typeof lines)[number]) => unknown) => lines.map((line) => pick(line) ?? null);
-  await tx.$executeRaw`
-    INSERT INTO network_lines (id, user_id, organization_id, network, status_changed_at, desired, desired_at, round,
-      reconcile_at, trace_parent)
-    SELECT id, user_id, organization_id, network, status_changed_at, desired::"DesiredState", desired_at, COALESCE(round, 0),
-      reconcile_at, trace_parent
-    FROM unnest(${lines.map(() => uuidV7())}::uuid[], ${column((line) => line.userId)}::uuid[],
-      ${column((line) => line.organizationId)}::uuid[], ${column((line) => line.network)}::text[],
-      ${column((line) => line.statusChangedAt)}::timestamptz[], ${column((line) => ('desired' in line ? line.desired : null))}::text[],
-      ${column((line) => ('desiredAt' in line ? line.desiredAt : null))}::timestamptz[],
-      ${column((line) => ('round' in line ? line.round : null))}::int[],
-      ${column((line) => ('reconcileAt' in line ? line.reconcileAt : null))}::timestamptz[],
-      ${column((line) => ('traceParent' in line ? line.traceParent : null))}::text[])
-      AS l(id, user_id, organization_id, network, status_changed_at, desired, desired_at, round, reconcile_at, trace_parent)`;
-}
-
-/** A user just inserted by insertUsers, as its events carry it (its sequence is taken next). */
-function snapshotOfNew(user: Parameters<typeof insertUsers>[1][number], now: Date): UserSnapshot {
-  return {
-    id: user.id,
-    organizationId: user.organizationId,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    username: user.username,
-    mdn: user.mdn,
-    email: user.email,
-    status: 'ACTIVE',
-    businessPhone: user.businessPhone ?? null,
-    company: user.company ?? null,
-    customerCode: user.customerCode ?? null,
-    udid: user.udid ?? null,
-    registeredAt: now,
-    serviceLevel: user.serviceLevel ?? null,
-    messagingAppVersion: user.messagingAppVersion ?? null,
-    eventSequence: 0,
-  };
-}
-
-/** Users per insert statement within an import's one transaction. */
-const IMPORT_BATCH = 1_000;
-
-function importKey(key: string, row: string): string {
-  return `${key}#${row}`;
-}
-
 @Injectable()
 export class UsersRepository {
   constructor(
@@ -266,73 +153,56 @@ export class UsersRepository {
   }
 
   /**
-   * Registers many users in one transaction: all of them or, on any conflict, none. The
-   * rows go in batches (three statements each: users, lines, events), so a file of
-   * 100,000 users never builds one statement of millions of parameters; `onBatch` hears
-   * how many are in. Returns how many were registered (the file's order is each user's
-   * import key, see importKey).
+   * Registers many users in one transaction: all of them or, on any conflict, none.
+   * `fill` hands them over in batches through `register` (a file of 100,000 users is
+   * never held, nor sent as one statement of millions of parameters), and says at the
+   * end whether to commit: its outcome is returned either way. The users' import keys
+   * are the idempotency key and each user's place in the order registered (importKey).
    */
-  async createMany(
-    users: NewUserOnNetworks[],
-    now: Date,
+  async createInBatches<T extends { commit: boolean }>(
     intent: { provision: boolean; idempotencyKey?: string; keyKeptSince?: Date },
-    options: { timeoutMs?: number; onBatch?: (done: number) => void } = {},
-  ): Promise<number> {
+    now: Date,
+    fill: (register: (users: NewUserOnNetworks[]) => Promise<void>) => Promise<T>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<T> {
     const organizationId = requireOrganizationId();
     const key = intent.idempotencyKey;
-    return this.withConflicts(() =>
-      this.database.transaction(
-        async (tx) => {
-          if (key && intent.keyKeptSince) {
-            await tx.user.updateMany({
-              where: {
-                organizationId,
-                idempotencyKey: { startsWith: importKey(key, '') },
-                registeredAt: { lt: intent.keyKeptSince },
-              },
-              data: { idempotencyKey: null },
-            });
-          }
-          for (let start = 0; start < users.length; start += IMPORT_BATCH) {
-            const batch = users.slice(start, start + IMPORT_BATCH);
-            const created = batch.map(({ networks: _networks, ...user }, index) => ({
-              ...user,
-              id: uuidV7(now.getTime()),
-              organizationId,
-              status: 'ACTIVE' as const,
-              idempotencyKey: key ? importKey(key, String(start + index)) : null,
-              ...lookupIntent(_networks, now, intent.provision),
-            }));
-            await insertUsers(tx, created, now);
-            await insertLines(
-              tx,
-              batch.flatMap((user, index) =>
-                user.networks.map((network) => ({
-                  userId: created[index].id,
+    try {
+      return await this.withConflicts(() =>
+        this.database.transaction(
+          async (tx) => {
+            if (key && intent.keyKeptSince) {
+              await tx.user.updateMany({
+                where: {
                   organizationId,
-                  ...newLine(network, now, intent.provision),
-                })),
-              ),
-            );
-            await appendUserEvents(
-              tx,
-              'registered',
-              created.map((user) => snapshotOfNew(user, now)),
-              now,
-            );
-            await appendNewLineEvents(
-              tx,
-              created.map((user) => user.id),
-              now,
-              'API',
-            );
-            options.onBatch?.(start + batch.length);
-          }
-          return users.length;
-        },
-        { timeout: options.timeoutMs ?? 60_000 },
-      ),
-    );
+                  idempotencyKey: { startsWith: importKey(key, '') },
+                  registeredAt: { lt: intent.keyKeptSince },
+                },
+                data: { idempotencyKey: null },
+              });
+            }
+            let offset = 0;
+            const outcome = await fill(async (users) => {
+              await registerBatch(tx, {
+                users,
+                offset,
+                organizationId,
+                idempotencyKey: key,
+                now,
+                provision: intent.provision,
+              });
+              offset += users.length;
+            });
+            if (!outcome.commit) throw new RolledBack(outcome);
+            return outcome;
+          },
+          { timeout: options.timeoutMs ?? 60_000 },
+        ),
+      );
+    } catch (error) {
+      if (error instanceof RolledBack) return error.outcome as T;
+      throw error;
+    }
   }
 
   /** How many users an import with this key registered since `since` (0: it did not commit). */
@@ -621,4 +491,11 @@ async function appendUserEvents(
     users.map((user) => userEvent(kind, user, now, source)),
   );
   await appendLineStates(tx, { userIds: users.map((user) => user.id) }, now);
+}
+
+/** How createInBatches rolls back a transaction whose filler chose not to commit. */
+class RolledBack extends Error {
+  constructor(readonly outcome: unknown) {
+    super('rolled back by its filler');
+  }
 }

@@ -34,23 +34,21 @@ export class RegisterUsers {
     return this.users.countImported(idempotencyKey, this.keyKeptSince(this.clock.now()));
   }
 
-  /** Registers them all or none; returns how many. */
-  async execute(
-    users: NewUserOnNetworks[],
+  /**
+   * Registers users in one transaction as `fill` hands them over in batches, then commits
+   * if its outcome says so (else none stays). Provisioning starts once they are in.
+   */
+  async inBatches<T extends { commit: boolean }>(
     idempotencyKey: string,
-    options: { timeoutMs?: number; onBatch?: (done: number) => void } = {},
-  ): Promise<number> {
+    fill: (register: (users: NewUserOnNetworks[]) => Promise<void>) => Promise<T>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<T> {
     const provision = this.config.provisionOnRegister;
     const now = this.clock.now();
-    const keyKeptSince = this.keyKeptSince(now);
-    const created = await this.users.createMany(
-      users,
-      now,
-      { provision, idempotencyKey, keyKeptSince },
-      options,
-    );
-    if (provision) this.signal.raise();
-    return created;
+    const intent = { provision, idempotencyKey, keyKeptSince: this.keyKeptSince(now) };
+    const outcome = await this.users.createInBatches(intent, now, fill, options);
+    if (provision && outcome.commit) this.signal.raise();
+    return outcome;
   }
 
   /** A key is kept as long as the Idempotency-Key store keeps it; after that it is a new request. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { csvLine } from '../../../src/user-export/domain/csv-line';
 import { spreadsheetSafe } from '../../../src/user-export/domain/spreadsheet-safe';
-import { parseCsv } from '../../../src/user-import/csv-sheet';
+import { CsvReader, parseCsv } from '../../../src/user-import/csv-sheet';
 
 const TRIGGERS = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -73,5 +73,20 @@ describe('csvLine and parseCsv', () => {
       ['a', 'b'],
       ['x;1', 'two\nlines'],
     ]);
+  });
+
+  it('reads a file in pieces as it reads it whole, wherever the pieces are cut', () => {
+    const cell = fc.oneof(fc.constantFrom('"', '""', ';', ',', '\r', '\n', '\r\n', 'a'), fc.string());
+    const text = fc.array(cell, { maxLength: 30 }).map((cells) => cells.join(''));
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (whole, cuts) => {
+        const at = [...new Set(cuts.map((cut) => cut % (whole.length + 1)))].sort((a, b) => a - b);
+        const pieces = [0, ...at].map((from, i) => whole.slice(from, [...at, whole.length][i]));
+        const reader = new CsvReader();
+        const rows = [...pieces.flatMap((piece) => reader.push(piece)), ...reader.end()];
+        expect(rows).toEqual(parseCsv(whole));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
