@@ -162,15 +162,7 @@ async function* sheetRows(file: Buffer, format: ImportFormat): AsyncGenerator<Sh
 }
 
 function rowErrors(errors: Map<number, string[]>) {
-  return [...take(errors, ERRORS_IN_RESULT)].map(([row, rowErrors]) => ({ row, errors: rowErrors }));
-}
-
-function* take<K, V>(map: Map<K, V>, count: number): Generator<[K, V]> {
-  if (count <= 0) return;
-  for (const entry of map) {
-    yield entry;
-    if ((count -= 1) === 0) return;
-  }
+  return [...errors].slice(0, ERRORS_IN_RESULT).map(([row, rowErrors]) => ({ row, errors: rowErrors }));
 }
 
 function problemsOf(error: ValidationFailedError): string {
