@@ -3,7 +3,7 @@ import { eventually } from '../support/eventually';
 import { aUser } from '../support/factories';
 import { apiClient, type ApiClient } from '../support/http';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
-import { spawnService, waitForExit, waitForHttp } from '../support/process';
+import { freePort, spawnService, waitForExit, waitForHttp } from '../support/process';
 import { TEST_TOKENS } from '../support/tokens';
 
 interface LogLine {
@@ -33,7 +33,8 @@ describe('the service while its database is down', () => {
 
   beforeAll(async () => {
     pg = await startPrivatePostgres();
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // A port the OS says is free: a random one may be another test's listener.
+    const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     service = spawnService({
       NODE_ENV: 'test',
