@@ -267,9 +267,12 @@ function seedSql(): string {
     INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
     SELECT gen_random_uuid(), ${DEFAULT_ORGANIZATION_SQL}, 'F', 'L', 'u' || i, '+1201' || lpad(i::text, 7, '0'), 'u' || i || '@example.com', 'ACTIVE', now(), now()
     FROM generate_series(1, ${2 * USERS}) AS i;
-    INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, last_seen_at, indicator)
+    -- Lines as a live fleet has them: seen today, and today's sighting already published
+    -- (a sighting publishes once a day per line, see src/lines/domain/sighting-events.ts).
+    INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, last_seen_at, indicator,
+                               event_sequence, event_last_seen_at)
     SELECT gen_random_uuid(), id, organization_id, CASE WHEN substr(mdn, 6)::int <= ${USERS} THEN 'att' ELSE 'tmobile' END,
-           'ENABLED', now() - interval '1 day', now(), 'GREEN' FROM users;
+           'ENABLED', now() - interval '1 day', now(), 'GREEN', 1, now() FROM users;
     ANALYZE;`;
 }
 

@@ -17,6 +17,8 @@ import { LinesQueries } from './queries/lines.queries';
 import { SweepStaleLinesJob } from './sweep/sweep-stale-lines.job';
 import { SweepStaleLines } from './sweep/sweep-stale-lines.usecase';
 import { ChangeLineStatus } from './usecases/change-line-status.usecase';
+import { ChangeLinesInBatch } from './usecases/change-lines-in-batch.usecase';
+import { LineBatchesRepository } from './persistence/line-batches.repository';
 import { DeleteUser } from './usecases/delete-user.usecase';
 import { RecordSighting } from './usecases/record-sighting.usecase';
 import { RegisterUser } from './usecases/register-user.usecase';
@@ -38,11 +40,13 @@ import { StopUserLines } from './usecases/stop-user-lines.usecase';
     InviteSender,
     LinesRepository,
     StaleLinesRepository,
+    LineBatchesRepository,
     LinesQueries,
     RegisterUser,
     UpdateUser,
     DeleteUser,
     ChangeLineStatus,
+    ChangeLinesInBatch,
     RecordSighting,
     LineLookup,
     RegisterUsers,
@@ -59,6 +63,7 @@ import { StopUserLines } from './usecases/stop-user-lines.usecase';
     UpdateUser,
     DeleteUser,
     ChangeLineStatus,
+    ChangeLinesInBatch,
     RecordSighting,
     LineLookup,
     LinesQueries,

@@ -12,4 +12,9 @@ export interface OutboxMessage {
   /** Whose event it is: the feed shows each organisation its own; Kafka gets it as a header. */
   organizationId: string;
   payload: Uint8Array;
+  /**
+   * The trace the event belongs to, when it is not the writer's own: a batch applies many
+   * webhook deliveries at once, each event in the trace of its delivery.
+   */
+  traceParent?: string | null;
 }

@@ -17,7 +17,7 @@ export async function appendToOutbox(tx: Prisma.TransactionClient, messages: Out
       key: message.key,
       organizationId: message.organizationId,
       payload: Buffer.from(message.payload),
-      traceParent,
+      traceParent: message.traceParent ?? traceParent,
     })),
   });
 }
@@ -33,15 +33,16 @@ export async function appendBulkToOutbox(
   messages: OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
-  // The work's trace, as appendToOutbox keeps it (none for the sweep, which serves no request).
+  // A message's own trace, else the work's (none for the sweep, which serves no request).
   const traceParent = storedTraceparent() ?? null;
   await tx.$executeRaw`
     INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload, trace_parent)
-    SELECT event_id, event_type, key, organization_id, decode(payload, 'base64'), ${traceParent}::text FROM unnest(
+    SELECT event_id, event_type, key, organization_id, decode(payload, 'base64'), trace_parent FROM unnest(
       ${messages.map((message) => message.eventId)}::uuid[],
       ${messages.map((message) => message.eventType)}::text[],
       ${messages.map((message) => message.key)}::text[],
       ${messages.map((message) => message.organizationId)}::uuid[],
-      ${messages.map((message) => Buffer.from(message.payload).toString('base64'))}::text[])
-      AS e(event_id, event_type, key, organization_id, payload)`;
+      ${messages.map((message) => Buffer.from(message.payload).toString('base64'))}::text[],
+      ${messages.map((message) => message.traceParent ?? traceParent)}::text[])
+      AS e(event_id, event_type, key, organization_id, payload, trace_parent)`;
 }

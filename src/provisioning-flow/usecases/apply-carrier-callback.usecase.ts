@@ -9,6 +9,7 @@ import { TransitionNotAllowedError } from '../../lines/domain/status-machine';
 import { LineLookup, type LineRecord } from '../../lines/usecases/line-lookup.usecase';
 import { ChangeLineStatus } from '../../lines/usecases/change-line-status.usecase';
 import { RecordSighting } from '../../lines/usecases/record-sighting.usecase';
+import { ChangeLinesInBatch, type BatchChange } from '../../lines/usecases/change-lines-in-batch.usecase';
 import { NOTHING_IN_FLIGHT, toColumns } from '../domain/in-flight';
 
 export type CarrierStatus = Extract<
@@ -26,6 +27,15 @@ export interface ProvisioningUpdate {
 
 export type CallbackOutcome = { applied: true } | { applied: false; why: string };
 
+/** A carrier's word as the inbox's batch holds it, in the trace of the delivery that brought it. */
+export type CarrierWord = { traceParent: string | null } & (
+  | ({ kind: 'status' } & ProvisioningUpdate)
+  | { kind: 'seen'; network: Network; mdn: string; occurredAt: Date }
+);
+
+/** How a word of a batch ended; `undefined` in a batch's answer: take it one at a time. */
+export type BatchOutcome = 'applied' | 'not_found';
+
 /**
  * A carrier's word on a line: applied if it is the newest, kept in the history either
  * way. It answers whatever request was outstanding, and the reconciler looks again.
@@ -38,6 +48,7 @@ export class ApplyCarrierCallback {
     private readonly lines: LineLookup,
     private readonly changeLineStatus: ChangeLineStatus,
     private readonly recordSighting: RecordSighting,
+    private readonly inBatch: ChangeLinesInBatch,
     private readonly signal: ReconcileSignal,
     private readonly clock: Clock,
   ) {}
@@ -95,6 +106,53 @@ export class ApplyCarrierCallback {
       this.logger.warn(`Carrier callback for ${maskMdn(update.mdn)} not applied: ${error.message}`);
       return { applied: false, why: error.message };
     }
+  }
+
+  /**
+   * Many words at once, at most one per line (the inbox claims one delivery per number):
+   * the common ones, a newer status the table allows or a sighting, are applied together
+   * in one transaction. The others (older than the line's status, an Enabled after the
+   * subscriber revoked consent, a move the table refuses, a line changed meanwhile) come
+   * back undefined, for provisioningUpdated and activitySeen, which record them as they
+   * should be recorded.
+   */
+  async applyMany(words: CarrierWord[]): Promise<(BatchOutcome | undefined)[]> {
+    const lines = await this.inBatch.findByMdns(words);
+    const outcomes: (BatchOutcome | undefined)[] = words.map(() => undefined);
+    const changes: { index: number; change: BatchChange }[] = [];
+    words.forEach((word, index) => {
+      const line = lines.get(this.inBatch.key(word.mdn, word.network));
+      if (!line) {
+        outcomes[index] = 'not_found';
+        return;
+      }
+      const change = this.batchChange(word, line);
+      if (change) changes.push({ index, change });
+    });
+    const done = await this.inBatch.apply(changes.map(({ change }) => change));
+    changes.forEach(({ index }, at) => {
+      if (done[at]) outcomes[index] = 'applied';
+    });
+    if (changes.some(({ change }, at) => done[at] && change.kind === 'move')) this.signal.raise();
+    return outcomes;
+  }
+
+  private batchChange(word: CarrierWord, line: LineRecord): BatchChange | undefined {
+    const { traceParent } = word;
+    if (word.kind === 'seen') return { kind: 'sighting', line, traceParent, seenAt: word.occurredAt };
+    if (word.occurredAt.getTime() < line.statusChangedAt.getTime()) return undefined;
+    if (word.status === 'ENABLED' && line.optedOut) return undefined;
+    return {
+      kind: 'move',
+      line,
+      traceParent,
+      to: word.status,
+      reason: word.reason ?? null,
+      source: 'CARRIER_CALLBACK',
+      occurredAt: word.occurredAt,
+      detail: null,
+      flow: { ...toColumns(NOTHING_IN_FLIGHT), reconcileAt: this.clock.now() },
+    };
   }
 
   async activitySeen(network: Network, mdn: string, occurredAt: Date): Promise<void> {

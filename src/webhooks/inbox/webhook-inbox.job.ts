@@ -15,7 +15,8 @@ import { WebhookInboxRepository } from './webhook-inbox.repository';
  * Applies stored webhook deliveries. A delivery stored here wakes it at once; the poll
  * finds deliveries another replica stored (or one whose worker died, once its lease ends).
  * Each pass claims a batch (at most one delivery per number, see the repository), applies
- * them concurrently, and marks them done together, until nothing is due.
+ * its carrier callbacks and sightings together in one transaction and the rest
+ * concurrently, one by one, and marks them done together, until nothing is due.
  */
 @Injectable()
 export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstrap {
@@ -75,16 +76,26 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
     for (;;) {
       const claimed = await this.inbox.claim(batch, leaseSeconds);
       if (claimed.length === 0) return handled;
+      const heads = await this.withSightingsBehind(claimed);
       const done: { source: string; payloadId: string; outcome: DeliveryOutcome }[] = [];
       const failed: { source: string; payloadId: string; attempts: number }[] = [];
-      await inParallel(claimed, concurrency, async (head) => {
-        const { delivery, absorbed } = await this.withSightingsBehind(head);
-        const outcome = await this.applied(delivery);
-        if (!outcome) {
-          failed.push({ source: head.source, payloadId: head.payloadId, attempts: head.attempts });
-          return;
+      const finish = ({ delivery, absorbed }: Head, outcome: DeliveryOutcome) => {
+        for (const payloadId of [delivery.payloadId, ...absorbed])
+          done.push({ source: delivery.source, payloadId, outcome });
+      };
+      const together = await this.appliedTogether(heads.map((head) => head.delivery));
+      const alone = heads.filter((head) => {
+        const outcome = together.get(head.delivery.payloadId);
+        if (outcome) finish(head, outcome);
+        return !outcome;
+      });
+      await inParallel(alone, concurrency, async (head) => {
+        const outcome = await this.applied(head.delivery);
+        if (outcome) finish(head, outcome);
+        else {
+          const { source, payloadId, attempts } = head.delivery;
+          failed.push({ source, payloadId, attempts });
         }
-        for (const payloadId of [head.payloadId, ...absorbed]) done.push({ source: head.source, payloadId, outcome });
       });
       await this.inbox.complete(done);
       await this.inbox.release(failed, leaseSeconds);
@@ -94,23 +105,40 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   }
 
   /**
-   * A claimed sighting with the run of sightings waiting behind it (see
-   * WebhookInboxRepository.sightingsBehind): applied once, as the latest of them.
+   * The claimed sightings with the runs of sightings waiting behind them (see
+   * WebhookInboxRepository.sightingsBehind): each run applied once, as its latest.
    */
-  private async withSightingsBehind(
-    head: StoredDelivery,
-  ): Promise<{ delivery: StoredDelivery; absorbed: string[] }> {
-    if (head.source === 'sms' || head.payload.type !== 'activity.seen') return { delivery: head, absorbed: [] };
-    const behind = await this.inbox.sightingsBehind(head, SIGHTINGS_PER_RUN);
-    if (behind.length === 0) return { delivery: head, absorbed: [] };
-    const latest = behind.reduce(
-      (max, { occurredAt }) => (Date.parse(occurredAt) > Date.parse(max) ? occurredAt : max),
-      String(head.payload.occurredAt),
+  private async withSightingsBehind(claimed: StoredDelivery[]): Promise<Head[]> {
+    const sightings = claimed.filter(
+      (head) => head.source !== 'sms' && head.payload.type === 'activity.seen',
     );
-    return {
-      delivery: { ...head, payload: { ...head.payload, occurredAt: latest } },
-      absorbed: behind.map((sighting) => sighting.payloadId),
-    };
+    const behind = await this.inbox.sightingsBehind(sightings, SIGHTINGS_PER_RUN);
+    return claimed.map((head) => {
+      const run = behind.get(head.payloadId);
+      if (!run || run.length === 0) return { delivery: head, absorbed: [] };
+      const latest = run.reduce(
+        (max, { occurredAt }) => (Date.parse(occurredAt) > Date.parse(max) ? occurredAt : max),
+        String(head.payload.occurredAt),
+      );
+      return {
+        delivery: { ...head, payload: { ...head.payload, occurredAt: latest } },
+        absorbed: run.map((sighting) => sighting.payloadId),
+      };
+    });
+  }
+
+  /**
+   * The batch's carrier callbacks and sightings applied in one transaction (ApplyDelivery.executeMany),
+   * by payload id. A failure of the whole (the database, a deadlock) leaves them all to
+   * the one-at-a-time path, which retries each with its backoff.
+   */
+  private async appliedTogether(deliveries: StoredDelivery[]): Promise<Map<string, DeliveryOutcome>> {
+    try {
+      return await this.apply.executeMany(deliveries);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'A batch of webhook deliveries failed; applying them one at a time');
+      return new Map();
+    }
   }
 
   /** The outcome, or nothing when it failed and is to be tried again after a backoff. */
@@ -129,6 +157,12 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
       return undefined;
     }
   }
+}
+
+/** A claimed delivery, with the sightings behind it that are completed with it. */
+interface Head {
+  delivery: StoredDelivery;
+  absorbed: string[];
 }
 
 /** Sightings waiting behind a claimed one that are applied with it, at most. */

@@ -58,24 +58,41 @@ export class WebhookInboxRepository {
   }
 
   /**
-   * The sightings (carrier `activity.seen`) that wait right behind a claimed one of the
-   * same number and carrier, with nothing else between: the claimed delivery's holder
-   * applies the latest of them and completes them all with it. A sighting only moves
-   * last-seen forward, so this is what applying them one by one would do; 10,000 of one
-   * line took 10,000 passes, each a claim, an apply and a completion.
+   * For each claimed sighting (carrier `activity.seen`), the sightings that wait right
+   * behind it, of the same number and carrier, with nothing else between: the claimed
+   * one's holder applies the latest of them and completes them all with it. A sighting
+   * only moves last-seen forward, so this is what applying them one by one would do;
+   * 10,000 of one line took 10,000 passes, each a claim, an apply and a completion.
+   * One statement for the whole batch, keyed by the claimed one's payload id.
    */
-  sightingsBehind(head: StoredDelivery, limit: number): Promise<{ payloadId: string; occurredAt: string }[]> {
-    return this.database.run(
-      (db) => db.$queryRaw<{ payloadId: string; occurredAt: string }[]>`
-      SELECT r.external_id AS "payloadId", r.payload->>'occurredAt' AS "occurredAt" FROM webhook_receipts r
-      WHERE r.completed_at IS NULL AND r.order_key = ${head.orderKey} AND r.seq > ${head.seq}::bigint
-        AND r.seq < COALESCE((
-          SELECT min(o.seq) FROM webhook_receipts o
-          WHERE o.completed_at IS NULL AND o.order_key = ${head.orderKey} AND o.seq > ${head.seq}::bigint
-            AND (o.source <> ${head.source} OR o.payload->>'type' IS DISTINCT FROM 'activity.seen')),
-          9223372036854775807)
-      ORDER BY r.seq LIMIT ${limit}`,
+  async sightingsBehind(
+    heads: StoredDelivery[],
+    limit: number,
+  ): Promise<Map<string, { payloadId: string; occurredAt: string }[]>> {
+    if (heads.length === 0) return new Map();
+    const keys = heads.map(({ payloadId, source, orderKey, seq }) => ({ payloadId, source, orderKey, seq }));
+    const rows = await this.database.run(
+      (db) => db.$queryRaw<{ head: string; payloadId: string; occurredAt: string }[]>`
+      SELECT h."payloadId" AS head, r.external_id AS "payloadId", r.payload->>'occurredAt' AS "occurredAt"
+      FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+        AS h("payloadId" text, source text, "orderKey" text, seq bigint)
+      CROSS JOIN LATERAL (
+        SELECT r.external_id, r.payload FROM webhook_receipts r
+        WHERE r.completed_at IS NULL AND r.order_key = h."orderKey" AND r.seq > h.seq
+          AND r.seq < COALESCE((
+            SELECT min(o.seq) FROM webhook_receipts o
+            WHERE o.completed_at IS NULL AND o.order_key = h."orderKey" AND o.seq > h.seq
+              AND (o.source <> h.source OR o.payload->>'type' IS DISTINCT FROM 'activity.seen')),
+            9223372036854775807)
+        ORDER BY r.seq LIMIT ${limit}) r`,
     );
+    const runs = new Map<string, { payloadId: string; occurredAt: string }[]>();
+    for (const { head, payloadId, occurredAt } of rows) {
+      const run = runs.get(head) ?? [];
+      run.push({ payloadId, occurredAt });
+      runs.set(head, run);
+    }
+    return runs;
   }
 
   /**
