@@ -15,6 +15,19 @@
  *   fails with P2028 "Unable to start a transaction in the given time".
  */
 
+/**
+ * A query that `pg` sent itself (DatabaseService.executeAcrossOrganizations) and that
+ * failed: it wraps the driver's error so that socket errors inside it count as the
+ * database's, as they do inside a Prisma error.
+ */
+export class DriverQueryError extends Error {
+  override readonly name = 'DriverQueryError';
+
+  constructor(cause: unknown) {
+    super('A database query failed', { cause });
+  }
+}
+
 /** Coarse, and safe to show: it names no host, port or driver text. */
 export type DatabaseFaultReason = 'unreachable' | 'connection_lost' | 'not_accepting' | 'busy';
 
@@ -126,7 +139,12 @@ function isSqlState(node: Node, code: string, kind: string | undefined, insidePr
 
 function isPrismaError(node: Node): boolean {
   const name = typeof node.name === 'string' ? node.name : '';
-  return name.startsWith('PrismaClient') || name === 'DriverAdapterError' || 'clientVersion' in node;
+  return (
+    name.startsWith('PrismaClient') ||
+    name === 'DriverAdapterError' ||
+    name === 'DriverQueryError' ||
+    'clientVersion' in node
+  );
 }
 
 function describeKind(node: Node, kind: string): string {

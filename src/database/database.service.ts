@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import type { Database } from './database';
-import { classifyDatabaseFault, type DatabaseFault, type ProbeFailureReason } from './database-fault';
+import {
+  classifyDatabaseFault,
+  DriverQueryError,
+  type DatabaseFault,
+  type ProbeFailureReason,
+} from './database-fault';
 import { SYSTEM_ROLE } from './application-role';
 import { currentScope, type DataScope } from './data-scope';
 
@@ -49,6 +54,24 @@ export class DatabaseService implements OnApplicationShutdown {
     const system = this.database.acrossOrganizations;
     if (scope.kind === 'all-organizations' && system) return work(system);
     return this.scopedTransaction(scope, work, {});
+  }
+
+  /**
+   * One statement across organisations, sent by `pg` itself on PostgreSQL: Prisma's
+   * adapter costs about 100 µs of CPU a statement beyond pg's, which is a third of what
+   * the webhook intake spends on a delivery. Elsewhere (the embedded database) it goes
+   * through `run`. Returns the rows changed.
+   */
+  async executeAcrossOrganizations(sql: string, params: unknown[]): Promise<number> {
+    const scope = currentScope();
+    if (scope?.kind !== 'all-organizations') throw new NoDataScopeError();
+    const pool = this.database.acrossOrganizationsPool;
+    if (!pool) return this.run((db) => db.$executeRawUnsafe(sql, ...params));
+    try {
+      return (await pool.query(sql, params)).rowCount ?? 0;
+    } catch (error) {
+      throw new DriverQueryError(error);
+    }
   }
 
   /** Runs `work` atomically, for the current data scope (as `run`). */

@@ -46,6 +46,8 @@ export interface Database {
    * The embedded database has one session: there every transaction says whom it acts for.
    */
   readonly acrossOrganizations?: PrismaClient;
+  /** The same pool's sessions, for the one hot path that sends its statement itself (DatabaseService.sqlAcrossOrganizations). */
+  readonly acrossOrganizationsPool?: Pool;
   /** Adapter factory for the schema engine (migrations, diffs). */
   migrationAdapter(): SqlMigrationAwareDriverAdapterFactory;
   /**
@@ -208,6 +210,7 @@ function openPostgres(config: PostgresConfig, logger: DatabaseLogger): Database 
     kind: 'postgres',
     prisma,
     acrossOrganizations,
+    acrossOrganizationsPool: systemPool,
     migrationAdapter: () => new PostgresMigrationAdapter(config.url),
     withMigrationLock: (work) => withPostgresMigrationLock(config.url, work),
     asOwner: async (work) => {

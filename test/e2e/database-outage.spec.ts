@@ -5,6 +5,8 @@ import { apiClient, type ApiClient } from '../support/http';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
 import { freePort, spawnService, waitForExit, waitForHttp } from '../support/process';
 import { TEST_TOKENS } from '../support/tokens';
+import { newWebhookSecret } from '../../src/simulator/carrier-simulator';
+import { signedPost } from '../support/signed';
 
 interface LogLine {
   level: number;
@@ -30,6 +32,7 @@ describe('the service while its database is down', () => {
   let service: ReturnType<typeof spawnService>;
   let api: ApiClient;
   let baseUrl: string;
+  const attSecret = newWebhookSecret();
 
   beforeAll(async () => {
     pg = await startPrivatePostgres();
@@ -48,6 +51,7 @@ describe('the service while its database is down', () => {
         .map(([role, token]) => `${role}:${token}`)
         .join(','),
       CARRIER_SIMULATOR: 'off',
+      CARRIER_ATT_WEBHOOK_SECRET: attSecret,
       PROVISION_ON_REGISTER: 'false',
       JOBS_INTERVAL_SECONDS: '3600',
     });
@@ -84,6 +88,22 @@ describe('the service while its database is down', () => {
     for (let i = 0; i < 20; i++) refusals.push(await api.get<ErrorBody>('/v1/users'));
     const user = aUser();
     refusals.push(await api.post<ErrorBody>('/v1/users', user));
+    // A carrier's delivery is stored by pg itself, not through Prisma: refused the same way.
+    const delivery = await signedPost(
+      `${baseUrl}/v1/webhooks/carriers/att`,
+      JSON.stringify({
+        type: 'activity.seen',
+        callbackId: 'during-outage',
+        occurredAt: new Date().toISOString(),
+        mdn: user.mdn,
+      }),
+      { secret: attSecret },
+    );
+    refusals.push({
+      status: delivery.status,
+      headers: delivery.headers,
+      body: (await delivery.json()) as ErrorBody,
+    });
     for (const response of refusals) {
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');

@@ -25,13 +25,18 @@ export class WebhookInboxRepository {
    * Returns false for a duplicate, whether its first copy is applied or still pending.
    */
   async accept(delivery: InboxDelivery): Promise<boolean> {
-    const payload = JSON.stringify(delivery.payload);
-    const inserted = await this.database.run(
-      (db) => db.$executeRaw`
-      INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at, trace_parent)
-      VALUES (${delivery.source}, ${delivery.payloadId}, ${delivery.webhookId}, ${payload}::jsonb,
-              ${delivery.orderKey}, now(), ${storedTraceparent()})
-      ON CONFLICT DO NOTHING`,
+    const inserted = await this.database.executeAcrossOrganizations(
+      `INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at, trace_parent)
+       VALUES ($1, $2, $3, $4::jsonb, $5, now(), $6)
+       ON CONFLICT DO NOTHING`,
+      [
+        delivery.source,
+        delivery.payloadId,
+        delivery.webhookId,
+        JSON.stringify(delivery.payload),
+        delivery.orderKey,
+        storedTraceparent(),
+      ],
     );
     return inserted === 1;
   }

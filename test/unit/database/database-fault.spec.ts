@@ -1,7 +1,7 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { DatabaseError } from 'pg';
 import { ConflictError } from '../../../src/common/errors/domain-error';
-import { classifyDatabaseFault } from '../../../src/database/database-fault';
+import { classifyDatabaseFault, DriverQueryError } from '../../../src/database/database-fault';
 import { Prisma } from '../../../src/generated/prisma/client';
 
 const CLIENT_VERSION = '7.10.1';
@@ -205,6 +205,16 @@ describe('classifyDatabaseFault', () => {
     ['nothing', undefined],
   ])('is not an outage: %s', (_name, error) => {
     expect(classifyDatabaseFault(error)).toBeUndefined();
+  });
+
+  it("counts a socket error inside a query pg sent itself (the webhook intake's), not one outside", () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+    });
+    expect(classifyDatabaseFault(new DriverQueryError(refused))).toMatchObject({ reason: 'unreachable' });
+    expect(classifyDatabaseFault(refused)).toBeUndefined();
+    expect(classifyDatabaseFault(new DriverQueryError(new TypeError('a bug')))).toBeUndefined();
   });
 
   it('does not loop on an error that is its own cause', () => {
