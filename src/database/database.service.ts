@@ -64,7 +64,10 @@ export class DatabaseService implements OnApplicationShutdown {
    */
   async executeAcrossOrganizations(sql: string, params: unknown[]): Promise<number> {
     const scope = currentScope();
-    if (scope?.kind !== 'all-organizations') throw new NoDataScopeError();
+    if (!scope) throw new NoDataScopeError();
+    // The pool acts across organisations: one organisation's work must not reach it.
+    if (scope.kind !== 'all-organizations')
+      throw new Error('executeAcrossOrganizations in one organisation’s scope');
     const pool = this.database.acrossOrganizationsPool;
     if (!pool) return this.run((db) => db.$executeRawUnsafe(sql, ...params));
     try {

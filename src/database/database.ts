@@ -46,7 +46,10 @@ export interface Database {
    * The embedded database has one session: there every transaction says whom it acts for.
    */
   readonly acrossOrganizations?: PrismaClient;
-  /** The same pool's sessions, for the one hot path that sends its statement itself (DatabaseService.sqlAcrossOrganizations). */
+  /**
+   * PostgreSQL only: the same pool, for the one hot path that sends its statement through
+   * `pg` itself (DatabaseService.executeAcrossOrganizations: the webhook intake).
+   */
   readonly acrossOrganizationsPool?: Pool;
   /** Adapter factory for the schema engine (migrations, diffs). */
   migrationAdapter(): SqlMigrationAwareDriverAdapterFactory;
