@@ -140,6 +140,10 @@ async function run(
     // A task killed on every one of its attempts fails, clearly and with nothing imported;
     // the administrator uploads the file again, as the Task Center tells them to.
     let ids = new Map<string, string>();
+    // Runner deaths behind failed uploads: each took a kill, so more than the kills is a bug.
+    // (A fixed number of uploads was not: on a slow machine 20 kills failed five in a row.)
+    let stops = 0;
+    const kills = options.serviceKills + (options.postgres?.kills ?? 0);
     for (let upload = 1; ; upload++) {
       const imported = await retried(service.baseUrl, {
         method: 'POST',
@@ -156,7 +160,8 @@ async function run(
         break;
       }
       const half = usernames.filter((username) => ids.has(username)).length;
-      if (!/its runner died; no user was imported/.test(task.error ?? '') || half > 0 || upload === 5) {
+      stops += task.attempts - 1;
+      if (!/its runner died; no user was imported/.test(task.error ?? '') || half > 0 || stops > kills) {
         throw new Error(`import task ${task.state} (${half} of its users present): ${task.error}`);
       }
       trace(`import interrupted on every attempt, nothing imported; uploaded again`);
