@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { acrossOrganizations } from '../../src/database/data-scope';
 import { DatabaseService } from '../../src/database/database.service';
+import type { OutboxMessage } from '../../src/outbox/outbox-message';
+import { appendBulkToOutbox } from '../../src/outbox/outbox.writer';
 import { OutboxRepository } from '../../src/outbox/persistence/outbox.repository';
 import { startApp, testConfig, type RunningApp } from '../support/app';
 import { DATABASE_KINDS, type TestDatabase } from '../support/databases';
@@ -47,5 +50,36 @@ describe.each(DATABASE_KINDS)('the outbox and its relay mark on %s', (_kind, cre
       expect(await outbox.deleteSentBefore(new Date(Date.now() - DAY_MS))).toBe(0);
       expect(await outbox.deleteSentBefore(new Date(Date.now() + DAY_MS))).toBe(3);
       expect((await outbox.after(undefined, 100)).map((row) => row.id)).toEqual([all[3].id, all[4].id]);
+    }));
+
+  // The sweep's writer sends arrays of text (payloads in base64): every byte and character
+  // must arrive as given, NULL included.
+  it('stores bulk events exactly as given', () =>
+    acrossOrganizations('the bulk writer, under test', async () => {
+      const database = running.app.get(DatabaseService);
+      const [sample] = await outbox.after(undefined, 1);
+      const message = (key: string, traceParent: string | null): OutboxMessage => ({
+        eventId: randomUUID(),
+        eventType: 'test.Escapes',
+        key,
+        organizationId: sample.organizationId,
+        payload: Uint8Array.from({ length: 256 }, (_, byte) => byte),
+        traceParent,
+      });
+      const messages = [
+        message('tab\there, newline\nthere, back\\slash \\N, return\r', null),
+        message('plain', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
+      ];
+      const before = (await outbox.after(undefined, 1000)).length;
+      await database.transaction((tx) => appendBulkToOutbox(tx, messages));
+      // Read once settled: a transaction of the running app can hold them back a moment.
+      const written = await eventually(async () => {
+        const rows = (await outbox.after(undefined, 1000)).slice(before);
+        return rows.length === messages.length ? rows : undefined;
+      });
+      expect(written.map(({ eventId, key, traceParent }) => ({ eventId, key, traceParent }))).toEqual(
+        messages.map(({ eventId, key, traceParent }) => ({ eventId, key, traceParent })),
+      );
+      for (const row of written) expect(Buffer.from(row.payload)).toEqual(Buffer.from(messages[0].payload));
     }));
 });
