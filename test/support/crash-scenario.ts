@@ -160,7 +160,8 @@ async function run(
         break;
       }
       const half = usernames.filter((username) => ids.has(username)).length;
-      stops += task.attempts - 1;
+      // At least one: an upload that failed must count, or the loop could run for ever.
+      stops += Math.max(1, task.attempts - 1);
       if (!/its runner died; no user was imported/.test(task.error ?? '') || half > 0 || stops > kills) {
         throw new Error(`import task ${task.state} (${half} of its users present): ${task.error}`);
       }
