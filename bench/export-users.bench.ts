@@ -55,10 +55,13 @@ async function bareRead(url: string): Promise<number> {
   try {
     for (;;) {
       const { rows } = await client.query<Record<string, string>>(
-        `SELECT u.id, u.status, u.first_name, u.last_name, u.username, u.mdn, u.email, u.registered_at,
+        // The page's users first, then their lines: joined before the LIMIT, the planner
+        // hashed the whole lines table for every page (167 s for 1,000,000 users).
+        `WITH page AS (SELECT id, status, first_name, last_name, username, mdn, email, registered_at
+                       FROM users WHERE id > $1 ORDER BY id LIMIT 1000)
+         SELECT u.id, u.status, u.first_name, u.last_name, u.username, u.mdn, u.email, u.registered_at,
                 l.network, l.status AS line_status, l.last_seen_at
-         FROM users u LEFT JOIN network_lines l ON l.user_id = u.id
-         WHERE u.id > $1 ORDER BY u.id LIMIT 1000`,
+         FROM page u LEFT JOIN network_lines l ON l.user_id = u.id ORDER BY u.id`,
         [after],
       );
       if (rows.length === 0) return bytes;
