@@ -6,8 +6,13 @@ import { startFlow, type FlowHarness } from '../support/flow';
 describe('a carrier answering 500s', () => {
   let flow: FlowHarness;
 
+  // The breaker stays open for 3 s, not the harness's 300 ms: the checks below read it
+  // open, and on a slow CI machine 300 ms passed between the readiness answer and the
+  // metrics scrape, which then found it half-open.
+  const RESET_MS = 3_000;
+
   beforeAll(async () => {
-    flow = await startFlow();
+    flow = await startFlow({ CARRIER_BREAKER_RESET_MS: String(RESET_MS) });
   });
   afterAll(() => flow.stop());
 
@@ -46,7 +51,7 @@ describe('a carrier answering 500s', () => {
     }
 
     flow.simulator.setMode('att', { kind: 'healthy' });
-    await new Promise((resolve) => setTimeout(resolve, 350)); // the breaker's reset time
+    await new Promise((resolve) => setTimeout(resolve, RESET_MS + 50)); // the breaker's reset time
     // The reconciler tries again once the retry delay has passed, with the same keys. A
     // half-open breaker lets one trial call through, so the others wait one more delay.
     for (let retry = 0; retry < 2; retry++) {
