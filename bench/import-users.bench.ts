@@ -3,11 +3,11 @@
  * stack and the task runner: POST /v1/users/import, then the task until it is done. On
  * PostgreSQL and on the embedded database (BENCH_DATABASES=postgres,embedded). Baseline in
  * the same run and database: the same number of users and lines inserted bare, one
- * INSERT ... SELECT each, through the service's own database handle. Peak memory is the
- * process's resident set, sampled every 50 ms during the import, and what the import
- * added to it. `npm run bench:import` runs it with the heap cap the service is deployed
- * with (NODE_OPTIONS in k8s/deployment.yaml): without one, V8 lets the garbage of a long
- * import pile up to several times what is live before it collects.
+ * INSERT ... SELECT each, through the service's own database handle. The import is then
+ * measured on a service in its own process (dist/src/main.js, with the heap cap it is
+ * deployed with: without one, V8 lets the garbage of a long import pile up to several
+ * times what is live before it collects), so its peak memory is its own resident set,
+ * sampled from /proc every 50 ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,17 @@ import { loadConfig } from '../src/config/config';
 import { acrossOrganizations } from '../src/database/data-scope';
 import { DatabaseService } from '../src/database/database.service';
 import { newWebhookSecret } from '../src/simulator/carrier-simulator';
-import { createBenchDatabase, DEFAULT_ORGANIZATION_SQL, idleCarriersEnv } from './support';
+import {
+  createBenchDatabase,
+  DEFAULT_ORGANIZATION_SQL,
+  DEPLOYED_NODE_OPTIONS,
+  freePort,
+  idleCarriersEnv,
+  SERVICE_MAIN,
+  startProcess,
+  stopProcess,
+  withPeakRss,
+} from './support';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'postgres,embedded').split(',');
@@ -31,56 +41,33 @@ function csvOf(rows: number): string {
   return lines.join('\n');
 }
 
-async function measure<T>(work: () => Promise<T>) {
-  const startMb = Math.round(process.memoryUsage().rss / 1e6);
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const started = performance.now();
-  try {
-    const result = await work();
-    return { result, startMb, peakMb: Math.round(peak / 1e6), seconds: (performance.now() - started) / 1000 };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 async function benchOn(kind: string, databaseEnv: NodeJS.ProcessEnv, csv: string) {
-  const config = loadConfig({
+  const env = {
     NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: 'warn',
     ADMIN_API_TOKENS: `admin:${TOKEN}`,
     DB_MIGRATE_ON_START: 'true',
     TASK_POLL_MS: '100',
     ...idleCarriersEnv(newWebhookSecret()),
     ...databaseEnv,
-  });
-  const app = await createApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  };
+  const baseline = await bareInsert(env);
+  const port = await freePort();
+  const service = await startProcess(
+    SERVICE_MAIN,
+    {
+      ...process.env,
+      ...env,
+      PORT: `${port}`,
+      // BENCH_SERVICE_NODE_OPTIONS tries another heap cap than the deployed one.
+      NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? DEPLOYED_NODE_OPTIONS,
+    },
+    port,
+  );
+  const base = `http://127.0.0.1:${port}`;
   const headers = { authorization: `Bearer ${TOKEN}` };
   try {
-    // The baseline: as many users and lines, with other numbers, inserted bare.
-    const database = app.get(DatabaseService);
-    const baseline = await measure(() =>
-      acrossOrganizations('bench', () =>
-        database.transaction(
-          async (db) => {
-            await db.$executeRawUnsafe(
-              `INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
-             SELECT gen_random_uuid(), ${DEFAULT_ORGANIZATION_SQL}, 'F' || i, 'L' || i, 'base' || i, '+1301' || lpad(i::text, 7, '0'),
-               'base' || i || '@example.com', 'ACTIVE', now(), now() FROM generate_series(1, ${ROWS}) AS i`,
-            );
-            await db.$executeRawUnsafe(
-              `INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, indicator)
-             SELECT gen_random_uuid(), id, organization_id, 'att', 'NO_STATUS', now(), 'NONE' FROM users WHERE username LIKE 'base%'`,
-            );
-          },
-          { timeout: 600_000 },
-        ),
-      ),
-    );
-    const imported = await measure(async () => {
+    const imported = await withPeakRss(service.pid ?? 0, async () => {
       const accepted = await fetch(`${base}/v1/users/import`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'text/csv' },
@@ -102,10 +89,42 @@ async function benchOn(kind: string, databaseEnv: NodeJS.ProcessEnv, csv: string
     });
     if (imported.result !== ROWS) throw new Error(`imported ${imported.result} of ${ROWS}`);
     process.stdout.write(
-      `${kind.padEnd(9)} baseline bare INSERT ${baseline.seconds.toFixed(1)} s | import ${ROWS} rows ${imported.seconds.toFixed(1)} s, ` +
-        `ratio ${(imported.seconds / baseline.seconds).toFixed(1)}x, RSS ${imported.startMb} MB at start, peak ${imported.peakMb} MB ` +
+      `${kind.padEnd(9)} baseline bare INSERT ${baseline.toFixed(1)} s | import ${ROWS} rows ${imported.seconds.toFixed(1)} s, ` +
+        `ratio ${(imported.seconds / baseline).toFixed(1)}x, service RSS ${imported.startMb} MB at start, peak ${imported.peakMb} MB ` +
         `(+${imported.peakMb - imported.startMb} MB)\n`,
     );
+  } finally {
+    await stopProcess(service);
+  }
+}
+
+/**
+ * The baseline, in seconds: as many users and lines, with other numbers, inserted bare
+ * through an app made in this process, closed before the measured service starts (the
+ * embedded database belongs to one process at a time).
+ */
+async function bareInsert(env: NodeJS.ProcessEnv): Promise<number> {
+  const app = await createApp(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
+  try {
+    const database = app.get(DatabaseService);
+    const started = performance.now();
+    await acrossOrganizations('bench', () =>
+      database.transaction(
+        async (db) => {
+          await db.$executeRawUnsafe(
+            `INSERT INTO users (id, organization_id, first_name, last_name, username, mdn, email, status, registered_at, updated_at)
+             SELECT gen_random_uuid(), ${DEFAULT_ORGANIZATION_SQL}, 'F' || i, 'L' || i, 'base' || i, '+1301' || lpad(i::text, 7, '0'),
+               'base' || i || '@example.com', 'ACTIVE', now(), now() FROM generate_series(1, ${ROWS}) AS i`,
+          );
+          await db.$executeRawUnsafe(
+            `INSERT INTO network_lines (id, user_id, organization_id, network, status, status_changed_at, indicator)
+             SELECT gen_random_uuid(), id, organization_id, 'att', 'NO_STATUS', now(), 'NONE' FROM users WHERE username LIKE 'base%'`,
+          );
+        },
+        { timeout: 600_000 },
+      ),
+    );
+    return (performance.now() - started) / 1000;
   } finally {
     await shutdown(app);
   }

@@ -1,5 +1,9 @@
 import { DEFAULT_ORGANIZATION } from '../src/organizations/domain/default-organization';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /** Benchmarks use their own database beside the one given, and drop it afterwards. */
@@ -66,3 +70,87 @@ export function idleCarriersEnv(webhookSecret: string): NodeJS.ProcessEnv {
 
 /** Rows seeded straight into the tables belong to the organisation the migration made. */
 export const DEFAULT_ORGANIZATION_SQL = `'${DEFAULT_ORGANIZATION.id}'::uuid`;
+
+/**
+ * A script (the service's dist/src/main.js, or a bare server) in its own process, ready
+ * once GET /health/live answers on `port`. Measured apart from the bench that drives it,
+ * its figures (CPU, resident memory) are its own.
+ */
+export async function startProcess(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+): Promise<ChildProcess> {
+  // BENCH_NODE_OPTIONS (e.g. --cpu-prof) goes to the measured processes, for profiling.
+  const extra = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  // BENCH_SERVICE_LOG (a path) keeps the processes' output, to see what they logged.
+  const log = process.env.BENCH_SERVICE_LOG ? openSync(process.env.BENCH_SERVICE_LOG, 'a') : 'ignore';
+  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', log, 'inherit'] });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/health/live`);
+      return child;
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** The service's entry point, as `npm start` and the container run it. */
+export const SERVICE_MAIN = join(__dirname, '../src/main.js');
+
+/** The Node options (the heap cap) the service is deployed with, read from k8s/deployment.yaml. */
+export const DEPLOYED_NODE_OPTIONS = (() => {
+  const manifest = readFileSync(join(__dirname, '../../k8s/deployment.yaml'), 'utf8');
+  const match = /name: NODE_OPTIONS, value: ([^}]+?) \}/.exec(manifest);
+  if (!match) throw new Error('k8s/deployment.yaml sets no NODE_OPTIONS');
+  return match[1];
+})();
+
+/** Stops a started process and waits for it to be gone. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  child.kill('SIGKILL');
+}
+
+/** A process's resident set in MB (10^6 bytes), from /proc (Linux), or 0 if it is gone. */
+export function residentMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round((Number(match[1]) * 1024) / 1e6) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** How long `work` took, and the peak of `pid`'s resident set meanwhile (sampled every 50 ms). */
+export async function withPeakRss<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; startMb: number; peakMb: number; seconds: number }> {
+  const startMb = residentMb(pid);
+  let peakMb = startMb;
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, residentMb(pid))), 50);
+  const started = performance.now();
+  try {
+    const result = await work();
+    peakMb = Math.max(peakMb, residentMb(pid));
+    return { result, startMb, peakMb, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}

@@ -10,15 +10,21 @@
  * 3. burst: BENCH_BURST callbacks as fast as 50 connections allow: no 5xx, all applied, in
  *    order per line; the time from the last accepted to the last applied.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret } from '../src/simulator/carrier-simulator';
-import { createBenchDatabase, DEFAULT_ORGANIZATION_SQL, idleCarriersEnv, run } from './support';
+import {
+  createBenchDatabase,
+  DEFAULT_ORGANIZATION_SQL,
+  idleCarriersEnv,
+  run,
+  SERVICE_MAIN,
+  startProcess,
+} from './support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -46,9 +52,7 @@ async function main() {
   const children: ChildProcess[] = [];
   const pool = new Pool({ connectionString: database.url, max: 2 });
   try {
-    children.push(
-      await startProcess(join(__dirname, '../src/main.js'), { ...env, PORT: `${SERVICE}` }, SERVICE),
-    );
+    children.push(await startProcess(SERVICE_MAIN, { ...env, PORT: `${SERVICE}` }, SERVICE));
     await run(database.url, seedSql());
     const bare = join(__dirname, 'bare-webhook-server.js');
     children.push(await startProcess(bare, { ...env, PORT: `${FLOOR}`, BARE_MODE: 'floor' }, FLOOR));
@@ -274,24 +278,6 @@ function seedSql(): string {
     SELECT gen_random_uuid(), id, organization_id, CASE WHEN substr(mdn, 6)::int <= ${USERS} THEN 'att' ELSE 'tmobile' END,
            'ENABLED', now() - interval '1 day', now(), 'GREEN', 1, now() FROM users;
     ANALYZE;`;
-}
-
-async function startProcess(script: string, env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  // BENCH_NODE_OPTIONS (e.g. --cpu-prof) goes to the measured processes, for profiling.
-  const extra = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  // BENCH_SERVICE_LOG (a path) keeps the processes' output, to see what they logged.
-  const log = process.env.BENCH_SERVICE_LOG ? openSync(process.env.BENCH_SERVICE_LOG, 'a') : 'ignore';
-  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', log, 'inherit'] });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/health/live`);
-      return child;
-    } catch (error) {
-      if (Date.now() > deadline || child.exitCode !== null) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 main().catch((error: unknown) => {
