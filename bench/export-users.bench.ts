@@ -125,7 +125,7 @@ async function main() {
         }
       });
       process.stdout.write(
-        `export ${format.padEnd(4)} (task + download)        ${measured.seconds.toFixed(1)} s (task ${taskSeconds.toFixed(1)} s)  service RSS ${measured.startMb} MB at start, peak ${measured.peakMb} MB  ` +
+        `export ${format.padEnd(4)} (task + download)        ${measured.seconds.toFixed(1)} s (task ${taskSeconds.toFixed(1)} s, service CPU ${measured.cpuSeconds.toFixed(1)} s)  service RSS ${measured.startMb} MB at start, peak ${measured.peakMb} MB  ` +
           `${(measured.result / 1e6).toFixed(0)} MB file  ratio vs baseline ${(measured.seconds / baseline.seconds).toFixed(2)}x\n`,
       );
     }

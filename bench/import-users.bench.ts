@@ -89,7 +89,7 @@ async function benchOn(kind: string, databaseEnv: NodeJS.ProcessEnv, csv: string
     });
     if (imported.result !== ROWS) throw new Error(`imported ${imported.result} of ${ROWS}`);
     process.stdout.write(
-      `${kind.padEnd(9)} baseline bare INSERT ${baseline.toFixed(1)} s | import ${ROWS} rows ${imported.seconds.toFixed(1)} s, ` +
+      `${kind.padEnd(9)} baseline bare INSERT ${baseline.toFixed(1)} s | import ${ROWS} rows ${imported.seconds.toFixed(1)} s (service CPU ${imported.cpuSeconds.toFixed(1)} s), ` +
         `ratio ${(imported.seconds / baseline).toFixed(1)}x, service RSS ${imported.startMb} MB at start, peak ${imported.peakMb} MB ` +
         `(+${imported.peakMb - imported.startMb} MB)\n`,
     );
