@@ -145,6 +145,12 @@ describe('organisations: no principal sees or touches another organisation', () 
         expect(answer.status).toBe(200);
         expect(others.filter((secret) => answer.text.includes(secret))).toEqual([]);
       }
+      // The export reads its own pages (no model objects): they too hold this organisation's
+      // users, all of them.
+      const exported = await call(tokenOf(org, 'owner'), 'GET', '/v1/users/export?format=csv');
+      expect(exported.status).toBe(200);
+      expect(others.filter((secret) => exported.text.includes(secret))).toEqual([]);
+      expect(exported.text.trim().split('\r\n')).toHaveLength(1 + seeded[org].ids.length);
       const listed = JSON.parse((await call(token, 'GET', '/v1/users')).text) as { items: { id: string }[] };
       expect(listed.items.map((user) => user.id).sort()).toEqual([...seeded[org].ids].sort());
       const summary = JSON.parse((await call(token, 'GET', '/v1/summary')).text) as Record<string, unknown>;
