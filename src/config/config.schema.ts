@@ -87,6 +87,7 @@ export const configSchema = z.object({
   MAX_FUTURE_SKEW_MINUTES: integer(0, 1440).default(5),
 
   STALE_AFTER_DAYS: integer(1, 3650).default(30),
+  SIGHTING_PRECISION_SECONDS: integer(0, 3_600).default(60),
   INVITE_COOLDOWN_MINUTES: integer(0, 10_080).default(10),
   INVITE_APP_LINK: z
     .url({ message: 'must be an http(s) URL', protocol: /^https?$/ })

@@ -114,6 +114,8 @@ export interface AuthConfig {
 export interface LinesConfig {
   /** A line not seen for longer than this shows ORANGE. */
   staleAfterDays: number;
+  /** A sighting less than this after the stored one (same UTC day) is not written. */
+  sightingPrecisionMs: number;
   /** A registration (or import) records the intent to provision its lines. */
   provisionOnRegister: boolean;
   sweepIntervalSeconds: number;
@@ -248,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     lines: {
       staleAfterDays: raw.STALE_AFTER_DAYS,
+      sightingPrecisionMs: raw.SIGHTING_PRECISION_SECONDS * 1000,
       provisionOnRegister: raw.PROVISION_ON_REGISTER,
       sweepIntervalSeconds: raw.SWEEP_INTERVAL_SECONDS,
       sweepBatchSize: raw.SWEEP_BATCH_SIZE,

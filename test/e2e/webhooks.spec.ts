@@ -141,6 +141,30 @@ describe('carrier and SMS webhooks', () => {
     expect(await lineOf()).toMatchObject({ indicator: 'GREEN', lastSeenAt: flow.clock.now().toISOString() });
   });
 
+  it('a sighting less than SIGHTING_PRECISION_SECONDS after the stored one is not written; a later one is', async () => {
+    const sighting = async (callbackId: string) => {
+      const body = JSON.stringify({
+        type: 'activity.seen',
+        callbackId,
+        occurredAt: flow.clock.now().toISOString(),
+        mdn: user.mdn,
+      });
+      expect((await signedPost(url(), body, { secret: flow.secrets.att })).status).toBe(202);
+      await flow.runJob(WebhookInboxJob);
+      return (await lineOf()).lastSeenAt;
+    };
+    // Noon of a day ahead: the three sightings on one UTC day (another day is always written).
+    const noon = new Date(flow.clock.now().getTime() + 86_400_000);
+    noon.setUTCHours(12, 0, 0, 0);
+    flow.clock.set(noon);
+    const first = await sighting('precision-1');
+    expect(first).toBe(flow.clock.now().toISOString());
+    flow.clock.advanceSeconds(30);
+    expect(await sighting('precision-2')).toBe(first);
+    flow.clock.advanceSeconds(30);
+    expect(await sighting('precision-3')).toBe(flow.clock.now().toISOString());
+  });
+
   it('the SMS webhook verifies with its own secret', async () => {
     const body = JSON.stringify({
       messageId: 'sms-1',

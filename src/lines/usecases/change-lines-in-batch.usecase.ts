@@ -4,7 +4,7 @@ import { InjectConfig } from '../../config/config.module';
 import type { LinesConfig } from '../../config/config';
 import { computeIndicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
-import { sightingPublishes } from '../domain/sighting-events';
+import { sightingMovesLastSeen, sightingPublishes } from '../domain/sighting-events';
 import { planTransition, recordSighting, TransitionNotAllowedError } from '../domain/status-machine';
 import type { TransitionRequest } from '../domain/status-machine';
 import type { LineFlowFields, LineRecord } from '../persistence/line-record';
@@ -41,7 +41,7 @@ export class ChangeLinesInBatch {
 
   /**
    * Applies the changes (at most one per line); returns, for each, whether it is done.
-   * A sighting that moves nothing is done without a write.
+   * A sighting that moves nothing (older, or within the sighting precision) is done without a write.
    */
   async apply(changes: BatchChange[]): Promise<boolean[]> {
     const now = this.clock.now();
@@ -63,6 +63,8 @@ export class ChangeLinesInBatch {
       const seenAt = recordSighting(line, change.seenAt).lastSeenAt;
       if (seenAt === null || seenAt === line.lastSeenAt) return 'unchanged';
       const indicator = computeIndicator({ ...line, lastSeenAt: seenAt }, now, this.config.staleAfterDays);
+      const moves = sightingMovesLastSeen(line.lastSeenAt, seenAt, this.config.sightingPrecisionMs);
+      if (!moves && indicator.indicator === line.indicator) return 'unchanged';
       const publishes = sightingPublishes(
         line.eventLastSeenAt,
         seenAt,

@@ -6,11 +6,12 @@ import { InjectConfig } from '../../config/config.module';
 import type { LinesConfig } from '../../config/config';
 import { computeIndicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
+import { sightingMovesLastSeen } from '../domain/sighting-events';
 import { recordSighting } from '../domain/status-machine';
 import type { LineRecord } from '../persistence/line-record';
 import { LinesRepository } from '../persistence/lines.repository';
 
-/** The line was seen (archived traffic, a carrier confirmation): last-seen moves forward. */
+/** The line was seen (archived traffic, a carrier confirmation): last-seen moves forward, by at least the sighting precision. */
 @Injectable()
 export class RecordSighting {
   constructor(
@@ -38,6 +39,8 @@ export class RecordSighting {
         this.clock.now(),
         this.config.staleAfterDays,
       );
+      const moves = sightingMovesLastSeen(line.lastSeenAt, seenAt, this.config.sightingPrecisionMs);
+      if (!moves && indicator.indicator === line.indicator) return line;
       return this.lines.recordSighting(line, seenAt, indicator, this.clock.now());
     });
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sightingPublishes } from '../../../src/lines/domain/sighting-events';
+import { sightingMovesLastSeen, sightingPublishes } from '../../../src/lines/domain/sighting-events';
 
 const DAY_MS = 86_400_000;
 const instant = fc
@@ -41,5 +41,38 @@ describe('which sightings publish', () => {
         },
       ),
     );
+  });
+});
+
+describe('which sightings move last-seen', () => {
+  const MINUTE = 60_000;
+
+  it('a line never seen takes its first sighting', () => {
+    fc.assert(fc.property(instant, (seen) => sightingMovesLastSeen(null, seen, MINUTE)));
+  });
+
+  it('never an older or equal sighting, whatever the precision', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: DAY_MS }), fc.nat(DAY_MS), (stored, back, precision) =>
+        !sightingMovesLastSeen(stored, new Date(stored.getTime() - back), precision),
+      ),
+    );
+  });
+
+  it('a later one exactly when it is at least the precision later or on another UTC day', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 1, max: 3 * DAY_MS }), fc.nat(DAY_MS), (stored, ahead, precision) => {
+        const seen = new Date(stored.getTime() + ahead);
+        const otherDay = seen.toISOString().slice(0, 10) !== stored.toISOString().slice(0, 10);
+        return sightingMovesLastSeen(stored, seen, precision) === (ahead >= precision || otherDay);
+      }),
+    );
+  });
+
+  it('with no precision, every later sighting moves it, as before', () => {
+    const stored = new Date('2026-10-01T10:00:00Z');
+    expect(sightingMovesLastSeen(stored, new Date('2026-10-01T10:00:00.001Z'), 0)).toBe(true);
+    expect(sightingMovesLastSeen(stored, new Date('2026-10-01T10:00:59Z'), MINUTE)).toBe(false);
+    expect(sightingMovesLastSeen(new Date('2026-10-01T23:59:30Z'), new Date('2026-10-02T00:00:10Z'), MINUTE)).toBe(true);
   });
 });
