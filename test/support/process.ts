@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -18,8 +19,19 @@ export function spawnService(env: NodeJS.ProcessEnv): ChildProcess & { output: (
   });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // TEST_SERVICE_LOG (a path) keeps every service's output, across the restarts of a crash
+  // test, whose own record is only the last process's.
+  const keep = (chunk: Buffer) => {
+    if (process.env.TEST_SERVICE_LOG) appendFileSync(process.env.TEST_SERVICE_LOG, chunk);
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    keep(chunk);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    keep(chunk);
+  });
   return Object.assign(child, { output: () => ({ code: child.exitCode, stdout, stderr }) });
 }
 
