@@ -1,5 +1,5 @@
 import { DEFAULT_ORGANIZATION } from '../src/organizations/domain/default-organization';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -101,12 +101,34 @@ export async function startProcess(
 /** The service's entry point, as `npm start` and the container run it. */
 export const SERVICE_MAIN = join(__dirname, '../src/main.js');
 
-/** The Node options (the heap cap) the service is deployed with, read from k8s/deployment.yaml. */
-export const DEPLOYED_NODE_OPTIONS = (() => {
+/**
+ * Applies the migrations to `url` in a process of their own, as the deployment's init
+ * container does (k8s/deployment.yaml), so the measured service starts with
+ * DB_MIGRATE_ON_START=false and without the schema engine in its memory (about 20 MB).
+ */
+export function migrateAsDeployed(url: string): void {
+  execFileSync(process.execPath, [join(__dirname, '../src/database/cli/migrate.js')], {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/**
+ * The memory settings the service is deployed with (the heap caps in NODE_OPTIONS, the
+ * malloc arenas), read from k8s/deployment.yaml. BENCH_SERVICE_NODE_OPTIONS tries other
+ * Node options.
+ */
+export const DEPLOYED_MEMORY_ENV: NodeJS.ProcessEnv = (() => {
   const manifest = readFileSync(join(__dirname, '../../k8s/deployment.yaml'), 'utf8');
-  const match = /name: NODE_OPTIONS, value: ([^}]+?) \}/.exec(manifest);
-  if (!match) throw new Error('k8s/deployment.yaml sets no NODE_OPTIONS');
-  return match[1];
+  const value = (name: string) => {
+    const match = new RegExp(`name: ${name}, value: '?([^}']+?)'? \\}`).exec(manifest);
+    if (!match) throw new Error(`k8s/deployment.yaml sets no ${name}`);
+    return match[1];
+  };
+  return {
+    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? value('NODE_OPTIONS'),
+    MALLOC_ARENA_MAX: value('MALLOC_ARENA_MAX'),
+  };
 })();
 
 /** Stops a started process and waits for it to be gone. */
@@ -119,9 +141,9 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** A process's resident set in MB (10^6 bytes), from /proc (Linux), or 0 if it is gone. */
-export function residentMb(pid: number): number {
+export function residentMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Math.round((Number(match[1]) * 1024) / 1e6) : 0;
   } catch {
     return 0;
@@ -141,22 +163,36 @@ export function cpuSeconds(pid: number): number {
 
 /**
  * How long `work` took, the CPU `pid` used meanwhile (on a shared machine a steadier
- * figure than the wall time), and the peak of its resident set (sampled every 50 ms).
+ * figure than the wall time), and the peak of its resident set (sampled every 50 ms):
+ * all of it, and its anonymous part, the process's own memory, without the pages of the
+ * node binary and libraries it maps (about 55 MB, shared and backed by their files).
  */
 export async function withPeakRss<T>(
   pid: number,
   work: () => Promise<T>,
-): Promise<{ result: T; startMb: number; peakMb: number; seconds: number; cpuSeconds: number }> {
+): Promise<{
+  result: T;
+  startMb: number;
+  peakMb: number;
+  peakAnonMb: number;
+  seconds: number;
+  cpuSeconds: number;
+}> {
   const startMb = residentMb(pid);
   const startCpu = cpuSeconds(pid);
   let peakMb = startMb;
-  const timer = setInterval(() => (peakMb = Math.max(peakMb, residentMb(pid))), 50);
+  let peakAnonMb = residentMb(pid, 'RssAnon');
+  const sample = () => {
+    peakMb = Math.max(peakMb, residentMb(pid));
+    peakAnonMb = Math.max(peakAnonMb, residentMb(pid, 'RssAnon'));
+  };
+  const timer = setInterval(sample, 50);
   const started = performance.now();
   try {
     const result = await work();
-    peakMb = Math.max(peakMb, residentMb(pid));
+    sample();
     const seconds = (performance.now() - started) / 1000;
-    return { result, startMb, peakMb, seconds, cpuSeconds: cpuSeconds(pid) - startCpu };
+    return { result, startMb, peakMb, peakAnonMb, seconds, cpuSeconds: cpuSeconds(pid) - startCpu };
   } finally {
     clearInterval(timer);
   }

@@ -90,6 +90,18 @@ describe('k8s manifests', () => {
     expect(heapMiB).toBeLessThan(384);
   });
 
+  it('give the image the memory settings the deployment measured', () => {
+    const dockerfile = read('docker/Dockerfile');
+    for (const { name, value } of container.env as { name: string; value: string }[]) {
+      if (name !== 'NODE_OPTIONS' && name !== 'MALLOC_ARENA_MAX') continue;
+      const set = new RegExp(`${name}=("([^"]*)"|(\\S+))`).exec(dockerfile);
+      expect([name, set?.[2] ?? set?.[3]]).toEqual([name, value]);
+    }
+    expect(container.env.map((variable: { name: string }) => variable.name)).toEqual(
+      expect.arrayContaining(['NODE_OPTIONS', 'MALLOC_ARENA_MAX']),
+    );
+  });
+
   it('leave more grace than the drain timeout', () => {
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(10);
   });
