@@ -71,7 +71,9 @@ export async function openDatabase(config: DatabaseConfig, logger: DatabaseLogge
   );
   if (applied) {
     logger.info(
-      applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date',
+      applied.length
+        ? `Applied migrations: ${applied.join(', ')}`
+        : 'No pending migrations: the database schema is up to date',
     );
   }
   await refuseToBypassRowSecurity(database);

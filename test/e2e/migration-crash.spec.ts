@@ -128,7 +128,7 @@ describe('a migration killed part-way (SIGKILL), on PostgreSQL', () => {
     expect(complete.length).toBeGreaterThan(20);
     expect(await schemaOf(url)).toEqual(complete);
     // Running it again changes nothing.
-    expect((await migrateToEnd(url)).output).toMatch(/Database schema is up to date/);
+    expect((await migrateToEnd(url)).output).toMatch(/No pending migrations/);
   });
 });
 

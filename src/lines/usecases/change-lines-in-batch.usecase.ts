@@ -41,7 +41,8 @@ export class ChangeLinesInBatch {
 
   /**
    * Applies the changes (at most one per line); returns, for each, whether it is done.
-   * A sighting that moves nothing (older, or within the sighting precision) is done without a write.
+   * A sighting that moves nothing (older, or within the sighting precision) is done
+   * without a write.
    */
   async apply(changes: BatchChange[]): Promise<boolean[]> {
     const now = this.clock.now();

@@ -11,7 +11,10 @@ import { recordSighting } from '../domain/status-machine';
 import type { LineRecord } from '../persistence/line-record';
 import { LinesRepository } from '../persistence/lines.repository';
 
-/** The line was seen (archived traffic, a carrier confirmation): last-seen moves forward, by at least the sighting precision. */
+/**
+ * The line was seen (archived traffic, a carrier confirmation): last-seen moves forward,
+ * by at least the sighting precision.
+ */
 @Injectable()
 export class RecordSighting {
   constructor(

@@ -53,26 +53,37 @@ describe('which sightings move last-seen', () => {
 
   it('never an older or equal sighting, whatever the precision', () => {
     fc.assert(
-      fc.property(instant, fc.integer({ min: 0, max: DAY_MS }), fc.nat(DAY_MS), (stored, back, precision) =>
-        !sightingMovesLastSeen(stored, new Date(stored.getTime() - back), precision),
+      fc.property(
+        instant,
+        fc.integer({ min: 0, max: DAY_MS }),
+        fc.nat(DAY_MS),
+        (stored, back, precision) =>
+          !sightingMovesLastSeen(stored, new Date(stored.getTime() - back), precision),
       ),
     );
   });
 
   it('a later one exactly when it is at least the precision later or on another UTC day', () => {
     fc.assert(
-      fc.property(instant, fc.integer({ min: 1, max: 3 * DAY_MS }), fc.nat(DAY_MS), (stored, ahead, precision) => {
-        const seen = new Date(stored.getTime() + ahead);
-        const otherDay = seen.toISOString().slice(0, 10) !== stored.toISOString().slice(0, 10);
-        return sightingMovesLastSeen(stored, seen, precision) === (ahead >= precision || otherDay);
-      }),
+      fc.property(
+        instant,
+        fc.integer({ min: 1, max: 3 * DAY_MS }),
+        fc.nat(DAY_MS),
+        (stored, ahead, precision) => {
+          const seen = new Date(stored.getTime() + ahead);
+          const otherDay = seen.toISOString().slice(0, 10) !== stored.toISOString().slice(0, 10);
+          return sightingMovesLastSeen(stored, seen, precision) === (ahead >= precision || otherDay);
+        },
+      ),
     );
   });
 
-  it('with no precision, every later sighting moves it, as before', () => {
+  it('examples: no precision, within a minute, across midnight', () => {
     const stored = new Date('2026-10-01T10:00:00Z');
     expect(sightingMovesLastSeen(stored, new Date('2026-10-01T10:00:00.001Z'), 0)).toBe(true);
     expect(sightingMovesLastSeen(stored, new Date('2026-10-01T10:00:59Z'), MINUTE)).toBe(false);
-    expect(sightingMovesLastSeen(new Date('2026-10-01T23:59:30Z'), new Date('2026-10-02T00:00:10Z'), MINUTE)).toBe(true);
+    expect(
+      sightingMovesLastSeen(new Date('2026-10-01T23:59:30Z'), new Date('2026-10-02T00:00:10Z'), MINUTE),
+    ).toBe(true);
   });
 });
