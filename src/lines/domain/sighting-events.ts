@@ -21,11 +21,17 @@ function utcDay(date: Date): string {
  * Whether a sighting is worth a write of the line. A carrier reports a busy line with
  * every message it archives, many times a minute; last-seen matters to the day (the
  * console) and to the 30-day staleness window, so a sighting within `precisionMs` of the
- * stored one, on the same UTC day, changes nothing anyone reads and is not written. (The
- * caller still writes one that changes the indicator.) An older sighting never is.
+ * stored one, on the same UTC day, changes nothing anyone reads and is not written, unless
+ * it changes the indicator (ORANGE back to GREEN). An older sighting never is.
  */
-export function sightingMovesLastSeen(lastSeenAt: Date | null, seenAt: Date, precisionMs: number): boolean {
+export function sightingMovesLastSeen(
+  lastSeenAt: Date | null,
+  seenAt: Date,
+  precisionMs: number,
+  indicatorChanged = false,
+): boolean {
   if (lastSeenAt === null) return true;
   if (seenAt.getTime() <= lastSeenAt.getTime()) return false;
+  if (indicatorChanged) return true;
   return seenAt.getTime() - lastSeenAt.getTime() >= precisionMs || utcDay(seenAt) !== utcDay(lastSeenAt);
 }

@@ -64,13 +64,11 @@ export class ChangeLinesInBatch {
       const seenAt = recordSighting(line, change.seenAt).lastSeenAt;
       if (seenAt === null || seenAt === line.lastSeenAt) return 'unchanged';
       const indicator = computeIndicator({ ...line, lastSeenAt: seenAt }, now, this.config.staleAfterDays);
-      const moves = sightingMovesLastSeen(line.lastSeenAt, seenAt, this.config.sightingPrecisionMs);
-      if (!moves && indicator.indicator === line.indicator) return 'unchanged';
-      const publishes = sightingPublishes(
-        line.eventLastSeenAt,
-        seenAt,
-        line.indicator !== indicator.indicator,
-      );
+      const changed = line.indicator !== indicator.indicator;
+      if (!sightingMovesLastSeen(line.lastSeenAt, seenAt, this.config.sightingPrecisionMs, changed)) {
+        return 'unchanged';
+      }
+      const publishes = sightingPublishes(line.eventLastSeenAt, seenAt, changed);
       return { line, next: { ...line, lastSeenAt: seenAt }, indicator, publishes, traceParent };
     }
     let transition;

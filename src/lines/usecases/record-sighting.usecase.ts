@@ -42,8 +42,9 @@ export class RecordSighting {
         this.clock.now(),
         this.config.staleAfterDays,
       );
-      const moves = sightingMovesLastSeen(line.lastSeenAt, seenAt, this.config.sightingPrecisionMs);
-      if (!moves && indicator.indicator === line.indicator) return line;
+      const changed = line.indicator !== indicator.indicator;
+      if (!sightingMovesLastSeen(line.lastSeenAt, seenAt, this.config.sightingPrecisionMs, changed))
+        return line;
       return this.lines.recordSighting(line, seenAt, indicator, this.clock.now());
     });
   }

@@ -87,3 +87,13 @@ describe('which sightings move last-seen', () => {
     ).toBe(true);
   });
 });
+
+describe('a sighting that changes the indicator', () => {
+  it('is written however near the stored one, if it is later', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 1, max: DAY_MS }), fc.nat(DAY_MS), (stored, ahead, precision) =>
+        sightingMovesLastSeen(stored, new Date(stored.getTime() + ahead), precision, true),
+      ),
+    );
+  });
+});
