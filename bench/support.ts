@@ -140,13 +140,20 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');
 }
 
-/** A process's resident set in MB (10^6 bytes), from /proc (Linux), or 0 if it is gone. */
-export function residentMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+/**
+ * A process's resident set in MB (10^6 bytes), all of it and its anonymous part, from
+ * /proc (Linux); zeros if it is gone.
+ */
+export function residentMb(pid: number): { all: number; anonymous: number } {
   try {
-    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round((Number(match[1]) * 1024) / 1e6) : 0;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (field: string) => {
+      const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+      return match ? Math.round((Number(match[1]) * 1024) / 1e6) : 0;
+    };
+    return { all: mb('VmRSS'), anonymous: mb('RssAnon') };
   } catch {
-    return 0;
+    return { all: 0, anonymous: 0 };
   }
 }
 
@@ -178,13 +185,15 @@ export async function withPeakRss<T>(
   seconds: number;
   cpuSeconds: number;
 }> {
-  const startMb = residentMb(pid);
+  const start = residentMb(pid);
+  const startMb = start.all;
   const startCpu = cpuSeconds(pid);
-  let peakMb = startMb;
-  let peakAnonMb = residentMb(pid, 'RssAnon');
+  let peakMb = start.all;
+  let peakAnonMb = start.anonymous;
   const sample = () => {
-    peakMb = Math.max(peakMb, residentMb(pid));
-    peakAnonMb = Math.max(peakAnonMb, residentMb(pid, 'RssAnon'));
+    const now = residentMb(pid);
+    peakMb = Math.max(peakMb, now.all);
+    peakAnonMb = Math.max(peakAnonMb, now.anonymous);
   };
   const timer = setInterval(sample, 50);
   const started = performance.now();
