@@ -99,10 +99,7 @@ export class ImportUsersTask implements TaskHandler, OnModuleInit {
     const params = context.task.params as unknown as ImportParams;
     const already = params.dryRun ? 0 : await this.importUsers.imported(taskKey(context));
     if (already > 0) return imported(already, context.task.attempts);
-    return {
-      state: 'FAILED',
-      error: `the import stopped ${context.task.attempts - 1} times before it finished (its runner died); no user was imported`,
-    };
+    return { state: 'FAILED', error: interruptedImportError(context.task.attempts - 1) };
   }
 
   /** Progress while a transaction works: written beside it, never awaited by it. */
@@ -111,6 +108,11 @@ export class ImportUsersTask implements TaskHandler, OnModuleInit {
       .progress(progress)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'Progress not saved'));
   }
+}
+
+/** What the Task Center says of an import whose runner died `stops` times, importing nothing. */
+export function interruptedImportError(stops: number): string {
+  return `the import stopped ${stops} times before it finished (its runner died); no user was imported`;
 }
 
 function taskKey(context: TaskContext): string {
