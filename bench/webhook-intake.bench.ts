@@ -18,6 +18,7 @@ import { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret } from '../src/simulator/carrier-simulator';
 import {
+  cpuSeconds,
   createBenchDatabase,
   DEFAULT_ORGANIZATION_SQL,
   idleCarriersEnv,
@@ -75,10 +76,14 @@ async function main() {
     const intake: Record<'floor' | 'service', Measured[]> = { floor: [], service: [] };
     const applied: Record<'bare' | 'service', number[]> = { bare: [], service: [] };
     for (let round = 0; round < ROUNDS; round++) {
+      await quiet(pool, children[0]);
       intake.floor.push(measured(await load(FLOOR, 'att', sightings, SECONDS)));
+      await quiet(pool, children[0]);
       intake.service.push(measured(await load(SERVICE, 'att', sightings, SECONDS)));
       await drained();
+      await quiet(pool, children[0]);
       applied.bare.push(measured(await load(SAME_WORK, 'tmobile', bareMoves, SECONDS)).perSecond);
+      await quiet(pool, children[0]);
       const started = Date.now();
       const result = await load(SERVICE, 'att', serviceMoves, SECONDS);
       refuseNon2xx(result);
@@ -245,6 +250,25 @@ async function untilInboxEmpty(pool: Pool): Promise<void> {
   while ((await scalar(pool, 'SELECT count(*) FROM webhook_receipts WHERE completed_at IS NULL')) > 0) {
     if (Date.now() > deadline) throw new Error('the inbox did not drain in 10 minutes');
     await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * Each side starts its round on a settled machine: the previous round's dirty pages
+ * written out, its autovacuum done, and the service's own work after it (it applies what
+ * it accepted) over. Without this a round paid for the rounds before it: the floor ran
+ * at 4,000-5,200 req/s in rounds of its own and at 2,000-2,600 after the service's
+ * rounds, which flattered the service's ratio.
+ */
+async function quiet(pool: Pool, service: ChildProcess): Promise<void> {
+  await pool.query('CHECKPOINT');
+  const deadline = Date.now() + 30_000;
+  const vacuuming = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'";
+  while (Date.now() < deadline) {
+    const before = cpuSeconds(service.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const busy = (cpuSeconds(service.pid!) - before) / 0.5;
+    if (busy < 0.05 && (await scalar(pool, vacuuming)) === 0) return;
   }
 }
 
