@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { inParallel } from '../../common/in-parallel';
@@ -101,6 +102,9 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
       await this.inbox.release(failed, leaseSeconds);
       for (const { source, outcome } of done) this.metrics.webhookInboxApplied.inc({ source, outcome });
       handled += done.length + failed.length;
+      // Caught up with a steady stream: let the next batch gather for as long as a stored
+      // delivery's wake-up waits, instead of claiming again at once a few at a time.
+      if (claimed.length < batch) await sleep(this.inboxConfig.wakeMs);
     }
   }
 
