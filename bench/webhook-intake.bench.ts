@@ -257,7 +257,7 @@ async function untilInboxEmpty(pool: Pool): Promise<void> {
  * Each side starts its round on a settled machine: the previous round's dirty pages
  * written out, its autovacuum done, and the service's own work after it (it applies what
  * it accepted) over. Without this a round paid for the rounds before it: the floor ran
- * at 4,000-5,200 req/s in rounds of its own and at 2,000-2,600 after the service's
+ * at 4,000-5,200 req/s in rounds of its own and at 1,600-2,600 after the service's
  * rounds, which flattered the service's ratio.
  */
 async function quiet(pool: Pool, service: ChildProcess): Promise<void> {
