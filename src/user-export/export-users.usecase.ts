@@ -31,7 +31,7 @@ export class ExportUsers {
 
   /** The file of these users (a plan's). */
   fileOf(format: ExportFormat, users: ExportedUser[]): AsyncGenerator<Buffer> {
-    return exportFile(format, EXPORT_HEADERS, users.map(exportRow));
+    return exportFile(format, EXPORT_HEADERS, [users.map(exportRow)]);
   }
 
   /** The file of every matching user, read page by page; `onPage` hears how many so far. */
@@ -40,14 +40,14 @@ export class ExportUsers {
     filter: ExportFilter,
     onPage?: (rows: number) => Promise<void>,
   ): AsyncGenerator<Buffer> {
-    return exportFile(format, EXPORT_HEADERS, this.rows(filter, onPage));
+    return exportFile(format, EXPORT_HEADERS, this.pages(filter, onPage));
   }
 
   /** The next page is asked for while this one is written: the database and the writer overlap. */
-  private async *rows(
+  private async *pages(
     filter: ExportFilter,
     onPage?: (rows: number) => Promise<void>,
-  ): AsyncGenerator<string[]> {
+  ): AsyncGenerator<string[][]> {
     const listFilter = toListFilter(filter);
     let rows = 0;
     let next = this.queries.exportPage(listFilter, undefined, PAGE);
@@ -58,7 +58,7 @@ export class ExportUsers {
       next = page.length < PAGE ? Promise.resolve([]) : this.queries.exportPage(listFilter, last, PAGE);
       // A failed prefetch is seen when it is awaited, not as an unhandled rejection.
       next.catch(() => undefined);
-      for (const user of page) yield exportRow(user);
+      yield page.map(exportRow);
       rows += page.length;
       await onPage?.(rows);
     }

@@ -4,7 +4,11 @@ import { ZipStream } from './zip-stream';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
-type Rows = AsyncIterable<string[]> | Iterable<string[]>;
+/**
+ * The rows, a page at a time: one step of the writers' async generators per page rather
+ * than per row (at 200,000 rows, three steps per row cost about 0.3 s of a 5 s export).
+ */
+type Pages = AsyncIterable<string[][]> | Iterable<string[][]>;
 
 export const EXPORT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -18,28 +22,29 @@ const CHUNK_BYTES = 256 * 1024;
 export function exportFile(
   format: ExportFormat,
   headers: readonly string[],
-  rows: Rows,
+  pages: Pages,
 ): AsyncGenerator<Buffer> {
-  return format === 'csv' ? csvFile(headers, rows) : xlsxFile(headers, rows);
+  return format === 'csv' ? csvFile(headers, pages) : xlsxFile(headers, pages);
 }
 
 /** UTF-8 with a byte-order mark, so that Excel reads accents right. */
-async function* csvFile(headers: readonly string[], rows: Rows): AsyncGenerator<Buffer> {
+async function* csvFile(headers: readonly string[], pages: Pages): AsyncGenerator<Buffer> {
   yield* chunked(
     (async function* () {
       yield '\uFEFF' + csvLine(headers);
-      for await (const row of rows) yield csvLine(row.map(spreadsheetSafe));
+      for await (const rows of pages) yield rows.map((row) => csvLine(row.map(spreadsheetSafe))).join('');
     })(),
   );
 }
 
-async function* xlsxFile(headers: readonly string[], rows: Rows): AsyncGenerator<Buffer> {
+async function* xlsxFile(headers: readonly string[], pages: Pages): AsyncGenerator<Buffer> {
   const zip = new ZipStream();
   for (const [name, xml] of Object.entries(XLSX_PARTS)) yield* zip.entry(name, [Buffer.from(xml)]);
   const sheet = (async function* () {
     yield SHEET_HEAD + xlsxRow(1, headers);
     let number = 1;
-    for await (const row of rows) yield xlsxRow(++number, row.map(spreadsheetSafe));
+    for await (const rows of pages)
+      yield rows.map((row) => xlsxRow(++number, row.map(spreadsheetSafe))).join('');
     yield SHEET_TAIL;
   })();
   yield* zip.entry('xl/worksheets/sheet1.xml', chunked(sheet));
