@@ -47,11 +47,29 @@ export interface ExportedUserRow {
   lines: LineState[];
 }
 
-type RawLine = Omit<LineState, 'statusChangedAt' | 'lastSeenAt'> & {
-  statusChangedAt: string;
-  lastSeenAt: string | null;
-};
-
+/**
+ * A user as exportPage reads it: one JSON array, its lines an array of arrays inside it,
+ * in the order of the SELECT's json_build_array calls; times in milliseconds since 1970.
+ */
+type PackedUser = [
+  id: string,
+  status: string,
+  firstName: string,
+  lastName: string,
+  username: string,
+  mdn: string,
+  email: string,
+  registeredAt: number,
+  lines:
+    | [
+        network: string,
+        status: string,
+        reason: string | null,
+        statusChangedAt: number,
+        lastSeenAt: number | null,
+      ][]
+    | null,
+];
 
 /** Up to this many matches are counted (when the planner expects no more); beyond it the total is its estimate. */
 export const EXACT_TOTAL_UP_TO = 1000;
@@ -132,28 +150,49 @@ export class UserListRepository {
     filter: Omit<UserListFilter, 'sort' | 'after'>,
     afterId: string | undefined,
   ): Promise<ExportedUserRow[]> {
-    const where = this.conditions(requireOrganizationId(), { ...filter, sort: { field: 'id', descending: false } }, true);
+    const where = this.conditions(
+      requireOrganizationId(),
+      { ...filter, sort: { field: 'id', descending: false } },
+      true,
+    );
     if (afterId) where.push(Prisma.sql`u.id > ${afterId}::uuid`);
+    // Each user is one text column, a JSON array, parsed here in one JSON.parse: as nine
+    // typed columns, Prisma's conversion of each value was about a sixth of an export's CPU.
+    // Times are milliseconds since 1970 (the columns hold milliseconds): a Date is made
+    // from a number at a fraction of the cost of parsing it from text.
     const rows = await this.database.run(
-      (db) => db.$queryRaw<(Omit<ExportedUserRow, 'lines'> & { lines: RawLine[] | null })[]>`
-        SELECT u.id::text AS id, u.status::text AS status, u.first_name AS "firstName", u.last_name AS "lastName",
-          u.username, u.mdn, u.email, u.registered_at AS "registeredAt",
-          (SELECT json_agg(json_build_object('network', l.network, 'status', l.status, 'reason', l.reason,
-              'statusChangedAt', l.status_changed_at, 'lastSeenAt', l.last_seen_at) ORDER BY l.network)
-           FROM network_lines l WHERE l.user_id = u.id) AS lines
+      (db) => db.$queryRaw<{ user: string }[]>`
+        SELECT json_build_array(u.id, u.status, u.first_name, u.last_name, u.username, u.mdn, u.email,
+          floor(extract(epoch FROM u.registered_at) * 1000),
+          (SELECT json_agg(json_build_array(l.network, l.status, l.reason,
+              floor(extract(epoch FROM l.status_changed_at) * 1000), floor(extract(epoch FROM l.last_seen_at) * 1000))
+             ORDER BY l.network)
+           FROM network_lines l WHERE l.user_id = u.id))::text AS "user"
         FROM users u WHERE ${Prisma.join(where, ' AND ')}
         ORDER BY u.id LIMIT ${filter.limit}`,
     );
-    return rows.map((row) => ({
-      ...row,
-      lines: (row.lines ?? []).map((line) => ({
-        network: line.network,
-        status: line.status,
-        reason: line.reason,
-        statusChangedAt: new Date(line.statusChangedAt),
-        lastSeenAt: line.lastSeenAt === null ? null : new Date(line.lastSeenAt),
-      })),
-    }));
+    return rows.map(({ user }) => {
+      const [id, status, firstName, lastName, username, mdn, email, registeredAt, lines] = JSON.parse(
+        user,
+      ) as PackedUser;
+      return {
+        id,
+        status,
+        firstName,
+        lastName,
+        username,
+        mdn,
+        email,
+        registeredAt: new Date(registeredAt),
+        lines: (lines ?? []).map(([network, lineStatus, reason, statusChangedAt, lastSeenAt]) => ({
+          network: network as LineState['network'],
+          status: lineStatus as LineState['status'],
+          reason,
+          statusChangedAt: new Date(statusChangedAt),
+          lastSeenAt: lastSeenAt === null ? null : new Date(lastSeenAt),
+        })),
+      };
+    });
   }
 
   private pageIds(organizationId: string, filter: UserListFilter) {
