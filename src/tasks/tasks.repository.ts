@@ -178,20 +178,21 @@ export class TasksRepository {
    */
   readFile(taskId: string, name: TaskFileName): AsyncGenerator<Buffer> {
     const organizationId = requireOrganizationId();
+    // As base64 text: a bytea column comes as hex text (twice its size), which the driver
+    // decodes and Prisma encodes to base64 and back; a 1 MB chunk took three copies.
     const read = (chunk: number) =>
       actingForOrganization(organizationId, () =>
-        this.database.run((db) =>
-          db.taskFile.findUnique({
-            where: { taskId_name_chunk: { taskId, name, chunk } },
-            select: { data: true },
-          }),
+        this.database.run(
+          (db) => db.$queryRaw<{ data: string }[]>`
+            SELECT encode(data, 'base64') AS data FROM task_files
+            WHERE task_id = ${taskId}::uuid AND name = ${name} AND chunk = ${chunk}`,
         ),
       );
     return (async function* () {
       for (let chunk = 0; ; chunk += 1) {
-        const row = await read(chunk);
+        const [row] = await read(chunk);
         if (!row) return;
-        yield Buffer.from(row.data);
+        yield Buffer.from(row.data, 'base64');
       }
     })();
   }
