@@ -1,6 +1,9 @@
-import { acrossOrganizations } from '../../src/database/data-scope';
+import { randomBytes } from 'node:crypto';
+import { acrossOrganizations, actingForOrganization } from '../../src/database/data-scope';
+import { DEFAULT_ORGANIZATION } from '../../src/organizations/domain/default-organization';
 import { DatabaseService } from '../../src/database/database.service';
 import { TaskRunner } from '../../src/tasks/task-runner.job';
+import { FILE_CHUNK_BYTES, TasksRepository } from '../../src/tasks/tasks.repository';
 import { TasksCleanupJob } from '../../src/tasks/tasks-cleanup.job';
 import { startApiApp } from '../support/app';
 import { ManualClock } from '../support/clock';
@@ -116,6 +119,28 @@ describe.each(DATABASE_KINDS)('the Task Center on %s', (_kind, createDatabase) =
     expect(((await api.admin.get('/v1/users?limit=500')).body as { items: unknown[] }).items).toHaveLength(
       users.items.length + 2,
     );
+  });
+
+  it('reads a stored file back byte for byte, whatever its size against the chunks and slices', async () => {
+    const tasks = api.app.get(TasksRepository);
+    // Stored in 1 MB chunks and read back in slices of 48 KiB: sizes on and around both.
+    for (const size of [0, 1, 48 * 1024, 48 * 1024 + 1, FILE_CHUNK_BYTES, 2 * FILE_CHUNK_BYTES + 7]) {
+      const file = randomBytes(size);
+      const read = await actingForOrganization(DEFAULT_ORGANIZATION.id, async () => {
+        const task = await tasks.create({
+          kind: 'import_users',
+          params: {},
+          requestedBy: 'test',
+          now: new Date(),
+          expiresAt: new Date(Date.now() + 60_000),
+          upload: file,
+        });
+        const chunks: Buffer[] = [];
+        for await (const chunk of tasks.readFile(task.id, 'upload')) chunks.push(chunk);
+        return Buffer.concat(chunks);
+      });
+      expect([size, read.equals(file)]).toEqual([size, true]);
+    }
   });
 
   it('finishes a task whose runner died after the commit as done, not twice', async () => {
