@@ -115,7 +115,7 @@ export function migrateAsDeployed(url: string): void {
 
 /**
  * The memory settings the service is deployed with (the heap caps in NODE_OPTIONS, the
- * malloc arenas), read from k8s/deployment.yaml. BENCH_SERVICE_NODE_OPTIONS tries other
+ * malloc arenas and mmap threshold), read from k8s/deployment.yaml. BENCH_SERVICE_NODE_OPTIONS tries other
  * Node options.
  */
 export const DEPLOYED_MEMORY_ENV: NodeJS.ProcessEnv = (() => {
@@ -128,6 +128,7 @@ export const DEPLOYED_MEMORY_ENV: NodeJS.ProcessEnv = (() => {
   return {
     NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? value('NODE_OPTIONS'),
     MALLOC_ARENA_MAX: value('MALLOC_ARENA_MAX'),
+    MALLOC_MMAP_THRESHOLD_: value('MALLOC_MMAP_THRESHOLD_'),
   };
 })();
 

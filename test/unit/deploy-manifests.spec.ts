@@ -91,14 +91,15 @@ describe('k8s manifests', () => {
   });
 
   it('give the image the memory settings the deployment measured', () => {
+    const MEMORY_SETTINGS = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_'];
     const dockerfile = read('docker/Dockerfile');
     for (const { name, value } of container.env as { name: string; value: string }[]) {
-      if (name !== 'NODE_OPTIONS' && name !== 'MALLOC_ARENA_MAX') continue;
+      if (!MEMORY_SETTINGS.includes(name)) continue;
       const set = new RegExp(`${name}=("([^"]*)"|(\\S+))`).exec(dockerfile);
       expect([name, set?.[2] ?? set?.[3]]).toEqual([name, value]);
     }
     expect(container.env.map((variable: { name: string }) => variable.name)).toEqual(
-      expect.arrayContaining(['NODE_OPTIONS', 'MALLOC_ARENA_MAX']),
+      expect.arrayContaining(MEMORY_SETTINGS),
     );
   });
 
