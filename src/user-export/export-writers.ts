@@ -31,8 +31,8 @@ export function exportFile(
 async function* csvFile(headers: readonly string[], pages: Pages): AsyncGenerator<Buffer> {
   yield* chunked(
     (async function* () {
-      yield '\uFEFF' + csvLine(headers);
-      for await (const rows of pages) yield rows.map((row) => csvLine(row.map(spreadsheetSafe))).join('');
+      yield ['\uFEFF' + csvLine(headers)];
+      for await (const rows of pages) yield rows.map((row) => csvLine(row.map(spreadsheetSafe)));
     })(),
   );
 }
@@ -41,29 +41,35 @@ async function* xlsxFile(headers: readonly string[], pages: Pages): AsyncGenerat
   const zip = new ZipStream();
   for (const [name, xml] of Object.entries(XLSX_PARTS)) yield* zip.entry(name, [Buffer.from(xml)]);
   const sheet = (async function* () {
-    yield SHEET_HEAD + xlsxRow(1, headers);
+    yield [SHEET_HEAD + xlsxRow(1, headers)];
     let number = 1;
-    for await (const rows of pages)
-      yield rows.map((row) => xlsxRow(++number, row.map(spreadsheetSafe))).join('');
-    yield SHEET_TAIL;
+    for await (const rows of pages) yield rows.map((row) => xlsxRow(++number, row.map(spreadsheetSafe)));
+    yield [SHEET_TAIL];
   })();
   yield* zip.entry('xl/worksheets/sheet1.xml', chunked(sheet));
   yield zip.end();
 }
 
-async function* chunked(texts: AsyncIterable<string>): AsyncGenerator<Buffer> {
-  let pending: string[] = [];
-  let length = 0;
-  for await (const text of texts) {
-    pending.push(text);
-    length += text.length;
-    if (length >= CHUNK_BYTES) {
-      yield Buffer.from(pending.join(''), 'utf8');
-      pending = [];
-      length = 0;
+/**
+ * Texts written as UTF-8 into buffers of CHUNK_BYTES, each handed on when full. Written
+ * straight into the buffer, a page's rows never become one string: joined, a page of an
+ * .xlsx sheet was a string of about 3 MB, garbage the size of the file as it went.
+ */
+async function* chunked(batches: AsyncIterable<string[]>): AsyncGenerator<Buffer> {
+  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  for await (const texts of batches) {
+    for (const text of texts) {
+      // A UTF-16 code unit is at most 3 bytes of UTF-8.
+      if (used + text.length * 3 > buffer.length) {
+        if (used > 0) yield buffer.subarray(0, used);
+        buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, text.length * 3));
+        used = 0;
+      }
+      used += buffer.write(text, used, 'utf8');
     }
   }
-  if (pending.length > 0) yield Buffer.from(pending.join(''), 'utf8');
+  if (used > 0) yield buffer.subarray(0, used);
 }
 
 /** A row of inline strings: no shared-strings table to hold in memory. */
