@@ -23,8 +23,9 @@ const RESULT_ROLE: Partial<Record<TaskKind, Role>> = { export_consent: 'admin' }
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
- * A stored file is read one 1 MB chunk ahead of the client. Readable.from's default (16
- * objects) read up to 16 MB ahead of a slow client, per download.
+ * A stored file is read at most one piece ahead of the client (the chunk being read is in
+ * memory, about 1 MB). Readable.from's default of 16 pieces read up to 16 MB ahead of a
+ * slow client, per download, when the pieces were whole chunks.
  */
 const ONE_CHUNK_AHEAD = { highWaterMark: 1 };
 
