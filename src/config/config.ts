@@ -166,8 +166,8 @@ export interface WebhooksConfig {
     /** How often a worker looks for deliveries another replica stored (its own wake it at once). */
     pollMs: number;
     /**
-     * How long after a stored delivery its worker wakes, and how long it waits between
-     * batches once caught up: deliveries stored meanwhile share a batch.
+     * How long after a stored delivery its worker wakes, and how long (at most 100 ms) it
+     * waits between batches once caught up: deliveries stored meanwhile share a batch.
      */
     wakeMs: number;
     /** Deliveries claimed at a time, and applied at once (each about another number). */

@@ -13,6 +13,13 @@ import { InboxBacklog } from './inbox-backlog';
 import { WebhookInboxRepository } from './webhook-inbox.repository';
 
 /**
+ * The longest a pass waits for a batch to gather. A pass holds the worker: whoever asks
+ * for a pass meanwhile (a shutdown's drain, a test) waits for it, and a wake-up of many
+ * seconds (WEBHOOK_INBOX_WAKE_MS goes up to 10,000) made each pass last that long.
+ */
+const GATHER_MAX_MS = 100;
+
+/**
  * Applies stored webhook deliveries. A delivery stored here wakes it at once; the poll
  * finds deliveries another replica stored (or one whose worker died, once its lease ends).
  * Each pass claims a batch (at most one delivery per number, see the repository), applies
@@ -104,7 +111,7 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
       handled += done.length + failed.length;
       // Caught up with a steady stream: let the next batch gather for as long as a stored
       // delivery's wake-up waits, instead of claiming again at once a few at a time.
-      if (claimed.length < batch) await sleep(this.inboxConfig.wakeMs);
+      if (claimed.length < batch) await sleep(Math.min(this.inboxConfig.wakeMs, GATHER_MAX_MS));
     }
   }
 
