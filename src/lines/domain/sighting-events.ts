@@ -1,3 +1,5 @@
+import { utcDay } from './utc-day';
+
 /**
  * Whether a sighting publishes an event. The console shows last-seen by day (the tooltip's
  * "last seen 2026-10-01"), so an event is due when the day the line's last event showed
@@ -11,10 +13,6 @@ export function sightingPublishes(
 ): boolean {
   if (indicatorChanged) return true;
   return publishedLastSeenAt === null || utcDay(publishedLastSeenAt) !== utcDay(lastSeenAt);
-}
-
-function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }
 
 /**

@@ -13,7 +13,8 @@ import {
   TransitionNotAllowedError,
   type LineState,
 } from '../../../src/lines/domain/status-machine';
-import { tooltipFor, utcDay } from '../../../src/lines/domain/tooltip';
+import { tooltipFor } from '../../../src/lines/domain/tooltip';
+import { utcDay } from '../../../src/lines/domain/utc-day';
 
 const T0 = new Date('2026-11-01T08:00:00.000Z');
 const T1 = new Date('2026-11-02T09:30:00.000Z');
@@ -168,7 +169,9 @@ describe('tooltipFor', () => {
       'Verizon: Unable to Provision (Invalid Number) · since 2026-11-01 · never seen',
     );
   });
+});
 
+describe('utcDay', () => {
   it('writes days as toISOString does, on any date of years 1000 to 9999', () => {
     const dates = fc.date({
       min: new Date('1000-01-01T00:00:00Z'),
