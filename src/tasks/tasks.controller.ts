@@ -27,7 +27,7 @@ const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
  * memory, about 1 MB). Readable.from's default of 16 pieces read up to 16 MB ahead of a
  * slow client, per download, when the pieces were whole chunks.
  */
-const ONE_CHUNK_AHEAD = { highWaterMark: 1 };
+const ONE_PIECE_AHEAD = { highWaterMark: 1 };
 
 /** The Task Center: the organisation's imports and exports, their progress and files. */
 @ApiTags('tasks')
@@ -66,7 +66,7 @@ export class TasksController {
     void reply
       .header('content-type', XLSX_MIME)
       .header('content-disposition', `attachment; filename="users-import-errors-${id}.xlsx"`);
-    return new StreamableFile(Readable.from(file, ONE_CHUNK_AHEAD));
+    return new StreamableFile(Readable.from(file, ONE_PIECE_AHEAD));
   }
 
   /** A finished export's file. */
@@ -97,6 +97,6 @@ export class TasksController {
     void reply
       .header('content-type', file.contentType)
       .header('content-disposition', `attachment; filename="${file.fileName}"`);
-    return new StreamableFile(Readable.from(chunks, ONE_CHUNK_AHEAD));
+    return new StreamableFile(Readable.from(chunks, ONE_PIECE_AHEAD));
   }
 }
