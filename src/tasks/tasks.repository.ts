@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
 import { actingForOrganization, requireOrganizationId } from '../database/data-scope';
+import { forgetPrismaDebugHistory } from '../database/prisma-debug-history';
 import { Prisma, type Task } from '../generated/prisma/client';
 import type { TaskFileName, TaskKind, TaskOutcome, TaskProgress } from './domain/task';
 
@@ -229,6 +230,7 @@ async function putChunk(
     INSERT INTO task_files (task_id, organization_id, name, chunk, data)
     VALUES (${at.taskId}::uuid, ${at.organizationId}::uuid, ${at.name}, ${at.chunk}, ${new Uint8Array(data)})
     ON CONFLICT (task_id, name, chunk) DO UPDATE SET data = excluded.data`;
+  forgetPrismaDebugHistory();
 }
 
 function chunksOf(file: Buffer): Uint8Array<ArrayBuffer>[] {
