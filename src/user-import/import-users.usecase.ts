@@ -37,9 +37,12 @@ const UNIQUE_FIELDS = ['username', 'mdn', 'customerCode'] as const;
 
 /**
  * Rows checked and registered together: their identifiers are looked up among stored
- * users in one query, and they are inserted in one statement per table.
+ * users in one query, and they are inserted in one statement per table. A batch's
+ * statements carry about 1 MB of parameters per 500 rows, copied several times on their
+ * way to the database: batches of 1,000 made a 100,000-row import peak at 290-296 MB of
+ * resident memory against 265-277 MB, for 30-33 s against 32-40 s.
  */
-const BATCH = 1_000;
+const BATCH = 500;
 
 /** How long the one transaction of a file may take (100,000 users take under a minute). */
 const IMPORT_TIMEOUT_MS = 10 * 60_000;
