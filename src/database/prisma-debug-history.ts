@@ -12,15 +12,16 @@ const EmbeddedAdapterDebug = (
   }
 ).Debug;
 
-const fillers = [ClientDebug, AdapterDebug, EmbeddedAdapterDebug].map((debug) => debug('mdn:prisma-history'));
+const fillers = [ClientDebug, AdapterDebug, EmbeddedAdapterDebug].map((debug) => debug('mdn:forget'));
 
 /**
  * Lets go of the statements Prisma's debug loggers remember. Each logger keeps the
  * arguments of its last 100 calls, logging on or off, for its error reports: the client
  * keeps each statement's plan with its parameters, the driver adapter each statement.
- * After a bulk statement (an import batch's 2 MB of parameters, a task file's 1 MB chunk)
- * that is several of them held for nothing: a 100,000-row import kept four batches alive.
- * The loggers have no way to clear the client's history, so it is filled with empty calls.
+ * After bulk statements (the outbox writer's thousands of events, a task file's 1 MB chunk)
+ * that is megabytes held for nothing: a 100,000-row import kept four batches alive.
+ * The client's logger has no way to clear its history, so each is filled with empty calls
+ * (which a DEBUG of `mdn:*` or `*` would print).
  */
 export function forgetPrismaDebugHistory(): void {
   for (const filler of fillers) for (let call = 0; call < HISTORY; call += 1) filler('');

@@ -1,4 +1,5 @@
 import type { Prisma } from '../generated/prisma/client';
+import { forgetPrismaDebugHistory } from '../database/prisma-debug-history';
 import { storedTraceparent } from '../tracing/current-trace';
 import type { OutboxMessage } from './outbox-message';
 
@@ -35,14 +36,19 @@ export async function appendBulkToOutbox(
   if (messages.length === 0) return;
   // A message's own trace, else the work's (none for the sweep, which serves no request).
   const traceParent = storedTraceparent() ?? null;
-  await tx.$executeRaw`
-    INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload, trace_parent)
-    SELECT event_id, event_type, key, organization_id, decode(payload, 'base64'), trace_parent FROM unnest(
-      ${messages.map((message) => message.eventId)}::uuid[],
-      ${messages.map((message) => message.eventType)}::text[],
-      ${messages.map((message) => message.key)}::text[],
-      ${messages.map((message) => message.organizationId)}::uuid[],
-      ${messages.map((message) => Buffer.from(message.payload).toString('base64'))}::text[],
-      ${messages.map((message) => message.traceParent ?? traceParent)}::text[])
-      AS e(event_id, event_type, key, organization_id, payload, trace_parent)`;
+  try {
+    await tx.$executeRaw`
+      INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload, trace_parent)
+      SELECT event_id, event_type, key, organization_id, decode(payload, 'base64'), trace_parent FROM unnest(
+        ${messages.map((message) => message.eventId)}::uuid[],
+        ${messages.map((message) => message.eventType)}::text[],
+        ${messages.map((message) => message.key)}::text[],
+        ${messages.map((message) => message.organizationId)}::uuid[],
+        ${messages.map((message) => Buffer.from(message.payload).toString('base64'))}::text[],
+        ${messages.map((message) => message.traceParent ?? traceParent)}::text[])
+        AS e(event_id, event_type, key, organization_id, payload, trace_parent)`;
+  } finally {
+    // Thousands of payloads: Prisma's debug history is not to keep them alive.
+    forgetPrismaDebugHistory();
+  }
 }

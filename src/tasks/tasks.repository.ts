@@ -226,11 +226,14 @@ async function putChunk(
   at: { taskId: string; organizationId: string; name: TaskFileName; chunk: number },
   data: Uint8Array,
 ): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO task_files (task_id, organization_id, name, chunk, data)
-    VALUES (${at.taskId}::uuid, ${at.organizationId}::uuid, ${at.name}, ${at.chunk}, ${new Uint8Array(data)})
-    ON CONFLICT (task_id, name, chunk) DO UPDATE SET data = excluded.data`;
-  forgetPrismaDebugHistory();
+  try {
+    await db.$executeRaw`
+      INSERT INTO task_files (task_id, organization_id, name, chunk, data)
+      VALUES (${at.taskId}::uuid, ${at.organizationId}::uuid, ${at.name}, ${at.chunk}, ${new Uint8Array(data)})
+      ON CONFLICT (task_id, name, chunk) DO UPDATE SET data = excluded.data`;
+  } finally {
+    forgetPrismaDebugHistory();
+  }
 }
 
 function chunksOf(file: Buffer): Uint8Array<ArrayBuffer>[] {

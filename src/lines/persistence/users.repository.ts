@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError } from '../../common/errors/domain-error';
 import { DatabaseService } from '../../database/database.service';
-import { forgetPrismaDebugHistory } from '../../database/prisma-debug-history';
 import { Prisma, type NetworkLine, type User, type UserStatus } from '../../generated/prisma/client';
 import { INDICATORS, indicatorCondition, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
@@ -192,7 +191,6 @@ export class UsersRepository {
                 now,
                 provision: intent.provision,
               });
-              forgetPrismaDebugHistory();
               offset += users.length;
             });
             if (!outcome.commit) throw new RolledBack(outcome);
