@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { openDatabase, type Database } from '../../src/database/database';
+import { acrossOrganizations } from '../../src/database/data-scope';
+import { DatabaseService } from '../../src/database/database.service';
 import { forgetPrismaDebugHistory } from '../../src/database/prisma-debug-history';
+import { appendBulkToOutbox } from '../../src/outbox/outbox.writer';
 import { DATABASE_KINDS, type TestDatabase } from '../support/databases';
 
 setFlagsFromString('--expose-gc');
@@ -48,6 +52,28 @@ describe.each(DATABASE_KINDS)("Prisma's debug history on %s", (_kind, create) =>
     expect((await heapInUse()) - before).toBeGreaterThan(MB * 4);
 
     forgetPrismaDebugHistory();
+    expect((await heapInUse()) - before).toBeLessThan(MB);
+  });
+
+  // Every bulk path (import, sweep, inbox batches) ends in the outbox's bulk writer.
+  it('is forgotten by the outbox writer after it wrote a bulk of events', async () => {
+    forgetPrismaDebugHistory();
+    const before = await heapInUse();
+    const organizationId = randomUUID();
+    await acrossOrganizations('the bulk writer, under test', () =>
+      new DatabaseService(database).transaction((tx) =>
+        appendBulkToOutbox(
+          tx,
+          Array.from({ length: 5_000 }, (_, index) => ({
+            eventId: randomUUID(),
+            eventType: 'test.Bulk',
+            key: `${index}`,
+            organizationId,
+            payload: new Uint8Array(1_000).fill(index % 256),
+          })),
+        ),
+      ),
+    );
     expect((await heapInUse()) - before).toBeLessThan(MB);
   });
 });
