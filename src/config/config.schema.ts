@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
 
-const integer = (min: number, max: number) =>
+export const integer = (min: number, max: number) =>
   z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
-const optionalText = z
+export const optionalText = z
   .string()
   .trim()
   .transform((value) => (value === '' ? undefined : value))

@@ -402,6 +402,6 @@ function missingCarrierSettings(carriers: CarriersConfig, webhooks: WebhooksConf
   ];
 }
 
-function describeIssues(error: z.ZodError): string[] {
+export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 }

@@ -8,42 +8,24 @@
  * Point the service's CARRIER_*_URL at http://127.0.0.1:4010/<network>,
  * SMS_GATEWAY_URL at /sms and NUMBER_LOOKUP_URL at /lookup.
  */
-import { carrierVariable } from '../config/config.schema';
-import { NETWORK_KEYS, type Network } from '../lines/domain/networks';
+import { ConfigError } from '../config/config';
+import { loadSimulatorConfig, type SimulatorConfig } from '../config/simulator-config';
 import { CarrierSimulator } from './carrier-simulator';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    process.stderr.write(`${name} must be set\n`);
+function config(): SimulatorConfig {
+  try {
+    return loadSimulatorConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  return value;
 }
 
-function number(value: string | undefined): number | undefined {
-  return value ? Number(value) : undefined;
-}
+const { port, ...options } = config();
+const simulator = new CarrierSimulator(options);
 
-function seconds(value: string | undefined): number | undefined {
-  const count = number(value);
-  return count === undefined ? undefined : count * 1000;
-}
-
-const simulator = new CarrierSimulator({
-  serviceUrl: process.env.SERVICE_URL ?? 'http://127.0.0.1:3000',
-  autoReply: process.env.SIMULATOR_AUTO_REPLY,
-  callbackRetryMs: seconds(process.env.SIMULATOR_CALLBACK_RETRY_SECONDS),
-  callbackDelayMs: number(process.env.SIMULATOR_CALLBACK_DELAY_MS),
-  secrets: {
-    ...(Object.fromEntries(
-      NETWORK_KEYS.map((network) => [network, required(carrierVariable(network, 'WEBHOOK_SECRET'))]),
-    ) as Record<Network, string>),
-    sms: required('SMS_WEBHOOK_SECRET'),
-  },
-});
-
-simulator.start(Number(process.env.SIMULATOR_PORT ?? 4010)).then(
+simulator.start(port).then(
   () => process.stdout.write(`Carrier simulator on ${simulator.url}\n`),
   (error: unknown) => {
     process.stderr.write(`Simulator failed to start: ${String(error)}\n`);
