@@ -6,6 +6,7 @@ import {
   UserRegisteredSchema,
   UserUpdatedSchema,
 } from '../generated/proto/mdn/provisioning/v1/events_pb';
+import { derivedLineState } from './line-state-record';
 import type { OutboxMessage } from './outbox-message';
 import type { PublishedEvent } from './relay/event-publisher';
 
@@ -57,7 +58,20 @@ export const KAFKA_HEADERS = [
   'traceparent',
 ] as const;
 
-/** The Kafka message for a stored event: protobuf bytes (default) or its canonical JSON. */
+/**
+ * What the relay publishes for a stored event: its message, then, for a line's event, the
+ * line's state record derived from it (line-state-record.ts), in that order.
+ */
+export function toKafkaMessages(
+  event: OutboxMessage & { traceParent?: string | null },
+  encoding: 'protobuf' | 'json',
+): PublishedEvent[] {
+  const state = derivedLineState(event);
+  const message = toKafkaMessage(event, encoding);
+  return state ? [message, toKafkaMessage(state, encoding)] : [message];
+}
+
+/** The Kafka message for one event or record: protobuf bytes (default) or its canonical JSON. */
 export function toKafkaMessage(
   event: OutboxMessage & { traceParent?: string | null },
   encoding: 'protobuf' | 'json',

@@ -21,7 +21,7 @@ describe.each(DATABASE_KINDS)('the outbox and its relay mark on %s', (_kind, cre
     target = await createDatabase();
     running = await startApp(testConfig(target));
     outbox = new OutboxRepository(running.app.get(DatabaseService));
-    // No network: one event each (a line would add its own event and state record).
+    // No network: one event each (a line would add its own event).
     for (let i = 0; i < 5; i++) await apiClient(running.baseUrl).post('/v1/users', aUser());
   });
   afterAll(async () => {

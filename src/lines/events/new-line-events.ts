@@ -5,7 +5,6 @@ import { computeIndicator, type Indicator } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 import { CURRENT_TXID } from '../persistence/event-sequences';
-import { lineState } from '../persistence/line-states';
 import { networkStatusChanged, type UserSnapshot } from './line-events';
 import { USER_SNAPSHOT_JSON_SQL } from '../persistence/user-snapshot.sql';
 
@@ -70,46 +69,29 @@ export function firstIndicator(line: Pick<FirstLine, 'network' | 'status' | 'rea
 }
 
 /**
- * The first event and current-state record of each line, sequence 1: for appendNewLineEvents,
- * and for a bulk registration that wrote its lines with sequence and indicator already
- * (an import: it knows them, and spares its 100,000 lines an UPDATE each).
+ * The first event of each line, sequence 1 (the relay derives the line's state record from
+ * it): for appendNewLineEvents, and for a bulk registration that wrote its lines with
+ * sequence and indicator already (an import: it knows them, and spares its 100,000 lines
+ * an UPDATE each).
  */
 export function firstLineMessages(lines: FirstLine[], now: Date, source: TransitionSource): OutboxMessage[] {
-  const events: OutboxMessage[] = [];
-  const states: OutboxMessage[] = [];
-  for (const line of lines) {
+  return lines.map((line) => {
     const indicator = computeIndicator({ ...line, lastSeenAt: null }, now, 0);
-    events.push(
-      networkStatusChanged({
-        organizationId: line.organizationId,
-        user: line.user,
-        network: line.network,
-        previousStatus: line.status,
-        status: line.status,
-        reason: line.reason,
-        previousIndicator: indicator.indicator,
-        indicator: indicator.indicator,
-        indicatorReason: indicator.reason,
-        statusChangedAt: line.statusChangedAt,
-        lastSeenAt: null,
-        sequence: 1,
-        source,
-        occurredAt: now,
-      }),
-    );
-    states.push(
-      lineState(
-        {
-          ...line,
-          user: { ...line.user, registeredAt: line.user.registeredAt.toISOString() },
-          userId: line.user.id,
-          indicator: indicator.indicator,
-          lastSeenAt: null,
-          sequence: 1,
-        },
-        now,
-      ),
-    );
-  }
-  return [...events, ...states];
+    return networkStatusChanged({
+      organizationId: line.organizationId,
+      user: line.user,
+      network: line.network,
+      previousStatus: line.status,
+      status: line.status,
+      reason: line.reason,
+      previousIndicator: indicator.indicator,
+      indicator: indicator.indicator,
+      indicatorReason: indicator.reason,
+      statusChangedAt: line.statusChangedAt,
+      lastSeenAt: null,
+      sequence: 1,
+      source,
+      occurredAt: now,
+    });
+  });
 }

@@ -6,7 +6,7 @@ import { userEvent, type UserSnapshot } from '../events/line-events';
 import { firstIndicator, firstLineMessages, type FirstLine } from '../events/new-line-events';
 import { CURRENT_TXID } from './event-sequences';
 import type { NewUserOnNetworks } from './users.repository';
-import { uuidV7 } from './uuid-v7';
+import { uuidV7 } from '../../common/uuids';
 
 /**
  * A new line; asked to be provisioned, it is due for the reconciler at once, in the trace

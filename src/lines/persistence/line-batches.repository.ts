@@ -8,9 +8,8 @@ import type { Network } from '../domain/networks';
 import type { Transition } from '../domain/status-machine';
 import { CURRENT_TXID } from './event-sequences';
 import { toLineRecord, type LineRecord } from './line-record';
-import { lineState } from './line-states';
 import { USER_SNAPSHOT_JSON_SQL } from './user-snapshot.sql';
-import { uuidV7 } from './uuid-v7';
+import { uuidV7 } from '../../common/uuids';
 
 /**
  * One line written as planned: `next` is the whole row after the change (status, last
@@ -57,7 +56,7 @@ export class LineBatchesRepository {
   /**
    * Writes the changes in one transaction: the lines (each only at the sequence it was
    * read at; one that publishes, only if no newer transaction wrote its last event), the
-   * history of the moves, and the events with the lines' current-state records. Returns
+   * history of the moves, and the events (the relay derives the state records). Returns
    * the changes that landed; the others changed nothing.
    */
   apply(changes: PlannedChange[], now: Date): Promise<PlannedChange[]> {
@@ -94,8 +93,9 @@ export class LineBatchesRepository {
         landed.map(({ change }) => change).filter((change) => change.transition),
       );
       const published = landed.filter(({ change }) => change.publishes);
-      await appendBulkToOutbox(tx, [
-        ...published.map(({ change, eventSequence, user }) => ({
+      await appendBulkToOutbox(
+        tx,
+        published.map(({ change, eventSequence, user }) => ({
           ...networkStatusChanged({
             organizationId: change.line.organizationId,
             user,
@@ -114,19 +114,7 @@ export class LineBatchesRepository {
           }),
           traceParent: change.traceParent,
         })),
-        ...published.map(({ change, eventSequence, user }) => ({
-          ...lineState(
-            {
-              ...change.next,
-              indicator: change.indicator.indicator,
-              sequence: eventSequence,
-              user: { ...user, registeredAt: user.registeredAt.toISOString() },
-            },
-            change.transition?.occurredAt ?? now,
-          ),
-          traceParent: change.traceParent,
-        })),
-      ]);
+      );
       return landed.map(({ change }) => change);
     });
   }

@@ -35,29 +35,27 @@ export interface StoredLine {
 }
 
 /**
- * The current-state records of lines (the compacted topic), written in the transaction
- * that changed them, after their events: the lines given, and every line of the users
- * given (a user's change shows on each of its lines). A deleted user's lines get
- * tombstones. Each record carries the line's and the user's last event sequences, which
- * is how a consumer hands over from this topic to the change topic.
+ * The current-state records of every line of the users given (the compacted topic), written
+ * in the transaction that changed the users, after their events: a user's change shows on
+ * each of its lines, and a deleted user's lines get tombstones. Each record carries the
+ * line's and the user's last event sequences, which is how a consumer hands over from this
+ * topic to the change topic. A line's own change writes no record: the relay derives it
+ * from the line's event (outbox/line-state-record.ts).
  */
-export async function appendLineStates(
+export async function appendUsersLineStates(
   tx: Prisma.TransactionClient,
-  of: { lineIds?: string[]; userIds?: string[] },
+  userIds: string[],
   now: Date,
 ): Promise<void> {
-  const lineIds = of.lineIds ?? [];
-  const userIds = of.userIds ?? [];
-  if (lineIds.length === 0 && userIds.length === 0) return;
+  if (userIds.length === 0) return;
   const lines = await tx.$queryRawUnsafe<StoredLine[]>(
     `SELECT l.user_id::text AS "userId", l.organization_id::text AS "organizationId", l.network,
        l.status::text AS status, l.reason, l.indicator::text AS indicator,
        l.status_changed_at AS "statusChangedAt", l.event_last_seen_at AS "lastSeenAt",
        l.event_sequence AS sequence, ${USER_SNAPSHOT_JSON_SQL} AS "user"
      FROM network_lines l JOIN users u ON u.id = l.user_id
-     WHERE (l.id = ANY($1::uuid[]) OR l.user_id = ANY($2::uuid[])) AND l.event_sequence > 0
+     WHERE l.user_id = ANY($1::uuid[]) AND l.event_sequence > 0
      ORDER BY l.id`,
-    lineIds,
     userIds,
   );
   await appendBulkToOutbox(
@@ -66,6 +64,10 @@ export async function appendLineStates(
   );
 }
 
+/**
+ * A line's record for the state topic, as the user's change leaves it; the relay's
+ * derivation from a line event must give the same (test/unit/line-state-records.spec.ts).
+ */
 export function lineState(line: StoredLine, now: Date): OutboxMessage {
   const key = `${line.userId}:${line.network}`;
   const base = { eventId: randomUUID(), eventType: LINE_STATE, key, organizationId: line.organizationId };

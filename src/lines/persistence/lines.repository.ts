@@ -6,7 +6,6 @@ import { appendToOutbox } from '../../outbox/outbox.writer';
 import { networkStatusChanged, USER_SNAPSHOT_FIELDS } from '../events/line-events';
 import { sightingPublishes } from '../domain/sighting-events';
 import { nextLineEvent } from './event-sequences';
-import { appendLineStates } from './line-states';
 import type { Prisma } from '../../generated/prisma/client';
 import type { IndicatorResult } from '../domain/indicator';
 import type { TransitionSource } from '../domain/network-status';
@@ -193,7 +192,6 @@ export class LinesRepository {
         occurredAt,
       }),
     ]);
-    await appendLineStates(tx, { lineIds: [after.id] }, occurredAt);
     return sequence;
   }
 

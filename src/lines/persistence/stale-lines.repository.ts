@@ -4,7 +4,6 @@ import { DatabaseService } from '../../database/database.service';
 import { appendBulkToOutbox } from '../../outbox/outbox.writer';
 import { networkStatusChanged, type UserSnapshot } from '../events/line-events';
 import { CURRENT_TXID } from './event-sequences';
-import { lineState } from './line-states';
 import type { Indicator, LineCondition } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { NetworkStatus } from '../domain/network-status';
@@ -120,20 +119,8 @@ export class StaleLinesRepository {
             occurredAt: batch.now,
           }),
         );
-        // Each line's event, then its current-state record (built from the same row).
-        const states = lines.map((line) =>
-          lineState(
-            {
-              ...line,
-              userId: line.user.id,
-              indicator: 'ORANGE',
-              statusChangedAt: new Date(line.statusChangedMs),
-              lastSeenAt: line.lastSeenMs === null ? null : new Date(line.lastSeenMs),
-            },
-            batch.now,
-          ),
-        );
-        await appendBulkToOutbox(tx, [...events, ...states]);
+        // Each line's state record is derived from its event by the relay (outbox/line-state-record.ts).
+        await appendBulkToOutbox(tx, events);
         // Lines changed meanwhile are skipped, so a short batch does not mean the end.
         return { swept: lines.length, scannedTo: lastOf(lines) };
       },

@@ -10,7 +10,7 @@ import type { RequestIdempotency } from '../../idempotency/request-idempotency';
 import { appendBulkToOutbox } from '../../outbox/outbox.writer';
 import { nextUserEvents } from './event-sequences';
 import { appendNewLineEvents } from '../events/new-line-events';
-import { appendLineStates } from './line-states';
+import { appendUsersLineStates } from './line-states';
 import { SNAPSHOT_XMIN_SQL } from '../../outbox/feed/events-cursor';
 import { importKey, lookupIntent, newLine, registerBatch } from './bulk-registration';
 import { acrossOrganizations, organizationFilter, requireOrganizationId } from '../../database/data-scope';
@@ -490,7 +490,11 @@ async function appendUserEvents(
     tx,
     users.map((user) => userEvent(kind, user, now, source)),
   );
-  await appendLineStates(tx, { userIds: users.map((user) => user.id) }, now);
+  await appendUsersLineStates(
+    tx,
+    users.map((user) => user.id),
+    now,
+  );
 }
 
 /** How createInBatches rolls back a transaction whose filler chose not to commit. */

@@ -11,7 +11,7 @@ import { Clock } from '../../common/clock';
 import { InjectConfig } from '../../config/config.module';
 import type { OutboxConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
-import { toKafkaMessage } from '../event-encoding';
+import { toKafkaMessages } from '../event-encoding';
 import { EVENT_PUBLISHER, type EventPublisher } from './event-publisher';
 import { OutboxRepository, type Cursor, type OutboxRow } from '../persistence/outbox.repository';
 
@@ -163,7 +163,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async published(rows: OutboxRow[]): Promise<void> {
     const stopTimer = this.metrics.publishDuration.startTimer();
     try {
-      await this.publisher!.publish(rows.map((row) => toKafkaMessage(row, this.config.encoding)));
+      await this.publisher!.publish(rows.flatMap((row) => toKafkaMessages(row, this.config.encoding)));
     } catch (error) {
       this.metrics.publishFailures.inc();
       throw error;
