@@ -26,8 +26,10 @@ export async function appendToOutbox(tx: Prisma.TransactionClient, messages: Out
 /**
  * The bulk form, for thousands of events at once (the staleness sweep): one set-based
  * statement whatever the number. createMany sends 20,000 rows as many parameterised
- * chunks and made the sweep about 3.5 times slower; four arrays unnested is one round
- * trip. Payloads travel as a text array of base64, decoded by the database.
+ * chunks and made the sweep about 3.5 times slower; arrays unnested is one round trip.
+ * The payloads travel as one bytea, each row's cut from it by offset: as a text array of
+ * base64 (before), the driver escaped and the database parsed every element, and the
+ * all-due sweep took about 15 % longer.
  */
 export async function appendBulkToOutbox(
   tx: Prisma.TransactionClient,
@@ -36,17 +38,26 @@ export async function appendBulkToOutbox(
   if (messages.length === 0) return;
   // A message's own trace, else the work's (none for the sweep, which serves no request).
   const traceParent = storedTraceparent() ?? null;
+  const payloads = messages.map((message) => message.payload);
+  // Where each payload starts in the joined bytes (SQL's substring counts from 1).
+  const starts: number[] = [];
+  let at = 1;
+  for (const payload of payloads) {
+    starts.push(at);
+    at += payload.byteLength;
+  }
   try {
     await tx.$executeRaw`
       INSERT INTO outbox_events (event_id, event_type, key, organization_id, payload, trace_parent)
-      SELECT event_id, event_type, key, organization_id, decode(payload, 'base64'), trace_parent FROM unnest(
+      SELECT event_id, event_type, key, organization_id, substring(${Buffer.concat(payloads)}::bytea FROM start FOR length), trace_parent FROM unnest(
         ${messages.map((message) => message.eventId)}::uuid[],
         ${messages.map((message) => message.eventType)}::text[],
         ${messages.map((message) => message.key)}::text[],
         ${messages.map((message) => message.organizationId)}::uuid[],
-        ${messages.map((message) => Buffer.from(message.payload).toString('base64'))}::text[],
+        ${starts}::int[],
+        ${payloads.map((payload) => payload.byteLength)}::int[],
         ${messages.map((message) => message.traceParent ?? traceParent)}::text[])
-        AS e(event_id, event_type, key, organization_id, payload, trace_parent)`;
+        AS e(event_id, event_type, key, organization_id, start, length, trace_parent)`;
   } finally {
     // Thousands of payloads: Prisma's debug history is not to keep them alive.
     forgetPrismaDebugHistory();
