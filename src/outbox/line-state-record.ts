@@ -48,8 +48,8 @@ const USER_STATUS_FIELD = UserSchema.field.status.number;
  *
  * The fields are copied on the wire, each under its number in LineState, in number order
  * as protobuf-es writes them, by hand because protobuf-es has no field-renumbering copy:
- * decoding the event and encoding the record took 24 µs a record, which made the relay a
- * third slower; the copy gives the same bytes in a fraction of that.
+ * decoding the event and encoding the record took 24 µs a record (bench:relay at 61-62 %
+ * of a bare producer); the copy gives the same bytes in about 9 µs (70-76 %).
  */
 export function derivedLineState(event: OutboxMessage): OutboxMessage | undefined {
   if (event.eventType !== NetworkStatusChangedSchema.typeName) return undefined;
