@@ -26,6 +26,11 @@ export abstract class PeriodicJob implements OnModuleInit, OnApplicationShutdown
   /** The job's own pass. */
   protected abstract pass(): Promise<number>;
 
+  /** What the timer runs: a pass, unless the job has a reason to hold back this time. */
+  protected scheduled(): Promise<number> {
+    return this.run();
+  }
+
   onModuleInit(): void {
     const timer = setInterval(() => void this.tick(), this.everyMs);
     timer.unref();
@@ -40,7 +45,7 @@ export abstract class PeriodicJob implements OnModuleInit, OnApplicationShutdown
 
   private async tick(): Promise<void> {
     if (this.running) return;
-    this.running = this.run()
+    this.running = this.scheduled()
       .then((handled) => {
         if (handled > 0) this.logger.log(`Handled ${handled}`);
       })

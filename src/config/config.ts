@@ -180,6 +180,11 @@ export interface WebhooksConfig {
     /** Pending deliveries beyond which intake answers 503 with Retry-After. */
     maxBacklog: number;
     retryAfterSeconds: number;
+    /**
+     * The longest the worker leaves the machine to intake while deliveries are being
+     * received (0: never): a burst is taken at intake's speed and applied after it.
+     */
+    maxDeferMs: number;
   };
 }
 
@@ -361,6 +366,7 @@ function webhooksConfig(raw: Raw): WebhooksConfig {
       leaseSeconds: raw.WEBHOOK_INBOX_LEASE_SECONDS,
       maxAttempts: raw.WEBHOOK_INBOX_MAX_ATTEMPTS,
       maxBacklog: raw.WEBHOOK_INBOX_MAX_BACKLOG,
+      maxDeferMs: raw.WEBHOOK_INBOX_MAX_DEFER_MS,
       retryAfterSeconds: raw.WEBHOOK_INBOX_RETRY_AFTER_SECONDS,
     },
   };

@@ -26,8 +26,14 @@ type RawRequest = FastifyRequest & { rawBody?: Buffer };
 /** A webhook's two success answers, for the OpenAPI document. */
 const Answers = () =>
   applyDecorators(
-    ApiAcceptedResponse({ schema: WEBHOOK_ANSWER_SCHEMA, description: 'Stored; applied by the inbox worker' }),
-    ApiOkResponse({ schema: WEBHOOK_ANSWER_SCHEMA, description: 'A duplicate: stored before, nothing more happens' }),
+    ApiAcceptedResponse({
+      schema: WEBHOOK_ANSWER_SCHEMA,
+      description: 'Stored; applied by the inbox worker',
+    }),
+    ApiOkResponse({
+      schema: WEBHOOK_ANSWER_SCHEMA,
+      description: 'A duplicate: stored before, nothing more happens',
+    }),
   );
 
 const E164 = /^\+[1-9]\d{7,14}$/;
@@ -157,16 +163,18 @@ export class WebhooksController {
   ): Promise<{ status: 'accepted' | 'duplicate' }> {
     let accepted: boolean;
     try {
-      accepted = await acrossOrganizations(`${source} webhook`, async () => {
-        const delivery = verified();
-        if (this.backlog.isFull()) {
-          throw new OverloadedError(
-            'Too many deliveries are waiting to be applied; retry later',
-            this.backlog.retryAfterSeconds,
-          );
-        }
-        return this.inbox.accept(delivery);
-      });
+      accepted = await this.backlog.receiving(() =>
+        acrossOrganizations(`${source} webhook`, async () => {
+          const delivery = verified();
+          if (this.backlog.isFull()) {
+            throw new OverloadedError(
+              'Too many deliveries are waiting to be applied; retry later',
+              this.backlog.retryAfterSeconds,
+            );
+          }
+          return this.inbox.accept(delivery);
+        }),
+      );
     } catch (error) {
       const outcome = refusalOutcome(error);
       if (outcome) this.metrics.webhookDeliveries.inc({ source, outcome });

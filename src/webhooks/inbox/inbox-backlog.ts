@@ -9,7 +9,8 @@ const REFRESH_MS = 500;
 /**
  * The inbox's depth as intake sees it: a count read at most every REFRESH_MS (never on a
  * request's path), so a request pays nothing for the check. Also the wake-up from a
- * stored delivery to this process's worker.
+ * stored delivery to this process's worker, and how many deliveries are being received
+ * (the worker leaves the machine to intake meanwhile, see domain/intake-first.ts).
  */
 @Injectable()
 export class InboxBacklog {
@@ -18,6 +19,7 @@ export class InboxBacklog {
   private reading?: Promise<void>;
   private readonly listeners: (() => void)[] = [];
   private wake?: NodeJS.Timeout;
+  private receivingNow = 0;
 
   constructor(
     @InjectConfig('webhooks') private readonly config: WebhooksConfig,
@@ -45,6 +47,21 @@ export class InboxBacklog {
     return this.config.inbox.retryAfterSeconds;
   }
 
+  /** Deliveries being received (verified and stored) at this moment, in this process. */
+  get inFlight(): number {
+    return this.receivingNow;
+  }
+
+  /** Runs a delivery's intake, counted in `inFlight` while it lasts. */
+  async receiving<T>(intake: () => Promise<T>): Promise<T> {
+    this.receivingNow++;
+    try {
+      return await intake();
+    } finally {
+      this.receivingNow--;
+    }
+  }
+
   onStored(listener: () => void): void {
     this.listeners.push(listener);
   }
@@ -55,6 +72,11 @@ export class InboxBacklog {
    * one pass (two statements) per delivery.
    */
   stored(): void {
+    this.wakeAgain();
+  }
+
+  /** Wakes the worker after WEBHOOK_INBOX_WAKE_MS unless a wake-up is already set: it held back. */
+  wakeAgain(): void {
     if (this.wake) return;
     this.wake = setTimeout(() => {
       this.wake = undefined;

@@ -6,6 +6,7 @@ import { PeriodicJob } from '../../common/periodic-job';
 import { InjectConfig } from '../../config/config.module';
 import type { WebhooksConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
+import { defersToIntake } from '../domain/intake-first';
 import { runInStoredTrace, runInTrace } from '../../tracing/current-trace';
 import { ApplyDelivery } from './apply-delivery';
 import type { DeliveryOutcome, StoredDelivery } from './inbox-delivery';
@@ -25,6 +26,8 @@ const GATHER_MAX_MS = 100;
  * Each pass claims a batch (at most one delivery per number, see the repository), applies
  * its carrier callbacks and sightings together in one transaction and the rest
  * concurrently, one by one, and marks them done together, until nothing is due.
+ * Intake comes first: while this process is receiving deliveries, wake-ups and polls
+ * hold back for up to WEBHOOK_INBOX_MAX_DEFER_MS (see holdsBack).
  */
 @Injectable()
 export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstrap {
@@ -32,6 +35,8 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   private current: Promise<number> = Promise.resolve(0);
   private busy = false;
   private queued?: Promise<number>;
+  /** When a wake-up or a poll first held back for intake (performance.now()); see holdsBack. */
+  private deferringSince?: number;
 
   constructor(
     registry: SchedulerRegistry,
@@ -46,7 +51,7 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   }
 
   onApplicationBootstrap(): void {
-    this.backlog.onStored(() => void this.run().catch(() => undefined));
+    this.backlog.onStored(() => this.wake());
     this.metrics.onScrape(async () => {
       const { pending, oldestReceivedAt } = await this.inbox.backlog();
       this.metrics.webhookInboxPending.set(pending);
@@ -76,6 +81,37 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
       this.busy = false;
     });
     return this.current;
+  }
+
+  /** The poll: a pass, unless intake has the machine (holdsBack). */
+  protected override scheduled(): Promise<number> {
+    return this.holdsBack() ? Promise.resolve(0) : this.run();
+  }
+
+  /**
+   * A wake-up from a stored delivery: a pass, unless one is under way (it ends by looking
+   * again) or intake has the machine. Either way the wake-up comes again a moment later.
+   */
+  private wake(): void {
+    if (this.busy || this.holdsBack()) this.backlog.wakeAgain();
+    else void this.run().catch(() => undefined);
+  }
+
+  /**
+   * Intake first (domain/intake-first.ts): while this process receives deliveries, the
+   * worker holds back for up to WEBHOOK_INBOX_MAX_DEFER_MS, then applies whatever intake
+   * does. Machine time, not the service's clock: it paces CPU, not business time.
+   */
+  private holdsBack(): boolean {
+    const now = performance.now();
+    const defer = defersToIntake({
+      intakeInFlight: this.backlog.inFlight,
+      deferringSince: this.deferringSince,
+      now,
+      maxDeferMs: this.inboxConfig.maxDeferMs,
+    });
+    this.deferringSince = defer ? (this.deferringSince ?? now) : undefined;
+    return defer;
   }
 
   protected async pass(): Promise<number> {
@@ -109,10 +145,26 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
       await this.inbox.release(failed, leaseSeconds);
       for (const { source, outcome } of done) this.metrics.webhookInboxApplied.inc({ source, outcome });
       handled += done.length + failed.length;
-      // Caught up with a steady stream: let the next batch gather for as long as a stored
-      // delivery's wake-up waits, instead of claiming again at once a few at a time.
-      if (claimed.length < batch) await sleep(Math.min(this.inboxConfig.wakeMs, GATHER_MAX_MS));
+      if (claimed.length < batch) {
+        // Caught up while deliveries keep arriving: back to intake first; their wake-ups
+        // bring the worker back within the bound.
+        if (this.intakeBusy()) return handled;
+        // Caught up with a steady stream: let the next batch gather for as long as a stored
+        // delivery's wake-up waits, instead of claiming again at once a few at a time.
+        await sleep(Math.min(this.inboxConfig.wakeMs, GATHER_MAX_MS));
+      }
     }
+  }
+
+  /** Deliveries are being received, and intake comes first (the rule, before any wait). */
+  private intakeBusy(): boolean {
+    const { maxDeferMs } = this.inboxConfig;
+    return defersToIntake({
+      intakeInFlight: this.backlog.inFlight,
+      deferringSince: undefined,
+      now: 0,
+      maxDeferMs,
+    });
   }
 
   /**

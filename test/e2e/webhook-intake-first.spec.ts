@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InboxBacklog } from '../../src/webhooks/inbox/inbox-backlog';
+import { aUser } from '../support/factories';
+import { startFlow, type FlowHarness } from '../support/flow';
+import { signedPost } from '../support/signed';
+
+const MAX_DEFER_MS = 1_500;
+
+/**
+ * Intake first: while deliveries are being received, the inbox worker leaves the machine
+ * to intake, for at most WEBHOOK_INBOX_MAX_DEFER_MS; then it applies whatever intake is
+ * doing. With intake idle it applies at once, as before. A delivery in flight is held
+ * open here through the backlog's own count, the one the controller keeps.
+ */
+describe('the inbox worker while intake is busy', () => {
+  let flow: FlowHarness;
+  let user: { id: string; mdn: string };
+
+  beforeAll(async () => {
+    flow = await startFlow({
+      PROVISION_ON_REGISTER: 'false',
+      WEBHOOK_INBOX_WAKE_MS: '20',
+      WEBHOOK_INBOX_POLL_MS: '200',
+      WEBHOOK_INBOX_MAX_DEFER_MS: String(MAX_DEFER_MS),
+    });
+    flow.clock.set('2026-10-01T08:00:00.000Z');
+    user = (await flow.admin.post('/v1/users', aUser({ network: 'att' }))).body;
+  });
+  afterAll(() => flow.stop());
+
+  const move = async (status: string) => {
+    flow.clock.advanceSeconds(1);
+    const body = { type: 'provisioning.updated', callbackId: randomUUID(), mdn: user.mdn, status };
+    const response = await signedPost(
+      `${flow.running.baseUrl}/v1/webhooks/carriers/att`,
+      JSON.stringify({ ...body, occurredAt: flow.clock.now().toISOString() }),
+      { secret: flow.secrets.att },
+    );
+    expect(response.status).toBe(202);
+  };
+  const status = async () =>
+    (await flow.admin.get<{ status: string }[]>(`/v1/users/${user.id}/networks`)).body[0].status;
+  /** Milliseconds until the line shows `expected`, polled; fails after 10 s. */
+  const untilStatus = async (expected: string, since: number) => {
+    while ((await status()) !== expected) {
+      if (performance.now() - since > 10_000) throw new Error(`the line never became ${expected}`);
+      await sleep(20);
+    }
+    return performance.now() - since;
+  };
+
+  it('defers applying while a delivery is being received, for at most the bound', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const receiving = flow.running.app.get(InboxBacklog).receiving(() => held);
+    try {
+      const started = performance.now();
+      await move('ENABLED');
+      await sleep(MAX_DEFER_MS / 2);
+      expect(await status()).not.toBe('ENABLED');
+      // Intake is still busy: the bound, not an idle moment, lets the worker in.
+      const waited = await untilStatus('ENABLED', started);
+      expect(waited).toBeGreaterThanOrEqual(MAX_DEFER_MS - 100);
+      expect(waited).toBeLessThan(MAX_DEFER_MS + 3_000);
+    } finally {
+      release();
+      await receiving;
+    }
+  });
+
+  it('applies at once when intake is idle', async () => {
+    const started = performance.now();
+    await move('DISABLED');
+    expect(await untilStatus('DISABLED', started)).toBeLessThan(MAX_DEFER_MS / 2);
+  });
+});
