@@ -107,7 +107,8 @@ export const configSchema = z.object({
   WEBHOOK_INBOX_LEASE_SECONDS: integer(1, 3_600).default(15),
   WEBHOOK_INBOX_MAX_ATTEMPTS: integer(1, 1_000).default(20),
   WEBHOOK_INBOX_MAX_BACKLOG: integer(1, 100_000_000).default(200_000),
-  WEBHOOK_INBOX_MAX_DEFER_MS: integer(0, 600_000).default(10_000),
+  // At most a minute: well under the 2-minute MdnWebhookInboxBacklogOld page.
+  WEBHOOK_INBOX_MAX_DEFER_MS: integer(0, 60_000).default(10_000),
   WEBHOOK_INBOX_RETRY_AFTER_SECONDS: integer(1, 3_600).default(5),
   CARRIER_SIMULATOR: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).default('auto'),
   CARRIER_TIMEOUT_MS: integer(100, 60_000).default(5_000),

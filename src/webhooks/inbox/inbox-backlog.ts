@@ -20,6 +20,7 @@ export class InboxBacklog {
   private readonly listeners: (() => void)[] = [];
   private wake?: NodeJS.Timeout;
   private receivingNow = 0;
+  private peak = 0;
 
   constructor(
     @InjectConfig('webhooks') private readonly config: WebhooksConfig,
@@ -47,14 +48,19 @@ export class InboxBacklog {
     return this.config.inbox.retryAfterSeconds;
   }
 
-  /** Deliveries being received (verified and stored) at this moment, in this process. */
-  get inFlight(): number {
-    return this.receivingNow;
+  /**
+   * The most deliveries this process was receiving (verifying and storing) at once since
+   * the last call, or now; each call starts a new window. See domain/intake-first.ts.
+   */
+  concurrentIntake(): number {
+    const peak = Math.max(this.peak, this.receivingNow);
+    this.peak = this.receivingNow;
+    return peak;
   }
 
-  /** Runs a delivery's intake, counted in `inFlight` while it lasts. */
+  /** Runs a delivery's intake, counted in `concurrentIntake` while it lasts. */
   async receiving<T>(intake: () => Promise<T>): Promise<T> {
-    this.receivingNow++;
+    this.peak = Math.max(this.peak, ++this.receivingNow);
     try {
       return await intake();
     } finally {

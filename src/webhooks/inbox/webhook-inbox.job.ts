@@ -26,8 +26,8 @@ const GATHER_MAX_MS = 100;
  * Each pass claims a batch (at most one delivery per number, see the repository), applies
  * its carrier callbacks and sightings together in one transaction and the rest
  * concurrently, one by one, and marks them done together, until nothing is due.
- * Intake comes first: while this process is receiving deliveries, wake-ups and polls
- * hold back for up to WEBHOOK_INBOX_MAX_DEFER_MS (see holdsBack).
+ * Intake comes first: while a burst of deliveries is arriving at this process, wake-ups
+ * and polls hold back for up to WEBHOOK_INBOX_MAX_DEFER_MS (see holdsBack).
  */
 @Injectable()
 export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstrap {
@@ -98,14 +98,14 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   }
 
   /**
-   * Intake first (domain/intake-first.ts): while this process receives deliveries, the
+   * Intake first (domain/intake-first.ts): while a burst arrives at this process, the
    * worker holds back for up to WEBHOOK_INBOX_MAX_DEFER_MS, then applies whatever intake
    * does. Machine time, not the service's clock: it paces CPU, not business time.
    */
   private holdsBack(): boolean {
     const now = performance.now();
     const defer = defersToIntake({
-      intakeInFlight: this.backlog.inFlight,
+      concurrentIntake: this.backlog.concurrentIntake(),
       deferringSince: this.deferringSince,
       now,
       maxDeferMs: this.inboxConfig.maxDeferMs,
@@ -146,7 +146,7 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
       for (const { source, outcome } of done) this.metrics.webhookInboxApplied.inc({ source, outcome });
       handled += done.length + failed.length;
       if (claimed.length < batch) {
-        // Caught up while deliveries keep arriving: back to intake first; their wake-ups
+        // Caught up while a burst keeps arriving: back to intake first; its wake-ups
         // bring the worker back within the bound.
         if (this.intakeBusy()) return handled;
         // Caught up with a steady stream: let the next batch gather for as long as a stored
@@ -156,15 +156,11 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
     }
   }
 
-  /** Deliveries are being received, and intake comes first (the rule, before any wait). */
+  /** A burst is arriving, and intake comes first (the rule, before any wait). */
   private intakeBusy(): boolean {
     const { maxDeferMs } = this.inboxConfig;
-    return defersToIntake({
-      intakeInFlight: this.backlog.inFlight,
-      deferringSince: undefined,
-      now: 0,
-      maxDeferMs,
-    });
+    const concurrentIntake = this.backlog.concurrentIntake();
+    return defersToIntake({ concurrentIntake, deferringSince: undefined, now: 0, maxDeferMs });
   }
 
   /**
