@@ -181,8 +181,9 @@ export interface WebhooksConfig {
     maxBacklog: number;
     retryAfterSeconds: number;
     /**
-     * The longest the worker leaves the machine to intake while deliveries are being
-     * received (0: never): a burst is taken at intake's speed and applied after it.
+     * The longest the worker leaves the machine to intake during a burst (two or more
+     * deliveries received at once; 0: never): a burst is taken at intake's speed and
+     * applied behind it.
      */
     maxDeferMs: number;
   };

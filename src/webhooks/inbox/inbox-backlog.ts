@@ -6,6 +6,9 @@ import { WebhookInboxRepository } from './webhook-inbox.repository';
 /** How often the pending count is read again: often enough to stop a burst, rarely enough to cost nothing. */
 const REFRESH_MS = 500;
 
+/** How soon a worker that held back for intake looks again. */
+const RECHECK_MS = 20;
+
 /**
  * The inbox's depth as intake sees it: a count read at most every REFRESH_MS (never on a
  * request's path), so a request pays nothing for the check. Also the wake-up from a
@@ -78,16 +81,23 @@ export class InboxBacklog {
    * one pass (two statements) per delivery.
    */
   stored(): void {
-    this.wakeAgain();
+    this.arm(this.config.inbox.wakeMs);
   }
 
-  /** Wakes the worker after WEBHOOK_INBOX_WAKE_MS unless a wake-up is already set: it held back. */
+  /**
+   * The worker held back or was busy: wakes it again a moment later. Never sooner than
+   * RECHECK_MS, so a wake-up of 0 ms does not spin while intake has the machine.
+   */
   wakeAgain(): void {
+    this.arm(Math.max(this.config.inbox.wakeMs, RECHECK_MS));
+  }
+
+  private arm(ms: number): void {
     if (this.wake) return;
     this.wake = setTimeout(() => {
       this.wake = undefined;
       for (const listener of this.listeners) listener();
-    }, this.config.inbox.wakeMs);
+    }, ms);
     this.wake.unref();
   }
 }

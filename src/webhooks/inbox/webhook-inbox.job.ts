@@ -35,6 +35,8 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   private current: Promise<number> = Promise.resolve(0);
   private busy = false;
   private queued?: Promise<number>;
+  /** A wake-up came during a pass: it is taken up once the pass ends. */
+  private wanted = false;
   /** When a wake-up or a poll first held back for intake (performance.now()); see holdsBack. */
   private deferringSince?: number;
 
@@ -63,7 +65,8 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   /**
    * Passes never overlap in one process. A run asked for during a pass is a pass that
    * starts after it (one, however many ask), so whoever asks after storing a delivery gets
-   * a pass that sees it.
+   * a pass that sees it. During a burst a pass may end with deliveries stored after it
+   * began still pending (see pass); they are applied by the next.
    */
   override run(): Promise<number> {
     if (this.busy) {
@@ -79,21 +82,26 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
     // A wake-up comes from a request: the pass belongs to none.
     this.current = runInTrace(undefined, () => super.run()).finally(() => {
       this.busy = false;
+      if (this.wanted) {
+        this.wanted = false;
+        this.backlog.wakeAgain();
+      }
     });
     return this.current;
   }
 
-  /** The poll: a pass, unless intake has the machine (holdsBack). */
+  /** The poll: a pass, unless one is under way or intake has the machine (holdsBack). */
   protected override scheduled(): Promise<number> {
-    return this.holdsBack() ? Promise.resolve(0) : this.run();
+    return this.busy || this.holdsBack() ? Promise.resolve(0) : this.run();
   }
 
   /**
-   * A wake-up from a stored delivery: a pass, unless one is under way (it ends by looking
-   * again) or intake has the machine. Either way the wake-up comes again a moment later.
+   * A wake-up from a stored delivery: a pass, unless one is under way (the wake-up comes
+   * again when it ends) or intake has the machine (it comes again a moment later).
    */
   private wake(): void {
-    if (this.busy || this.holdsBack()) this.backlog.wakeAgain();
+    if (this.busy) this.wanted = true;
+    else if (this.holdsBack()) this.backlog.wakeAgain();
     else void this.run().catch(() => undefined);
   }
 
@@ -117,6 +125,8 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
   protected async pass(): Promise<number> {
     const { batch, concurrency, leaseSeconds } = this.inboxConfig;
     let handled = 0;
+    /** During a burst, the newest delivery this pass applies before it hands back. */
+    let drainTo: bigint | null | undefined;
     for (;;) {
       const claimed = await this.inbox.claim(batch, leaseSeconds);
       if (claimed.length === 0) return handled;
@@ -146,12 +156,18 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
       for (const { source, outcome } of done) this.metrics.webhookInboxApplied.inc({ source, outcome });
       handled += done.length + failed.length;
       if (claimed.length < batch) {
-        // Caught up while a burst keeps arriving: back to intake first; its wake-ups
-        // bring the worker back within the bound.
-        if (this.intakeBusy()) return handled;
-        // Caught up with a steady stream: let the next batch gather for as long as a stored
-        // delivery's wake-up waits, instead of claiming again at once a few at a time.
-        await sleep(Math.min(this.inboxConfig.wakeMs, GATHER_MAX_MS));
+        if (this.intakeBusy()) {
+          // A burst keeps arriving: hand the machine back to intake, but only once what
+          // waited when it was seen is applied. A batch takes one delivery per number, so
+          // a short batch is not yet caught up: a number's second delivery would have
+          // waited a whole bound more. (One given back after a failure waits for the next.)
+          drainTo ??= await this.inbox.newestPendingSeq();
+          if (drainTo === null || claimed.every(({ seq }) => BigInt(seq) > drainTo!)) return handled;
+        } else {
+          // Caught up with a steady stream: let the next batch gather for as long as a stored
+          // delivery's wake-up waits, instead of claiming again at once a few at a time.
+          await sleep(Math.min(this.inboxConfig.wakeMs, GATHER_MAX_MS));
+        }
       }
     }
   }

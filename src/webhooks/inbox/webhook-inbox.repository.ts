@@ -128,6 +128,15 @@ export class WebhookInboxRepository {
     );
   }
 
+  /** The newest pending delivery's arrival order, or null: how far a pass drains during a burst. */
+  async newestPendingSeq(): Promise<bigint | null> {
+    const [row] = await this.database.run(
+      (db) => db.$queryRaw<{ seq: string | null }[]>`
+      SELECT max(seq)::text AS seq FROM webhook_receipts WHERE completed_at IS NULL`,
+    );
+    return row.seq === null ? null : BigInt(row.seq);
+  }
+
   /** Pending deliveries and the age of the oldest, for back-pressure and metrics. */
   async backlog(): Promise<{ pending: number; oldestReceivedAt: Date | null }> {
     const [row] = await this.database.run(
