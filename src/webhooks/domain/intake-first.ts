@@ -17,6 +17,11 @@ export interface IntakeFirstState {
  */
 export const BURST_CONCURRENCY = 2;
 
+/** Whether this many deliveries received at once are a burst. */
+export function isBurst(concurrentIntake: number): boolean {
+  return concurrentIntake >= BURST_CONCURRENCY;
+}
+
 /**
  * Whether the inbox worker leaves the machine to intake a while longer. Both share the
  * same cores and the same database: applying while a carrier's burst was arriving cut
@@ -30,6 +35,6 @@ export function defersToIntake({
   now,
   maxDeferMs,
 }: IntakeFirstState): boolean {
-  if (concurrentIntake < BURST_CONCURRENCY || maxDeferMs === 0) return false;
+  if (!isBurst(concurrentIntake) || maxDeferMs === 0) return false;
   return deferringSince === undefined || now - deferringSince < maxDeferMs;
 }

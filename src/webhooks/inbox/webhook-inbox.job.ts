@@ -6,7 +6,7 @@ import { PeriodicJob } from '../../common/periodic-job';
 import { InjectConfig } from '../../config/config.module';
 import type { WebhooksConfig } from '../../config/config';
 import { Metrics } from '../../metrics/metrics.service';
-import { defersToIntake } from '../domain/intake-first';
+import { defersToIntake, isBurst } from '../domain/intake-first';
 import { runInStoredTrace, runInTrace } from '../../tracing/current-trace';
 import { ApplyDelivery } from './apply-delivery';
 import type { DeliveryOutcome, StoredDelivery } from './inbox-delivery';
@@ -172,11 +172,9 @@ export class WebhookInboxJob extends PeriodicJob implements OnApplicationBootstr
     }
   }
 
-  /** A burst is arriving, and intake comes first (the rule, before any wait). */
+  /** A burst is arriving, and intake comes first (WEBHOOK_INBOX_MAX_DEFER_MS is not 0). */
   private intakeBusy(): boolean {
-    const { maxDeferMs } = this.inboxConfig;
-    const concurrentIntake = this.backlog.concurrentIntake();
-    return defersToIntake({ concurrentIntake, deferringSince: undefined, now: 0, maxDeferMs });
+    return this.inboxConfig.maxDeferMs > 0 && isBurst(this.backlog.concurrentIntake());
   }
 
   /**

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   BURST_CONCURRENCY,
   defersToIntake,
+  isBurst,
   type IntakeFirstState,
 } from '../../../src/webhooks/domain/intake-first';
 
@@ -20,6 +21,15 @@ describe('the inbox worker leaving the machine to intake', () => {
         fc.nat(BURST_CONCURRENCY - 1),
         (state, concurrentIntake) => !defersToIntake({ ...state, concurrentIntake }),
       ),
+    );
+  });
+
+  it('calls two or more at once a burst, and holds back for nothing else', () => {
+    fc.assert(
+      fc.property(states, (state) => {
+        const burst = isBurst(state.concurrentIntake);
+        return burst === state.concurrentIntake >= 2 && (burst || !defersToIntake(state));
+      }),
     );
   });
 
