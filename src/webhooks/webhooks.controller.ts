@@ -21,6 +21,7 @@ import { WebhookInboxRepository } from './inbox/webhook-inbox.repository';
 import { carrierCallbackSchema, parsePayload, smsDeliverySchema, smsReplySchema } from './webhook-payloads';
 import { WebhookRefusedError, WebhookVerifier, type WebhookSource } from './webhook-verifier';
 
+/** Fastify has parsed the JSON body (once); the signature is checked over the raw bytes it kept. */
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
 
 /** A webhook's two success answers, for the OpenAPI document. */
@@ -90,14 +91,14 @@ export class WebhooksController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.stored(network, reply, () => {
-      const delivery = this.verifier.verify(network, request.rawBody?.toString('utf8'), request.headers);
-      const body = parsePayload(carrierCallbackSchema, delivery.body);
+      const webhookId = this.verifier.verify(network, request.rawBody, request.headers);
+      const body = parsePayload(carrierCallbackSchema, request.body);
       this.refuseFuture('occurredAt', body.occurredAt);
       const mdn = toE164(body.mdn);
       return {
         source: network,
         payloadId: body.callbackId,
-        webhookId: delivery.webhookId,
+        webhookId,
         orderKey: mdn,
         payload: { ...body, mdn },
       };
@@ -110,13 +111,13 @@ export class WebhooksController {
   @MultilineFields('text')
   sms(@Req() request: RawRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.stored('sms', reply, () => {
-      const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
-      const body = parsePayload(smsReplySchema, delivery.body);
+      const webhookId = this.verifier.verify('sms', request.rawBody, request.headers);
+      const body = parsePayload(smsReplySchema, request.body);
       this.refuseFuture('receivedAt', body.receivedAt);
       return {
         source: 'sms' as const,
         payloadId: body.messageId,
-        webhookId: delivery.webhookId,
+        webhookId,
         orderKey: toE164(body.from),
         payload: body,
       };
@@ -133,13 +134,13 @@ export class WebhooksController {
   @HttpCode(202)
   smsDelivery(@Req() request: RawRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.stored('sms', reply, () => {
-      const delivery = this.verifier.verify('sms', request.rawBody?.toString('utf8'), request.headers);
-      const body = parsePayload(smsDeliverySchema, delivery.body);
+      const webhookId = this.verifier.verify('sms', request.rawBody, request.headers);
+      const body = parsePayload(smsDeliverySchema, request.body);
       this.refuseFuture('occurredAt', body.occurredAt);
       return {
         source: 'sms' as const,
         payloadId: `${RECEIPT_PREFIX}${body.receiptId}`,
-        webhookId: delivery.webhookId,
+        webhookId,
         // A receipt names the text, not the number: its own key, so it waits for nothing.
         orderKey: `${RECEIPT_PREFIX}${body.messageId}`,
         payload: body,
