@@ -16,7 +16,7 @@
  */
 
 /**
- * A query that `pg` sent itself (DatabaseService.executeAcrossOrganizations) and that
+ * A query that `pg` sent itself (DatabaseService.queryAcrossOrganizations) and that
  * failed: it wraps the driver's error so that socket errors inside it count as the
  * database's, as they do inside a Prisma error.
  */

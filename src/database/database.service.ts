@@ -60,18 +60,18 @@ export class DatabaseService implements OnApplicationShutdown {
    * One statement across organisations, sent by `pg` itself on PostgreSQL: Prisma's
    * adapter costs about 100 µs of CPU a statement beyond pg's, which is a third of what
    * the webhook intake spends on a delivery. Elsewhere (the embedded database) it goes
-   * through `run`. Returns the rows changed.
+   * through `run`. Returns the rows the statement returns.
    */
-  async executeAcrossOrganizations(sql: string, params: unknown[]): Promise<number> {
+  async queryAcrossOrganizations<Row>(sql: string, params: unknown[]): Promise<Row[]> {
     const scope = currentScope();
     if (!scope) throw new NoDataScopeError();
     // The pool acts across organisations: one organisation's work must not reach it.
     if (scope.kind !== 'all-organizations')
-      throw new Error('executeAcrossOrganizations in one organisation’s scope');
+      throw new Error('queryAcrossOrganizations in one organisation’s scope');
     const pool = this.database.acrossOrganizationsPool;
-    if (!pool) return this.run((db) => db.$executeRawUnsafe(sql, ...params));
+    if (!pool) return this.run((db) => db.$queryRawUnsafe<Row[]>(sql, ...params));
     try {
-      return (await pool.query(sql, params)).rowCount ?? 0;
+      return (await pool.query(sql, params)).rows as Row[];
     } catch (error) {
       throw new DriverQueryError(error);
     }

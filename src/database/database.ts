@@ -48,7 +48,7 @@ export interface Database {
   readonly acrossOrganizations?: PrismaClient;
   /**
    * PostgreSQL only: the same pool, for the one hot path that sends its statement through
-   * `pg` itself (DatabaseService.executeAcrossOrganizations: the webhook intake).
+   * `pg` itself (DatabaseService.queryAcrossOrganizations: the webhook intake).
    */
   readonly acrossOrganizationsPool?: Pool;
   /** Adapter factory for the schema engine (migrations, diffs). */

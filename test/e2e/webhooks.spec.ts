@@ -293,6 +293,33 @@ describe.each(DATABASE_KINDS)('webhook delivery ids on %s', (_kind, createDataba
     expect(await flow.runJob(WebhookReceiptsCleanupJob)).toBe(applied);
     expect(await prisma().webhookReceipt.count()).toBe(1);
   });
+
+  it('copies sent at once, which share an INSERT: one is accepted, the others are duplicates', async () => {
+    // Intake writes deliveries received together in one statement (GroupCommit): copies
+    // by payload id and copies by webhook-id must still come out one 202, the rest 200.
+    const sameId = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        signedPost(url(), callback('cb-at-once', 'DISABLED'), {
+          secret: flow.secrets.tmobile,
+          id: `wh-once-${i}`,
+        }),
+      ),
+    );
+    const sameWebhookId = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        signedPost(url(), callback(`cb-one-webhook-${i}`, 'ENABLED'), {
+          secret: flow.secrets.tmobile,
+          id: 'wh-one-webhook',
+        }),
+      ),
+    );
+    for (const answers of [sameId, sameWebhookId]) {
+      expect(answers.map((answer) => answer.status).sort()).toEqual([...Array(11).fill(200), 202]);
+    }
+    // One receipt each: the copy that was answered 202.
+    expect(await receipt('cb-at-once')).toMatchObject({ webhookId: expect.stringMatching(/^wh-once-/) });
+    expect(await prisma().webhookReceipt.count({ where: { webhookId: 'wh-one-webhook' } })).toBe(1);
+  });
 });
 
 describe('webhook intake under a backlog', () => {

@@ -1,12 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
 import { storedTraceparent } from '../../tracing/current-trace';
+import { classifyDatabaseFault } from '../../database/database-fault';
+import { GroupCommit } from '../../database/group-commit';
+import { firstCopies } from '../domain/first-copies';
 import type { DeliveryOutcome, InboxDelivery, StoredDelivery } from './inbox-delivery';
+
+/**
+ * INSERTs of received deliveries at the same time: two keep PostgreSQL and this process
+ * both busy, and leave the pool to the rest of the service.
+ */
+const INTAKE_WRITERS = 2;
+
+/** The most deliveries in one INSERT (six parameters each, far below PostgreSQL's 65,535). */
+const INTAKE_MAX_BATCH = 500;
+
+type Receipt = InboxDelivery & { traceParent: string | null };
+
+/** One row's placeholders in the INSERT, its six parameters after the first `offset`. */
+const receiptValues = (offset: number) =>
+  `($${offset + 1}, $${offset + 2}, $${offset + 3}, $${offset + 4}::jsonb, $${offset + 5}, now(), $${offset + 6})`;
 
 /**
  * The webhook inbox, on the `webhook_receipts` table that deduplicates deliveries.
  *
- * A request stores its verified delivery with one INSERT and answers; the worker claims
+ * A request stores its verified delivery and answers once it is committed (deliveries
+ * received together share the INSERT, see `intake`); the worker claims
  * pending deliveries and applies them. Two rules make this safe on N replicas:
  * - a delivery is claimed under a lease (`due_at`), so a worker that dies mid-way leaves
  *   it to be taken again once the lease ends: nothing is lost;
@@ -18,27 +37,48 @@ import type { DeliveryOutcome, InboxDelivery, StoredDelivery } from './inbox-del
  */
 @Injectable()
 export class WebhookInboxRepository {
+  /**
+   * Deliveries received at the same moment share one INSERT and one commit: under a
+   * carrier's burst that is what PostgreSQL spends most on. Each request still answers
+   * only once its own delivery is committed.
+   */
+  private readonly intake = new GroupCommit<Receipt, boolean>((batch) => this.insert(batch), {
+    writers: INTAKE_WRITERS,
+    maxBatch: INTAKE_MAX_BATCH,
+    splitOnError: (error) => classifyDatabaseFault(error) === undefined,
+  });
+
   constructor(private readonly database: DatabaseService) {}
 
   /**
-   * Stores a delivery unless its payload id or its `webhook-id` is already known.
-   * Returns false for a duplicate, whether its first copy is applied or still pending.
+   * Stores a delivery unless its payload id or its `webhook-id` is already known, and
+   * resolves once it is committed. Returns false for a duplicate, whether its first copy
+   * is applied or still pending.
    */
-  async accept(delivery: InboxDelivery): Promise<boolean> {
-    const inserted = await this.database.executeAcrossOrganizations(
+  accept(delivery: InboxDelivery): Promise<boolean> {
+    return this.intake.add({ ...delivery, traceParent: storedTraceparent() });
+  }
+
+  /** One INSERT for a batch, in its order (so `seq` follows it); true for each one stored. */
+  private async insert(batch: Receipt[]): Promise<boolean[]> {
+    const first = firstCopies(batch);
+    const rows = batch.filter((_, i) => first[i]);
+    const stored = await this.database.queryAcrossOrganizations<{ source: string; payloadId: string }>(
       `INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at, trace_parent)
-       VALUES ($1, $2, $3, $4::jsonb, $5, now(), $6)
-       ON CONFLICT DO NOTHING`,
-      [
-        delivery.source,
-        delivery.payloadId,
-        delivery.webhookId,
-        JSON.stringify(delivery.payload),
-        delivery.orderKey,
-        storedTraceparent(),
-      ],
+       VALUES ${rows.map((_, i) => receiptValues(6 * i)).join(', ')}
+       ON CONFLICT DO NOTHING
+       RETURNING source, external_id AS "payloadId"`,
+      rows.flatMap((row) => [
+        row.source,
+        row.payloadId,
+        row.webhookId,
+        JSON.stringify(row.payload),
+        row.orderKey,
+        row.traceParent,
+      ]),
     );
-    return inserted === 1;
+    const inserted = new Set(stored.map(({ source, payloadId }) => `${source} ${payloadId}`));
+    return batch.map((row, i) => first[i] && inserted.has(`${row.source} ${row.payloadId}`));
   }
 
   /** Up to `limit` deliveries due, at most one per order key, leased for `leaseSeconds`. */
