@@ -12,7 +12,7 @@ const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 /**
  * The first problem found in a parsed body, query or set of path parameters: nesting past
- * the limit, or a control character in a string (keys included). Walks without recursion,
+ * the limit, or a control character or a lone surrogate in a string (keys included). Walks without recursion,
  * so a hostile depth cannot overflow the stack here either.
  */
 export function inputProblem(
@@ -26,6 +26,9 @@ export function inputProblem(
     if (typeof item === 'string') {
       const pattern = multilineFields.includes(path) ? CONTROL_BUT_LINE_BREAKS : CONTROL;
       if (pattern.test(item)) return { field: path, reason: 'must not contain control characters' };
+      // JSON can escape half a surrogate pair; no UTF-8 text holds it (jsonb refuses it).
+      if (!item.isWellFormed())
+        return { field: path, reason: 'must be well-formed Unicode (no lone surrogates)' };
       continue;
     }
     if (item === null || typeof item !== 'object') continue;
@@ -34,6 +37,7 @@ export function inputProblem(
     }
     for (const [key, child] of Object.entries(item)) {
       if (CONTROL.test(key)) return { field: path, reason: 'has a key with control characters' };
+      if (!key.isWellFormed()) return { field: path, reason: 'has a key that is not well-formed Unicode' };
       stack.push([child, path ? `${path}.${key}` : key, depth + 1]);
     }
   }

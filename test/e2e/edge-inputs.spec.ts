@@ -121,6 +121,23 @@ describe('bad input is refused at the edge', () => {
     expect(sms.status).not.toBe(400);
   });
 
+  it('400 for a lone surrogate (text that is not Unicode) in a webhook payload or a user', async () => {
+    // JSON may escape half of a surrogate pair; PostgreSQL's jsonb refuses it (it was a
+    // 500) and UTF-8 has no way to store it (a text column got U+FFFD instead).
+    await unchanged(async () => {
+      const carrier = await signedPost(carrierUrl(), callback({ reason: 'blocked \ud800' }), {
+        secret: attSecret,
+      });
+      expect(carrier.status).toBe(400);
+      expect((await readJson(carrier)).details).toEqual([
+        { field: 'reason', reason: 'must be well-formed Unicode (no lone surrogates)' },
+      ]);
+      const created = await flow.admin.post('/v1/users', aUser({ firstName: 'Ada \udc00' }));
+      expect(created.status).toBe(400);
+      expect(created.body.details[0].field).toBe('firstName');
+    });
+  });
+
   it('400 for a callback, reply or sighting stamped in the far future; the line is not frozen', async () => {
     const future = '9999-12-31T00:00:00Z';
     await unchanged(async () => {
