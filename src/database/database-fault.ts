@@ -95,6 +95,28 @@ export function isOutage(fault: DatabaseFault<ProbeFailureReason>): fault is Dat
 type Node = Record<string, unknown>;
 
 /**
+ * Whether a failed statement that wrote many rows failed for one of them (bad data, a
+ * constraint; SQLSTATE classes 22 and 23) or by the bad luck of its timing (a deadlock):
+ * written again in parts, the others go in. A timeout, an outage or a full disk would
+ * only fail again, once per part.
+ */
+export function isRowRefusal(error: unknown): boolean {
+  const code = sqlStateOf(error, false, 0);
+  return code !== undefined && (/^2[23]/.test(code) || code === '40P01');
+}
+
+function sqlStateOf(value: unknown, insidePrisma: boolean, depth: number): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > 5) return undefined;
+  const node = value as Node;
+  const prisma = insidePrisma || isPrismaError(node);
+  const code = typeof node.code === 'string' ? node.code : undefined;
+  const kind = typeof node.kind === 'string' ? node.kind : undefined;
+  if (code && isSqlState(node, code, kind, prisma)) return code;
+  const driverError = (node.meta as Node | undefined)?.driverAdapterError;
+  return sqlStateOf(driverError, prisma, depth + 1) ?? sqlStateOf(node.cause, prisma, depth + 1);
+}
+
+/**
  * The fault if `error` says the database cannot be reached now; undefined when the query
  * failed for any other reason.
  */

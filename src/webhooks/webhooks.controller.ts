@@ -50,7 +50,7 @@ function toE164(mdn: string): string {
  * Carriers and the SMS gateway call in here; signed, not bearer-authenticated.
  *
  * The transactional inbox: a delivery is verified (signature, timestamp, payload) and
- * stored with one INSERT, then answered; the inbox worker applies it, in order per number.
+ * stored (with those received at the same moment), then answered; the inbox worker applies it, in order per number.
  * What a sender sees:
  * - 202 `{ "status": "accepted" }`: stored; it will be applied (or kept in the line's
  *   history if it is older than the line's status);
@@ -58,8 +58,9 @@ function toE164(mdn: string): string {
  *   applied or not; nothing more happens;
  * - 400 / 401 / 413: refused for good (bad payload, bad signature or stale timestamp,
  *   too large); do not retry;
- * - 503 with Retry-After: the inbox is deeper than WEBHOOK_INBOX_MAX_BACKLOG, or the
- *   database is down; retry later. Nothing was stored.
+ * - 503 with Retry-After: the inbox is deeper than WEBHOOK_INBOX_MAX_BACKLOG, intake's
+ *   INSERTs cannot keep up (WebhookInboxRepository), or the database is down; retry
+ *   later. Nothing was stored.
  * A number no live line has is accepted and ends as `not_found` in the metrics: the
  * sender could do nothing else with a refusal.
  */

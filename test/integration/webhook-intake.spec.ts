@@ -74,6 +74,24 @@ describe.each(DATABASE_KINDS)('webhook intake in batches on %s', (_kind, createD
     ]);
   });
 
+  it('a copy whose first copy in the batch was a duplicate of an older delivery is stored if it is new', async () => {
+    await accepted([delivery('c-old', 'wh-c-old')]);
+    // A is a copy of c-old (its payload id); B shares only A's webhook-id, which nothing stored has.
+    const results = await accepted([
+      delivery('c-0', 'wh-c-0'),
+      delivery('c-1', 'wh-c-1'),
+      delivery('c-old', 'wh-c-shared'),
+      delivery('c-new', 'wh-c-shared'),
+    ]);
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : result.reason))).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect((await stored('c-')).sort()).toEqual(['c-0', 'c-1', 'c-new', 'c-old']);
+  });
+
   it('a delivery the database refuses fails alone; the others of its batch are stored', async () => {
     // PostgreSQL's jsonb takes no NUL character: the one row it cannot store.
     const results = await accepted([

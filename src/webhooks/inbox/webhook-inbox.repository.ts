@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
 import { storedTraceparent } from '../../tracing/current-trace';
-import { classifyDatabaseFault } from '../../database/database-fault';
+import { OverloadedError } from '../../common/errors/domain-error';
+import type { WebhooksConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { isRowRefusal } from '../../database/database-fault';
+import { acrossOrganizations } from '../../database/data-scope';
 import { GroupCommit } from '../../database/group-commit';
 import { firstCopies } from '../domain/first-copies';
 import type { DeliveryOutcome, InboxDelivery, StoredDelivery } from './inbox-delivery';
@@ -12,8 +16,19 @@ import type { DeliveryOutcome, InboxDelivery, StoredDelivery } from './inbox-del
  */
 const INTAKE_WRITERS = 2;
 
-/** The most deliveries in one INSERT (six parameters each, far below PostgreSQL's 65,535). */
-const INTAKE_MAX_BATCH = 500;
+/**
+ * The most deliveries in one INSERT: a burst's batches hold about as many as there are
+ * senders' connections, and 200 bodies of the 64 KiB allowed make a 13 MB statement.
+ */
+const INTAKE_MAX_BATCH = 200;
+
+/**
+ * The most deliveries waiting for a writer, and how long each may wait (the pool's own
+ * default wait for a connection): past either, a delivery is answered 503 with Retry-After,
+ * as it was when each request waited for a connection of its own.
+ */
+const INTAKE_MAX_WAITING = 2_000;
+const INTAKE_MAX_WAIT_MS = 5_000;
 
 type Receipt = InboxDelivery & { traceParent: string | null };
 
@@ -38,17 +53,33 @@ const receiptValues = (offset: number) =>
 @Injectable()
 export class WebhookInboxRepository {
   /**
-   * Deliveries received at the same moment share one INSERT and one commit: under a
-   * carrier's burst that is what PostgreSQL spends most on. Each request still answers
-   * only once its own delivery is committed.
+   * Deliveries received while both writers are busy share the next INSERT and its commit:
+   * under a carrier's burst a commit is what PostgreSQL spent most on. Each request still
+   * answers only once its own delivery is committed.
    */
-  private readonly intake = new GroupCommit<Receipt, boolean>((batch) => this.insert(batch), {
-    writers: INTAKE_WRITERS,
-    maxBatch: INTAKE_MAX_BATCH,
-    splitOnError: (error) => classifyDatabaseFault(error) === undefined,
-  });
+  private readonly intake: GroupCommit<Receipt, boolean>;
 
-  constructor(private readonly database: DatabaseService) {}
+  constructor(
+    private readonly database: DatabaseService,
+    @InjectConfig('webhooks') config: WebhooksConfig,
+  ) {
+    const busy = () =>
+      new OverloadedError(
+        'Deliveries arrive faster than they can be stored; retry later',
+        config.inbox.retryAfterSeconds,
+      );
+    this.intake = new GroupCommit(
+      (batch) => acrossOrganizations('webhook intake', () => this.insert(batch)),
+      {
+        writers: INTAKE_WRITERS,
+        maxBatch: INTAKE_MAX_BATCH,
+        maxWaiting: INTAKE_MAX_WAITING,
+        maxWaitMs: INTAKE_MAX_WAIT_MS,
+        busy,
+        splitOnError: isRowRefusal,
+      },
+    );
+  }
 
   /**
    * Stores a delivery unless its payload id or its `webhook-id` is already known, and
@@ -59,7 +90,12 @@ export class WebhookInboxRepository {
     return this.intake.add({ ...delivery, traceParent: storedTraceparent() });
   }
 
-  /** One INSERT for a batch, in its order (so `seq` follows it); true for each one stored. */
+  /**
+   * One INSERT for a batch's first copies, in its order (so `seq` follows it); true for
+   * each one stored. The later copies go in another INSERT after it: the duplicates of a
+   * stored first copy then conflict with it, and one whose first copy was itself a
+   * duplicate of an older delivery may not be (it may share only the `webhook-id`).
+   */
   private async insert(batch: Receipt[]): Promise<boolean[]> {
     const first = firstCopies(batch);
     const rows = batch.filter((_, i) => first[i]);
@@ -78,7 +114,12 @@ export class WebhookInboxRepository {
       ]),
     );
     const inserted = new Set(stored.map(({ source, payloadId }) => `${source} ${payloadId}`));
-    return batch.map((row, i) => first[i] && inserted.has(`${row.source} ${row.payloadId}`));
+    const copies = batch.filter((_, i) => !first[i]);
+    const copiesStored = copies.length > 0 ? await this.insert(copies) : [];
+    let copy = 0;
+    return batch.map((row, i) =>
+      first[i] ? inserted.has(`${row.source} ${row.payloadId}`) : copiesStored[copy++],
+    );
   }
 
   /** Up to `limit` deliveries due, at most one per order key, leased for `leaseSeconds`. */

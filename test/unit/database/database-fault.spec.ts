@@ -1,7 +1,7 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { DatabaseError } from 'pg';
 import { ConflictError } from '../../../src/common/errors/domain-error';
-import { classifyDatabaseFault, DriverQueryError } from '../../../src/database/database-fault';
+import { classifyDatabaseFault, DriverQueryError, isRowRefusal } from '../../../src/database/database-fault';
 import { Prisma } from '../../../src/generated/prisma/client';
 
 const CLIENT_VERSION = '7.10.1';
@@ -221,5 +221,46 @@ describe('classifyDatabaseFault', () => {
     const error = new Error('odd') as Error & { cause?: unknown };
     error.cause = error;
     expect(classifyDatabaseFault(error)).toBeUndefined();
+  });
+});
+
+describe('a failed multi-row write: one row refused, or the whole statement', () => {
+  it.each([
+    [
+      'pg: jsonb refused an escape (22P05)',
+      new DriverQueryError(pgDatabaseError('22P05', 'unsupported Unicode escape sequence')),
+      true,
+    ],
+    ['pg: a unique key (23505)', new DriverQueryError(pgDatabaseError('23505', 'duplicate key value')), true],
+    ['pg: a deadlock (40P01)', new DriverQueryError(pgDatabaseError('40P01', 'deadlock detected')), true],
+    [
+      'Prisma: bad input through the adapter (22P02)',
+      prismaError('P2010', rawQuery('Raw query failed'), postgresCause('22P02', 'invalid input syntax')),
+      true,
+    ],
+    [
+      'pg: statement timeout (57014)',
+      new DriverQueryError(pgDatabaseError('57014', 'canceling statement due to statement timeout')),
+      false,
+    ],
+    [
+      'pg: read-only during a failover (25006)',
+      new DriverQueryError(pgDatabaseError('25006', 'read-only transaction')),
+      false,
+    ],
+    ['pg: disk full (53100)', new DriverQueryError(pgDatabaseError('53100', 'could not extend file')), false],
+    [
+      'pg: connection lost (57P01)',
+      new DriverQueryError(pgDatabaseError('57P01', 'terminating connection')),
+      false,
+    ],
+    [
+      'pg: connection refused',
+      new DriverQueryError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      false,
+    ],
+    ['not a database error', new Error('something else'), false],
+  ])('%s', (_name, error, refusal) => {
+    expect(isRowRefusal(error)).toBe(refusal);
   });
 });
