@@ -12,8 +12,8 @@ const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 /**
  * The first problem found in a parsed body, query or set of path parameters: nesting past
- * the limit, or a control character or a lone surrogate in a string (keys included). Walks without recursion,
- * so a hostile depth cannot overflow the stack here either.
+ * the limit, or a control character or a lone surrogate in a string (keys included).
+ * Walks without recursion, so a hostile depth cannot overflow the stack here either.
  */
 export function inputProblem(
   value: unknown,

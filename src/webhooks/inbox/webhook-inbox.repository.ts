@@ -7,7 +7,7 @@ import { InjectConfig } from '../../config/config.module';
 import { isRowRefusal } from '../../database/database-fault';
 import { acrossOrganizations } from '../../database/data-scope';
 import { GroupCommit } from '../../database/group-commit';
-import { firstCopies } from '../domain/first-copies';
+import { copyOf, FIRST } from '../domain/first-copies';
 import type { DeliveryOutcome, InboxDelivery, StoredDelivery } from './inbox-delivery';
 
 /**
@@ -32,6 +32,9 @@ const INTAKE_MAX_WAIT_MS = 5_000;
 
 type Receipt = InboxDelivery & { traceParent: string | null };
 
+/** A copy in a batch whose first copy was not stored: it is written again, on its own. */
+const AGAIN = 'again';
+
 /** One row's placeholders in the INSERT, its six parameters after the first `offset`. */
 const receiptValues = (offset: number) =>
   `($${offset + 1}, $${offset + 2}, $${offset + 3}, $${offset + 4}::jsonb, $${offset + 5}, now(), $${offset + 6})`;
@@ -40,8 +43,8 @@ const receiptValues = (offset: number) =>
  * The webhook inbox, on the `webhook_receipts` table that deduplicates deliveries.
  *
  * A request stores its verified delivery and answers once it is committed (deliveries
- * received together share the INSERT, see `intake`); the worker claims
- * pending deliveries and applies them. Two rules make this safe on N replicas:
+ * received together share the INSERT, see `intake`); the worker claims pending
+ * deliveries and applies them. Two rules make this safe on N replicas:
  * - a delivery is claimed under a lease (`due_at`), so a worker that dies mid-way leaves
  *   it to be taken again once the lease ends: nothing is lost;
  * - a delivery is claimable only when no earlier pending delivery has its `order_key`
@@ -57,7 +60,7 @@ export class WebhookInboxRepository {
    * under a carrier's burst a commit is what PostgreSQL spent most on. Each request still
    * answers only once its own delivery is committed.
    */
-  private readonly intake: GroupCommit<Receipt, boolean>;
+  private readonly intake: GroupCommit<Receipt, boolean | typeof AGAIN>;
 
   constructor(
     private readonly database: DatabaseService,
@@ -86,19 +89,19 @@ export class WebhookInboxRepository {
    * resolves once it is committed. Returns false for a duplicate, whether its first copy
    * is applied or still pending.
    */
-  accept(delivery: InboxDelivery): Promise<boolean> {
-    return this.intake.add({ ...delivery, traceParent: storedTraceparent() });
+  async accept(delivery: InboxDelivery): Promise<boolean> {
+    const stored = await this.intake.add({ ...delivery, traceParent: storedTraceparent() });
+    return stored === AGAIN ? this.accept(delivery) : stored;
   }
 
   /**
-   * One INSERT for a batch's first copies, in its order (so `seq` follows it); true for
-   * each one stored. The later copies go in another INSERT after it: the duplicates of a
-   * stored first copy then conflict with it, and one whose first copy was itself a
-   * duplicate of an older delivery may not be (it may share only the `webhook-id`).
+   * One INSERT for a batch's first copies (see copyOf), in its order (so `seq` follows
+   * it): true for each one stored. A later copy is a duplicate if its first copy was
+   * stored, and is sent through group commit AGAIN if not.
    */
-  private async insert(batch: Receipt[]): Promise<boolean[]> {
-    const first = firstCopies(batch);
-    const rows = batch.filter((_, i) => first[i]);
+  private async insert(batch: Receipt[]): Promise<(boolean | typeof AGAIN)[]> {
+    const copies = copyOf(batch);
+    const rows = batch.filter((_, i) => copies[i] === FIRST);
     const stored = await this.database.queryAcrossOrganizations<{ source: string; payloadId: string }>(
       `INSERT INTO webhook_receipts (source, external_id, webhook_id, payload, order_key, due_at, trace_parent)
        VALUES ${rows.map((_, i) => receiptValues(6 * i)).join(', ')}
@@ -114,12 +117,11 @@ export class WebhookInboxRepository {
       ]),
     );
     const inserted = new Set(stored.map(({ source, payloadId }) => `${source} ${payloadId}`));
-    const copies = batch.filter((_, i) => !first[i]);
-    const copiesStored = copies.length > 0 ? await this.insert(copies) : [];
-    let copy = 0;
-    return batch.map((row, i) =>
-      first[i] ? inserted.has(`${row.source} ${row.payloadId}`) : copiesStored[copy++],
-    );
+    const isStored = (row: Receipt) => inserted.has(`${row.source} ${row.payloadId}`);
+    return batch.map((row, i) => {
+      if (copies[i] === FIRST) return isStored(row);
+      return isStored(batch[copies[i]]) ? false : AGAIN;
+    });
   }
 
   /** Up to `limit` deliveries due, at most one per order key, leased for `leaseSeconds`. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { firstCopies, type DeliveryKeys } from '../../../src/webhooks/domain/first-copies';
+import { copyOf, FIRST, type DeliveryKeys } from '../../../src/webhooks/domain/first-copies';
 
 // Few distinct values, so that copies by payload id and by webhook-id are common.
 const deliveries = fc.array(
@@ -14,38 +14,41 @@ const deliveries = fc.array(
 const copies = (a: DeliveryKeys, b: DeliveryKeys) =>
   a.source === b.source && (a.payloadId === b.payloadId || a.webhookId === b.webhookId);
 
-describe('the first copies in a batch of deliveries', () => {
-  it('no two firsts are copies of each other', () => {
+describe('copies in a batch of deliveries', () => {
+  it('no two first copies are copies of each other', () => {
     fc.assert(
       fc.property(deliveries, (batch) => {
-        const firsts = batch.filter((_, i) => firstCopies(batch)[i]);
+        const copy = copyOf(batch);
+        const firsts = batch.filter((_, i) => copy[i] === FIRST);
         firsts.forEach((a, i) => firsts.slice(i + 1).forEach((b) => expect(copies(a, b)).toBe(false)));
       }),
     );
   });
 
-  it('a delivery that is not first is a copy of an earlier first', () => {
+  it('a later copy names an earlier first copy that it is a copy of', () => {
     fc.assert(
       fc.property(deliveries, (batch) => {
-        const first = firstCopies(batch);
+        const copy = copyOf(batch);
         batch.forEach((delivery, i) => {
-          if (!first[i])
-            expect(batch.slice(0, i).some((earlier, j) => first[j] && copies(earlier, delivery))).toBe(true);
+          if (copy[i] === FIRST) return;
+          expect(copy[i]).toBeLessThan(i);
+          expect(copy[copy[i]]).toBe(FIRST);
+          expect(copies(batch[copy[i]], delivery)).toBe(true);
         });
       }),
     );
   });
 
-  it('the first delivery of a batch is always first, and a batch with no copies is all firsts', () => {
+  it('the first delivery of a batch is a first copy, and a batch with no copies is all first copies', () => {
     fc.assert(
       fc.property(deliveries, (batch) => {
-        if (batch.length > 0) expect(firstCopies(batch)[0]).toBe(true);
+        if (batch.length > 0) expect(copyOf(batch)[0]).toBe(FIRST);
         const distinct = batch.map((delivery, i) => ({
           ...delivery,
           payloadId: `p${i}`,
           webhookId: `w${i}`,
         }));
-        expect(firstCopies(distinct).every(Boolean)).toBe(true);
+        expect(copyOf(distinct).every((at) => at === FIRST)).toBe(true);
       }),
     );
   });
