@@ -50,7 +50,8 @@ function toE164(mdn: string): string {
  * Carriers and the SMS gateway call in here; signed, not bearer-authenticated.
  *
  * The transactional inbox: a delivery is verified (signature, timestamp, payload) and
- * stored (with those received at the same moment), then answered; the inbox worker applies it, in order per number.
+ * stored (with those received at the same moment), then answered; the inbox worker
+ * applies it, in order per number.
  * What a sender sees:
  * - 202 `{ "status": "accepted" }`: stored; it will be applied (or kept in the line's
  *   history if it is older than the line's status);

@@ -43,7 +43,7 @@ describe.each(DATABASE_KINDS)('webhook intake in batches on %s', (_kind, createD
     running.app
       .get<Database>(DATABASE)
       .prisma.$queryRawUnsafe<{ external_id: string }[]>(
-        `SELECT external_id FROM webhook_receipts WHERE external_id LIKE $1 `,
+        `SELECT external_id FROM webhook_receipts WHERE external_id LIKE $1`,
         `${prefix}%`,
       )
       .then((rows) => rows.map((row) => row.external_id));

@@ -32,7 +32,7 @@ const INTAKE_MAX_WAIT_MS = 5_000;
 
 type Receipt = InboxDelivery & { traceParent: string | null };
 
-/** A copy in a batch whose first copy was not stored: it is written again, on its own. */
+/** A copy in a batch whose first copy was not stored: it goes through group commit again. */
 const AGAIN = 'again';
 
 /** One row's placeholders in the INSERT, its six parameters after the first `offset`. */
