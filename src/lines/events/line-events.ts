@@ -2,10 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
-  Indicator as ProtoIndicator,
-  Network as ProtoNetwork,
-  NetworkStatus as ProtoNetworkStatus,
-  NetworkStatusChangedSchema,
   UserDeletedSchema,
   UserRegisteredSchema,
   UserStatus as ProtoUserStatus,
@@ -16,10 +12,10 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { User } from '../../generated/prisma/client';
 import type { OutboxMessage } from '../../outbox/outbox-message';
 import type { Indicator } from '../domain/indicator';
-import { NETWORKS, type Network } from '../domain/networks';
-import { statusLabel, type NetworkStatus, type TransitionSource } from '../domain/network-status';
-import { tooltipFor } from '../domain/tooltip';
+import type { Network } from '../domain/networks';
+import type { NetworkStatus, TransitionSource } from '../domain/network-status';
 import { USER_STATUS_LABELS } from '../domain/user-status';
+import { networkStatusChangedEvents } from './network-status-changed.encoding';
 
 /** The user fields every event carries, as stored, with the user's event sequence. */
 export type UserSnapshot = Pick<
@@ -80,40 +76,12 @@ export interface LineChange {
   occurredAt: Date;
 }
 
-/** The event for a line's change: its whole state after it, with the console's labels. */
+/**
+ * The event for a line's change: its whole state after it, with the console's labels.
+ * Encoded as many are at once (network-status-changed.encoding.ts).
+ */
 export function networkStatusChanged(change: LineChange): OutboxMessage {
-  const eventId = randomUUID();
-  const message = create(NetworkStatusChangedSchema, {
-    eventId,
-    occurredAt: timestampFromDate(change.occurredAt),
-    userId: change.user.id,
-    mdn: change.user.mdn,
-    network: ProtoNetwork[change.network.toUpperCase() as keyof typeof ProtoNetwork],
-    previousStatus: ProtoNetworkStatus[change.previousStatus],
-    status: ProtoNetworkStatus[change.status],
-    reason: change.reason ?? '',
-    previousIndicator: ProtoIndicator[change.previousIndicator],
-    indicator: ProtoIndicator[change.indicator],
-    indicatorReason: change.indicatorReason ?? '',
-    statusChangedAt: timestampFromDate(change.statusChangedAt),
-    lastSeenAt: change.lastSeenAt ? timestampFromDate(change.lastSeenAt) : undefined,
-    sequence: BigInt(change.sequence),
-    source: change.source,
-    organizationId: change.organizationId,
-    user: protoUser(change.user),
-    networkKey: change.network,
-    networkLabel: NETWORKS[change.network].name,
-    statusLabel: statusLabel(change.status),
-    previousStatusLabel: statusLabel(change.previousStatus),
-    tooltip: tooltipFor(change),
-  });
-  return {
-    eventId,
-    eventType: NetworkStatusChangedSchema.typeName,
-    key: change.user.id,
-    organizationId: change.organizationId,
-    payload: toBinary(NetworkStatusChangedSchema, message),
-  };
+  return networkStatusChangedEvents([change])[0];
 }
 
 const USER_EVENTS = {
