@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnService, waitForExit, waitForHttp } from '../support/process';
+import { freePort, spawnService, waitForExit, waitForHttp } from '../support/process';
 
 describe('the service process', () => {
   it('exits non-zero at start-up naming each bad config value', async () => {
@@ -16,7 +16,7 @@ describe('the service process', () => {
 
   it('starts on the embedded database with no environment, then drains and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mdn-data-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const child = spawnService({ PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'test' });
     try {
       const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
@@ -31,7 +31,7 @@ describe('the service process', () => {
 
   it('on the embedded default, a Verizon user reaches Enabled in a second or two, carried by wake-ups alone', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mdn-data-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     // The reconciler's poll is an hour: only the wake-ups can carry the line this fast.
     const child = spawnService({
       PORT: String(port),
