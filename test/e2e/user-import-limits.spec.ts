@@ -7,10 +7,12 @@ const MiB = 1024 * 1024;
 
 /**
  * The most a hostile workbook may add to `/health/live`'s slowest answer, beside the same
- * probing with nothing to read (on an idle machine that baseline is a few ms; the old
- * code held the event loop for 52 s).
+ * probing with nothing to read. On an idle machine the baseline is a few ms, and the old
+ * code held the event loop for 52 s. The bound sits far from both: with the reading
+ * worker on one of CI's two cores and other test files on the other, a sound run once
+ * answered in 102.7 ms, so 100 ms failed a run for the machine's load, not the code.
  */
-const LIVE_WITHIN_MS = 100;
+const LIVE_WITHIN_MS = 500;
 
 describe('user import of hostile workbooks', () => {
   let api: Awaited<ReturnType<typeof startApiApp>>;
