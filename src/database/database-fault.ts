@@ -4,7 +4,7 @@
  * worth a 503 and a retry; the second stays a 500 or a domain error.
  *
  * The shapes below were captured by stopping and killing a real PostgreSQL under
- * Prisma 7 with @prisma/adapter-pg (see test/unit/database-fault.spec.ts):
+ * Prisma 7 with @prisma/adapter-pg (see test/unit/database/database-fault.spec.ts):
  * - Prisma wraps most faults in a PrismaClientKnownRequestError (P2010 for raw queries,
  *   P1001 for model queries and transactions) whose `meta.driverAdapterError.cause` is
  *   the adapter's mapped error: `{ kind: 'DatabaseNotReachable' }`, or
@@ -101,19 +101,14 @@ type Node = Record<string, unknown>;
  * only fail again, once per part.
  */
 export function isRowRefusal(error: unknown): boolean {
-  const code = sqlStateOf(error, false, 0);
+  const code = findInChain(error, sqlStateOf);
   return code !== undefined && (/^2[23]/.test(code) || code === '40P01');
 }
 
-function sqlStateOf(value: unknown, insidePrisma: boolean, depth: number): string | undefined {
-  if (typeof value !== 'object' || value === null || depth > 5) return undefined;
-  const node = value as Node;
-  const prisma = insidePrisma || isPrismaError(node);
+function sqlStateOf(node: Node, insidePrisma: boolean): string | undefined {
   const code = typeof node.code === 'string' ? node.code : undefined;
   const kind = typeof node.kind === 'string' ? node.kind : undefined;
-  if (code && isSqlState(node, code, kind, prisma)) return code;
-  const driverError = (node.meta as Node | undefined)?.driverAdapterError;
-  return sqlStateOf(driverError, prisma, depth + 1) ?? sqlStateOf(node.cause, prisma, depth + 1);
+  return code && isSqlState(node, code, kind, insidePrisma) ? code : undefined;
 }
 
 /**
@@ -121,17 +116,28 @@ function sqlStateOf(value: unknown, insidePrisma: boolean, depth: number): strin
  * failed for any other reason.
  */
 export function classifyDatabaseFault(error: unknown): DatabaseFault | undefined {
-  return visit(error, false, 0);
+  return findInChain(error, classifyNode);
 }
 
-function visit(value: unknown, insidePrisma: boolean, depth: number): DatabaseFault | undefined {
-  if (typeof value !== 'object' || value === null || depth > 5) return undefined;
-  const node = value as Node;
-  const prisma = insidePrisma || isPrismaError(node);
-  const found = classifyNode(node, prisma);
-  if (found) return found;
-  const driverError = (node.meta as Node | undefined)?.driverAdapterError;
-  return visit(driverError, prisma, depth + 1) ?? visit(node.cause, prisma, depth + 1);
+/**
+ * The first answer `test` gives along an error's chain: the error, the adapter's error
+ * in a Prisma error's `meta.driverAdapterError`, then each `cause`. `insidePrisma` tells
+ * `test` whether a Prisma or driver error wraps the node, which makes bare codes count.
+ */
+function findInChain<T>(
+  error: unknown,
+  test: (node: Node, insidePrisma: boolean) => T | undefined,
+): T | undefined {
+  const visit = (value: unknown, insidePrisma: boolean, depth: number): T | undefined => {
+    if (typeof value !== 'object' || value === null || depth > 5) return undefined;
+    const node = value as Node;
+    const prisma = insidePrisma || isPrismaError(node);
+    const found = test(node, prisma);
+    if (found !== undefined) return found;
+    const driverError = (node.meta as Node | undefined)?.driverAdapterError;
+    return visit(driverError, prisma, depth + 1) ?? visit(node.cause, prisma, depth + 1);
+  };
+  return visit(error, false, 0);
 }
 
 function classifyNode(node: Node, insidePrisma: boolean): DatabaseFault | undefined {
