@@ -32,7 +32,67 @@ function sweepEvents(baseUrl: string, expected: number): Promise<number> {
   });
 }
 
+/** The feed's NetworkStatusChanged events of one user, as JSON. */
+async function statusEventsOf(baseUrl: string, userId: string) {
+  const feed = (await apiClient(baseUrl).get('/v1/events?limit=1000')).body as {
+    items: { type: string; key: string; event: { source?: string; user?: Record<string, unknown> } }[];
+  };
+  return feed.items
+    .filter((item) => item.type.endsWith('NetworkStatusChanged') && item.key === userId)
+    .map((item) => item.event);
+}
+
 describe('the staleness sweep', () => {
+  it.each([
+    ['PostgreSQL', createPostgresDatabase],
+    ['the embedded database', () => Promise.resolve(createEmbeddedDatabase())],
+  ])("writes each line's user into its event as the API's change does, on %s", async (_, create) => {
+    const target = await create();
+    const clock = new ManualClock(new Date('2026-09-01T00:00:00.123Z'));
+    const running = await startApp(testConfig(target), { clock });
+    try {
+      const admin = apiClient(running.baseUrl);
+      // Every optional field set, and an apostrophe and a non-ASCII name to carry through.
+      const registered = await admin.post(
+        '/v1/users',
+        aUser({
+          network: 'att',
+          firstName: "Zoë 'Z'",
+          businessPhone: '+1 212 555 0100',
+          company: 'Acme "Ltd"',
+          customerCode: 'C-42',
+          udid: 'udid-1',
+          serviceLevel: 'gold',
+          messagingAppVersion: '7.1.0',
+        }),
+      );
+      expect(registered.status).toBe(201);
+      const userId = registered.body.id as string;
+      const enabled = await admin.post(`/v1/users/${userId}/networks/att/status`, { status: 'ENABLED' });
+      expect(enabled.status).toBe(200);
+      clock.advanceDays(31);
+      expect(await running.app.get(SweepStaleLines).execute()).toBe(1);
+      const events = await eventually(async () => {
+        const found = await statusEventsOf(running.baseUrl, userId);
+        return found.some((event) => event.source === 'SWEEP') ? found : undefined;
+      });
+      // The API's last change (ENABLED) read the user through Prisma: an independent oracle.
+      const [api, swept] = ['API', 'SWEEP'].map(
+        (source) => events.filter((event) => event.source === source).at(-1)?.user,
+      );
+      expect(api).toMatchObject({
+        firstName: "Zoë 'Z'",
+        company: 'Acme "Ltd"',
+        messagingAppVersion: '7.1.0',
+        registeredAt: '2026-09-01T00:00:00.123Z',
+      });
+      expect(swept).toEqual(api);
+    } finally {
+      await running.stop();
+      await target.drop();
+    }
+  });
+
   it('run by two replicas at once, writes each event once', async () => {
     const target = await createPostgresDatabase();
     const clock = new ManualClock(new Date('2026-09-01T00:00:00.000Z'));

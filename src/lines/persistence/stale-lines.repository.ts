@@ -2,14 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client';
 import { DatabaseService } from '../../database/database.service';
 import { appendBulkToOutbox } from '../../outbox/outbox.writer';
-import type { UserSnapshot } from '../events/line-events';
 import { networkStatusChangedEvents } from '../events/network-status-changed.encoding';
 import { CURRENT_TXID } from './event-sequences';
 import type { Indicator, LineCondition } from '../domain/indicator';
 import type { Network } from '../domain/networks';
 import type { NetworkStatus } from '../domain/network-status';
 import { lineConditionSql } from './line-condition.sql';
-import { USER_SNAPSHOT_JSON_SQL } from './user-snapshot.sql';
+import {
+  USER_SNAPSHOT_COLUMNS_SQL,
+  userSnapshotColumnsOf,
+  userSnapshotFromColumns,
+  type UserSnapshotColumns,
+} from './user-snapshot.sql';
 
 /** Any number; it only has to be the same for every replica. */
 const SWEEP_LOCK = 727_001;
@@ -38,7 +42,7 @@ export interface SweepBatch {
   limit: number;
 }
 
-interface SweptLine {
+interface SweptLine extends UserSnapshotColumns {
   id: string;
   organizationId: string;
   network: Network;
@@ -49,7 +53,6 @@ interface SweptLine {
   lastSeenMs: number | null;
   sequence: number;
   previousIndicator: Indicator;
-  user: Omit<UserSnapshot, 'registeredAt'> & { registeredAt: string };
 }
 
 /**
@@ -88,8 +91,13 @@ export class StaleLinesRepository {
         if (lines.length === 0) return { swept: 0, scannedTo: null };
         const events = networkStatusChangedEvents(
           lines.map((line) => ({
-            ...line,
-            user: { ...line.user, registeredAt: new Date(line.user.registeredAt) },
+            organizationId: line.organizationId,
+            network: line.network,
+            status: line.status,
+            reason: line.reason,
+            sequence: line.sequence,
+            previousIndicator: line.previousIndicator,
+            user: userSnapshotFromColumns(line),
             statusChangedAt: new Date(line.statusChangedMs),
             lastSeenAt: line.lastSeenMs === null ? null : new Date(line.lastSeenMs),
             previousStatus: line.status,
@@ -120,7 +128,7 @@ function turnOrangeSql(batch: SweepBatch): Prisma.Sql {
   const orange = lineConditionSql(batch.orange);
   return Prisma.sql`
     WITH due AS (
-      SELECT l.id, l.indicator AS previous, ${Prisma.raw(USER_SNAPSHOT_JSON_SQL)} AS "user"
+      SELECT l.id, l.indicator AS previous, ${Prisma.raw(USER_SNAPSHOT_COLUMNS_SQL)}
       FROM network_lines l JOIN users u ON u.id = l.user_id
       -- The partial index network_lines_sweep_due_idx, read from the cursor on in
       -- last-seen order up to the stale bound: only lines that may be due.
@@ -140,7 +148,7 @@ function turnOrangeSql(batch: SweepBatch): Prisma.Sql {
     RETURNING l.id::text, l.organization_id::text AS "organizationId", l.network, l.status::text AS status, l.reason,
       (extract(epoch FROM l.status_changed_at) * 1000)::float8 AS "statusChangedMs",
       (extract(epoch FROM l.last_seen_at) * 1000)::float8 AS "lastSeenMs", l.event_sequence AS sequence,
-      due.previous::text AS "previousIndicator", due."user"`;
+      due.previous::text AS "previousIndicator", ${Prisma.raw(userSnapshotColumnsOf('due'))}`;
 }
 
 /** The batch's last line in sweep order (last seen, then id): the next batch starts after it. */
